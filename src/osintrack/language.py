@@ -114,8 +114,9 @@ PACK_SECTIONS: dict[str, tuple[str, ...]] = {
     "triggers": ("attack", "strike", "air_strike"),
     "weapons": ("drone", "rocket", "missile", "mortar", "ied", "small_arms", "aircraft"),
     "cues": ("claim", "confirm", "deny", "intercept", "killed", "injured", "no_casualties", "threat",
-             "future", "hypothetical", "negation", "forces", "official"),
-    "tallies": ("units", "since", "between", "until", "period", "more_than", "at_least", "about", "and"),
+             "future", "hypothetical", "negation", "forces", "official", "against"),
+    "tallies": ("units", "since", "between", "until", "period", "more_than", "at_least", "about", "and",
+                "many"),
 }
 
 

@@ -1,0 +1,575 @@
+"""Date expressions in a report, resolved against its publication date.
+
+``find_dates`` reads absolute dates ("17 octobre", "Jan. 28, 2024", "28 تشرين الأول 2023", "23/11",
+"7/2/2024", "2023-11-23", "in October") and relative ones (weekdays with their parts of day and
+previous/this markers, "Kamis (23/11)", "domingo (28)", yesterday/today, last week, recently) from
+the lexicon matches of the report's language pack, and resolves each one:
+
+* published ``YYYY-MM-DD``: relative words count back from that day; a weekday is the most recent
+  such day on or before it (strictly before with a previous-marker); a day-month without a year
+  takes the year that puts it on or before it.
+* published ``YYYY-MM``: the anchor is the latest explicit day the text gives inside that month;
+  weekdays resolve to the nearest such day (within three days) and relative days count from the
+  anchor. Without an anchor they only give the month: a day is never invented.
+* published unknown: only dates that carry their year resolve.
+
+The engine never names a word of any language: every word comes from the pack. What is generic
+here is punctuation and layout: "(23/11)", "Jan. 28, 2024", a short word between a day and its
+month ("7 de octubre", "23 من أكتوبر"), two weekdays joined by "/" for one night.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from calendar import monthrange
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .language import LanguagePack, NormText
+from .lexicon import Match
+from .numbers import digit_ordinal
+
+DAY, WEEK, MONTH = "day", "week", "month"
+
+_PUBLISHED = re.compile(r"\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
+_SEPARATORS = "/-."  # between the numbers of a numeric date
+_MIN_YEAR, _MAX_YEAR = 1900, 2100
+_CONNECTOR_LEN = 3  # a short word between a day and its month or year: de, من, del, of, le, et
+_NIGHT = "night"
+_WEEKDAY_GAPS = " ,("  # what may separate a weekday from the date it names: "Sunday, Jan. 28"
+_CONTEXT_KINDS = ("part_of_day", "date_previous", "date_this")
+_DATE_KINDS = ("month", "weekday", "relative_day", "date_last_week", "date_recent", *_CONTEXT_KINDS)
+_RANK = {kind: rank for rank, kind in enumerate(_DATE_KINDS)}
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """One date expression: tokens ``start``..``end``-1 and what it resolves to.
+
+    ``explicit``: the text gives the day of month or an absolute date; ``relative``: a weekday or
+    relative word is part of it. "Kamis (23/11)" is both.
+    """
+
+    start: int
+    end: int
+    value: str | None  # YYYY-MM-DD or YYYY-MM; None where nothing bounds it
+    precision: str | None  # day, week, month or None
+    explicit: bool
+    relative: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DateContext:
+    """What relative words of one report resolve against."""
+
+    published: dt.date | None
+    month: tuple[int, int] | None  # (year, month) of publication, when at least that is known
+    anchor: dt.date | None  # the reference day of relative words
+
+    def default(self) -> tuple[str | None, str | None]:
+        """(value, precision) of an event the text gives no date for."""
+        if self.published is not None:
+            return self.published.isoformat(), WEEK
+        if self.month is not None:
+            return _month_value(self.month), MONTH
+        return None, None
+
+
+def parse_published(s: str | None) -> tuple[dt.date | None, tuple[int, int] | None]:
+    """(day, (year, month)) of a ``YYYY-MM-DD`` or ``YYYY-MM`` publication date; unknown parts None."""
+    found = _PUBLISHED.match(s or "")
+    if found is None:
+        return None, None
+    year, month = int(found.group(1)), int(found.group(2))
+    if not 1 <= month <= 12:
+        return None, None
+    if found.group(3) is None:
+        return None, (year, month)
+    day = _valid_date(year, month, int(found.group(3)))
+    return day, (year, month) if day is not None else None
+
+
+def resolve_weekday(ctx: DateContext, weekday: int, previous: bool) -> tuple[str | None, str | None]:
+    """(value, precision) of weekday 0..6 (Monday..Sunday) in a report with context ``ctx``."""
+    anchor = ctx.anchor
+    if anchor is None:
+        return (_month_value(ctx.month), MONTH) if ctx.month is not None else (None, None)
+    if ctx.published is not None or previous:
+        back = (anchor.weekday() - weekday) % 7
+        if previous and back == 0:
+            back = 7
+        return (anchor - dt.timedelta(days=back)).isoformat(), DAY
+    # The anchor is a day the text names, not the publication day: the weekday may follow it.
+    ahead = (weekday - anchor.weekday()) % 7
+    if ahead > 3:
+        ahead -= 7
+    return (anchor + dt.timedelta(days=ahead)).isoformat(), DAY
+
+
+def resolve_offset(ctx: DateContext, days: int) -> tuple[str | None, str | None]:
+    """(value, precision) of the day ``days`` after the anchor (yesterday: -1)."""
+    if ctx.anchor is not None:
+        return (ctx.anchor + dt.timedelta(days=days)).isoformat(), DAY
+    return (_month_value(ctx.month), MONTH) if ctx.month is not None else (None, None)
+
+
+def find_dates(nt: NormText, matches: Sequence[Match], pack: LanguagePack,
+               published: str | None) -> tuple[DateContext, list[DateMention]]:
+    """Every date expression of a report, resolved; and the context the report's dates resolve in."""
+    day, month = parse_published(published)
+    raws = _Scanner(nt, matches, pack).scan()
+    ctx = _context(day, month, raws)
+    mentions = [_resolve(raw, ctx) for raw in raws]
+    return ctx, mentions
+
+
+# --- scanning -----------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class _Raw:
+    """A date expression before resolution."""
+
+    start: int
+    end: int
+    kind: str  # date, month, weekday, offset, last_week, recent
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    weekday: int | None = None
+    offset: int = 0
+    previous: bool = False
+    relative: bool = False
+
+
+_Mark = tuple[str, Any, int, int]  # (kind, value, start, end) of a date word
+
+
+def _marks(matches: Sequence[Match]) -> dict[int, _Mark]:
+    """The date word starting at each token, one kind per match (the first in ``_DATE_KINDS``)."""
+    marks: dict[int, _Mark] = {}
+    for match in matches:
+        best: _Mark | None = None
+        for kind, value in match.payloads:
+            rank = _RANK.get(kind)
+            if rank is not None and (best is None or rank < _RANK[best[0]]):
+                best = (kind, value, match.start, match.end)
+        if best is not None:
+            marks[match.start] = best
+    return marks
+
+
+class _Scanner:
+    """Finds the date expressions of one text; state shared by the small steps below."""
+
+    def __init__(self, nt: NormText, matches: Sequence[Match], pack: LanguagePack) -> None:
+        self.nt = nt
+        self.forms = nt.forms
+        self.pack = pack
+        self.marks = _marks(matches)
+        self.by_end = {mark[3]: mark for mark in self.marks.values()}
+        order = str((pack.data.get("dates") or {}).get("day_month_order") or "dmy").lower()
+        self.month_first = order == "mdy"
+
+    def scan(self) -> list[_Raw]:
+        explicit = {raw.start: raw for raw in self._numeric()}
+        for kind, value, start, end in list(self.marks.values()):
+            if kind == "month":
+                for raw in self._month(start, end, int(value)):
+                    explicit.setdefault(raw.start, raw)
+        raws = list(explicit.values())
+        for mark in self.marks.values():
+            found = self._relative(mark, explicit)
+            if found is not None:
+                raws.append(found)
+        return _without_overlaps(raws)
+
+    def _relative(self, mark: _Mark, explicit: dict[int, _Raw]) -> _Raw | None:
+        kind, value, start, end = mark
+        if kind == "weekday":
+            return self._weekday(start, end, int(value), explicit)
+        if kind == "relative_day":  # "hier soir", "صباح اليوم": parts of day widen the span only
+            left, _ = self._left(start, parts_only=True)
+            right, _ = self._right(end, parts_only=True)
+            return _Raw(left, right, "offset", offset=int(value), relative=True)
+        if kind in ("date_last_week", "date_recent"):
+            return _Raw(start, end, kind[len("date_"):], relative=True)
+        return None
+
+    # -- token helpers
+
+    def _gap(self, before: int, after: int) -> str:
+        """The text between token ``before`` and token ``after``; a newline ends an expression."""
+        gap = self.nt.text[self.nt.ends[before]:self.nt.starts[after]]
+        return "\n" if "\n" in gap else gap.strip()
+
+    def _day(self, j: int) -> int | None:
+        if not 0 <= j < len(self.forms):
+            return None
+        form = self.forms[j]
+        value = int(form) if form.isdigit() and len(form) <= 2 else digit_ordinal(form, self.pack)
+        return value if value is not None and 1 <= value <= 31 else None
+
+    def _connector(self, j: int) -> bool:
+        form = self.forms[j]
+        return len(form) <= _CONNECTOR_LEN and form.isalpha() and self.marks.get(j) is None
+
+    def _year(self, j: int) -> int | None:
+        """The four-digit number at token ``j`` (-1 when it is outside the years we read)."""
+        if not 0 <= j < len(self.forms):
+            return None
+        form = self.forms[j]
+        if len(form) != 4 or not form.isdigit():
+            return None
+        year = int(form)
+        return year if _MIN_YEAR <= year <= _MAX_YEAR else -1
+
+    # -- numeric dates
+
+    def _numeric(self) -> list[_Raw]:
+        """23/11, 7/2/2024, 2023-11-23, 2024/02/08, 17.10.2023: digits joined by one separator."""
+        forms, text, starts, ends = self.forms, self.nt.text, self.nt.starts, self.nt.ends
+        raws = []
+        last = len(forms) - 1
+        done = -1
+        for j in [j for j, form in enumerate(forms) if form.isdigit()]:  # comprehension: the fast scan
+            if j <= done or j >= last or ends[j] + 1 != starts[j + 1] or text[ends[j]] not in _SEPARATORS \
+                    or not forms[j + 1].isdigit():
+                continue
+            k = j + 1
+            if k < last and ends[k] + 1 == starts[k + 1] and text[ends[k]] == text[ends[j]] \
+                    and forms[k + 1].isdigit():
+                k += 1
+            raw = None if self._embedded(j, k) else self._numeric_raw(j, k)
+            if raw is not None:
+                raws.append(raw)
+            done = k
+        return raws
+
+    def _embedded(self, first: int, last: int) -> bool:
+        """Digits that run on past the date: a URL path (/2023/12/25/), a version, 1.2.3.4."""
+        text = self.nt.text
+        start, end = self.nt.starts[first], self.nt.ends[last]
+        if start > 0 and text[start - 1] in _SEPARATORS + ",:":
+            return True
+        return text[end:end + 1] in _SEPARATORS + ",:" and text[end + 1:end + 2].isdigit()
+
+    def _numeric_raw(self, first: int, last: int) -> _Raw | None:
+        parts = [int(f) for f in self.forms[first:last + 1]]
+        sizes = [len(f) for f in self.forms[first:last + 1]]
+        separator = self.nt.text[self.nt.ends[first]]
+        if len(parts) == 3 and sizes[0] == 4:
+            year, month, day = parts
+        elif len(parts) == 3 and sizes[0] <= 2 and sizes[1] <= 2 and sizes[2] in (2, 4):
+            year = parts[2] + (2000 if sizes[2] == 2 else 0)
+            month, day = self._order(parts[0], parts[1], year)
+        elif len(parts) == 2 and max(sizes) <= 2 and separator == "/" and self._framed(first, last):
+            # A bare pair is a date only in "(23/11)" or right after a weekday: not "24/7", "9/11".
+            year = None
+            month, day = self._order(parts[0], parts[1], None)
+        else:
+            return None
+        if not month or (year is not None and not _MIN_YEAR <= year <= _MAX_YEAR) \
+                or not _plausible(month, day, year):
+            return None
+        return _Raw(first, last + 1, "date", year=year, month=month, day=day)
+
+    def _order(self, first: int, second: int, year: int | None) -> tuple[int, int]:
+        """(month, day) of a numeric pair in the pack's order, or the other order where that is the
+        only valid one (23/11 in an mdy language); (0, 0) when neither is."""
+        month, day = (first, second) if self.month_first else (second, first)
+        if _plausible(month, day, year):
+            return month, day
+        if _plausible(day, month, year):
+            return day, month
+        return 0, 0
+
+    def _framed(self, first: int, last: int) -> bool:
+        text = self.nt.text
+        before = text[:self.nt.starts[first]].rstrip()
+        if before.endswith("(") and text[self.nt.ends[last]:].lstrip().startswith(")"):
+            return True
+        mark = self.by_end.get(first)
+        return mark is not None and mark[0] == "weekday" and self._gap(first - 1, first).strip(",") == ""
+
+    # -- dates around a month name
+
+    def _month(self, start: int, end: int, month: int) -> list[_Raw]:
+        end = self._skip_alternative(end, month)
+        before = self._day_before(start)
+        if before is not None:  # 17 octobre, 28 تشرين الأول 2023, 7 de octubre de 2023
+            return self._with_range(self._dated(before[0], end, month, before[1]))
+        after = self._day_after(end)
+        if after is not None:  # Jan. 28, 2024; October 7
+            raw = self._dated(start, after + 1, month, self._day(after) or 0)
+            if raw is not None and (raw.year is not None or self.month_first or self._closed(after + 1)):
+                return [raw]
+        return self._month_only(start, end, month)
+
+    def _skip_alternative(self, end: int, month: int) -> int:
+        """Past a second name of the same month: "أكتوبر/تشرين الأول"."""
+        mark = self.marks.get(end)
+        if mark is not None and mark[0] == "month" and int(mark[1]) == month \
+                and self._gap(end - 1, end) == "/":
+            return mark[3]
+        return end
+
+    def _day_before(self, start: int) -> tuple[int, int] | None:
+        day = self._day(start - 1)
+        if day is not None and self._gap(start - 1, start) in ("", "."):
+            return start - 1, day
+        day = self._day(start - 2)
+        if day is not None and start >= 2 and self._connector(start - 1) \
+                and self._gap(start - 2, start - 1) == "" and self._gap(start - 1, start) == "":
+            return start - 2, day
+        return None
+
+    def _day_after(self, end: int) -> int | None:
+        if self._day(end) is None or self._gap(end - 1, end) not in ("", "."):
+            return None
+        follow = self.nt.text[self.nt.ends[end]:self.nt.ends[end] + 1]
+        return None if follow in (":", "/") else end  # "October 20:03" is a time
+
+    def _closed(self, after: int) -> bool:
+        """Punctuation or the end of the text follows the day: "October 7," but not "October 23 attacks"."""
+        if after >= len(self.forms):
+            return True
+        gap = self.nt.text[self.nt.ends[after - 1]:self.nt.starts[after]].strip(" ")
+        return gap[:1] in (",", ".", ";", ")", "\n", '"')
+
+    def _dated(self, start: int, end: int, month: int, day: int) -> _Raw | None:
+        """The day-month spanning tokens ``start``..``end``-1, with the year that may follow."""
+        year, end = self._year_after(end)
+        if year == -1 or not _plausible(month, day, year):
+            return None  # a year of another calendar (1402) or a day the month lacks
+        left, _ = self._left(start)
+        right, _ = self._right(end)  # "17 octobre dernier", "أكتوبر الماضي": no change of value
+        return _Raw(left, right, "date", year=year, month=month, day=day)
+
+    def _year_after(self, end: int) -> tuple[int | None, int]:
+        year = self._year(end)
+        if year is not None and self._gap(end - 1, end) in ("", ","):
+            return year, end + 1
+        year = self._year(end + 1)
+        if year is not None and end < len(self.forms) and self._connector(end) \
+                and self._gap(end - 1, end) == "" and self._gap(end, end + 1) == "":
+            return year, end + 2
+        return None, end
+
+    def _with_range(self, raw: _Raw | None) -> list[_Raw]:
+        """The date, and the first day of a range that shares its month: "entre le 17 et le 30 octobre",
+        "13-15 October"."""
+        if raw is None or raw.day is None:
+            return []
+        j = raw.start - 1
+        while j >= 0 and raw.start - j <= 2 and self._connector(j) and self._gap(j, j + 1) == "":
+            j -= 1
+        joined = j < raw.start - 1 or (j >= 0 and self._gap(j, raw.start) == "-")
+        first = self._day(j)
+        if first is None or not joined or first >= raw.day or self._gap(j, j + 1) not in ("", "-"):
+            return [raw]
+        return [_Raw(j, j + 1, "date", year=raw.year, month=raw.month, day=first), raw]
+
+    def _month_only(self, start: int, end: int, month: int) -> list[_Raw]:
+        year, year_end = self._year_after(end)
+        if year == -1:
+            return []
+        if year is not None:
+            return [_Raw(start, year_end, "month", year=year, month=month)]
+        if self._weak(start, end):
+            return []
+        left, previous = self._left(start)
+        right, later = self._right(end)
+        return [_Raw(left, right, "month", month=month, previous=previous or later)]
+
+    def _weak(self, start: int, end: int) -> bool:
+        """A short month word written in lower case on its own ("may", "mar", "kas") is more
+        likely an ordinary word than a month."""
+        if end - start > 1 or len(self.forms[start]) >= 4:
+            return False
+        first = self.nt.orig_index(self.nt.starts[start])
+        return self.nt.original[first].islower()
+
+    # -- weekdays and relative words
+
+    def _weekday(self, start: int, end: int, weekday: int, explicit: dict[int, _Raw]) -> _Raw | None:
+        left, previous = self._left(start)
+        named = explicit.get(end)
+        if named is not None and self._gap(end - 1, end).strip(_WEEKDAY_GAPS) == "":
+            named.start, named.relative = min(named.start, left), True  # "Sunday, Jan. 28, 2024"
+            named.end = self._right(named.end, parts_only=True)[0]
+            return None
+        day = self._day_in_brackets(end)
+        if day is not None:
+            return _Raw(left, self._right(end + 1)[0], "weekday", weekday=weekday, day=day, relative=True)
+        second = self._second_weekday(left, start, end, weekday)
+        if second is not None:
+            end, weekday = second
+        right, later = self._right(end)
+        return _Raw(left, right, "weekday", weekday=weekday, previous=previous or later, relative=True)
+
+    def _day_in_brackets(self, j: int) -> int | None:
+        """N in "domingo (28)": a bare day of month right after a weekday."""
+        day = self._day(j)
+        if day is None or not self.forms[j].isdigit() or self._gap(j - 1, j) != "(":
+            return None
+        return day if self.nt.text[self.nt.ends[j]:].lstrip().startswith(")") else None
+
+    def _second_weekday(self, left: int, start: int, end: int, weekday: int) -> tuple[int, int] | None:
+        """The night of one weekday to the next ("ليل الثلاثاء/الأربعاء", "nuit de mardi à mercredi")
+        is dated to the second day: such events are reported after midnight."""
+        for j in (end, end + 1):
+            mark = self.marks.get(j)
+            if mark is None or mark[0] != "weekday" or int(mark[1]) != (weekday + 1) % 7:
+                continue
+            if j == end and self._gap(end - 1, end) in ("/", "-"):
+                return mark[3], int(mark[1])
+            night = self.by_end.get(start) or self.by_end.get(start - 1)
+            if j == end + 1 and self._connector(end) and night is not None and night[1] == _NIGHT \
+                    and left < start:
+                return mark[3], int(mark[1])
+        return None
+
+    def _left(self, start: int, parts_only: bool = False) -> tuple[int, bool]:
+        """Extend over parts of day and previous/this markers right before ``start``
+        ("صباح الجمعة", "last Monday", "la tarde de este sábado")."""
+        previous = False
+        for _ in range(3):
+            mark = self.by_end.get(start)
+            if mark is None and start >= 2 and self._connector(start - 1) \
+                    and self._gap(start - 1, start) == "":
+                mark = self.by_end.get(start - 1)
+                if mark is not None and (mark[0] != "part_of_day" or mark[2] in self.by_end):
+                    mark = None  # "Jumat pagi dan Senin": that morning is Friday's
+            if mark is None or mark[0] not in _CONTEXT_KINDS or (parts_only and mark[0] != "part_of_day") \
+                    or self._gap(mark[3] - 1, mark[3]) != "":
+                break
+            previous = previous or mark[0] == "date_previous"
+            start = mark[2]
+        return start, previous
+
+    def _right(self, end: int, parts_only: bool = False) -> tuple[int, bool]:
+        """Extend over parts of day and previous/this markers right after ``end``
+        ("Jumat pagi", "lundi dernier", "الاثنين الماضي")."""
+        previous = False
+        for _ in range(2):
+            mark = self.marks.get(end)
+            if mark is None or mark[0] not in _CONTEXT_KINDS or (parts_only and mark[0] != "part_of_day") \
+                    or self._gap(end - 1, end) not in ("", ")"):  # "Kamis (7/3) malam"
+                break
+            previous = previous or mark[0] == "date_previous"
+            end = mark[3]
+        return end, previous
+
+
+def _without_overlaps(raws: list[_Raw]) -> list[_Raw]:
+    raws.sort(key=lambda raw: (raw.start, -raw.end))
+    kept: list[_Raw] = []
+    for raw in raws:
+        if not kept or raw.start >= kept[-1].end:
+            kept.append(raw)
+    return kept
+
+
+# --- resolution ---------------------------------------------------------------------------------
+
+def _context(day: dt.date | None, month: tuple[int, int] | None, raws: list[_Raw]) -> DateContext:
+    if day is not None or month is None:
+        return DateContext(day, month, day)
+    bare = DateContext(None, month, None)
+    inside = [d for raw in raws if raw.day is not None
+              for d in (_explicit_day(raw, bare),) if d is not None and (d.year, d.month) == month]
+    return DateContext(None, month, max(inside) if inside else None)
+
+
+def _resolve(raw: _Raw, ctx: DateContext) -> DateMention:
+    value: str | None
+    precision: str | None
+    if raw.day is not None:
+        found = _explicit_day(raw, ctx)
+        value, precision = (found.isoformat(), DAY) if found is not None else (None, None)
+        return DateMention(raw.start, raw.end, value, precision, True, raw.relative)
+    if raw.kind == "month":
+        year = raw.year if raw.year is not None else _year_of_month(ctx, raw.month or 1, raw.previous)
+        value = None if year is None else f"{year:04d}-{raw.month:02d}"
+        return DateMention(raw.start, raw.end, value, MONTH if value else None, raw.year is not None, False)
+    if raw.kind == "weekday":
+        value, precision = resolve_weekday(ctx, raw.weekday or 0, raw.previous)
+    elif raw.kind == "offset":
+        value, precision = resolve_offset(ctx, raw.offset)
+    elif raw.kind == "last_week":
+        value, precision = _last_week(ctx)
+    else:
+        value, precision = _around(ctx)
+    return DateMention(raw.start, raw.end, value, precision, False, True)
+
+
+def _explicit_day(raw: _Raw, ctx: DateContext) -> dt.date | None:
+    day, month = raw.day or 1, raw.month
+    if month is None:  # a weekday with its day of month in brackets
+        return _day_of_month(ctx, day, raw.weekday)
+    if raw.year is not None:
+        return _valid_date(raw.year, month, day)
+    if ctx.published is not None:
+        year = ctx.published.year - ((month, day) > (ctx.published.month, ctx.published.day))
+    elif ctx.month is not None:
+        year = ctx.month[0] - (month > ctx.month[1])
+    else:
+        return None
+    return _valid_date(year, month, day)
+
+
+def _day_of_month(ctx: DateContext, day: int, weekday: int | None) -> dt.date | None:
+    """The day ``day`` of this or a recent month on or before the publication day (or the end of
+    the publication month), preferring the one that falls on ``weekday``."""
+    if ctx.published is not None:
+        ref = ctx.published
+    elif ctx.month is not None:
+        ref = dt.date(ctx.month[0], ctx.month[1], monthrange(*ctx.month)[1])
+    else:
+        return None
+    candidates = []
+    year, month = ref.year, ref.month
+    for _ in range(3):
+        found = _valid_date(year, month, day)
+        if found is not None and found <= ref:
+            candidates.append(found)
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    matching = [d for d in candidates if d.weekday() == weekday]
+    return (matching or candidates)[0] if candidates else None
+
+
+def _year_of_month(ctx: DateContext, month: int, previous: bool) -> int | None:
+    if ctx.month is None:
+        return None
+    year, current = ctx.month
+    return year - (month > current or (previous and month == current))
+
+
+def _last_week(ctx: DateContext) -> tuple[str | None, str | None]:
+    """The middle (Thursday) of the calendar week before the anchor's."""
+    if ctx.anchor is None:
+        return (_month_value(ctx.month), MONTH) if ctx.month is not None else (None, None)
+    return (ctx.anchor - dt.timedelta(days=ctx.anchor.weekday() + 4)).isoformat(), WEEK
+
+
+def _around(ctx: DateContext) -> tuple[str | None, str | None]:
+    if ctx.anchor is None:
+        return (_month_value(ctx.month), MONTH) if ctx.month is not None else (None, None)
+    return ctx.anchor.isoformat(), WEEK
+
+
+def _month_value(month: tuple[int, int]) -> str:
+    return f"{month[0]:04d}-{month[1]:02d}"
+
+
+def _valid_date(year: int, month: int, day: int) -> dt.date | None:
+    if not (1 <= month <= 12 and 1 <= year <= 9999) or not 1 <= day <= monthrange(year, month)[1]:
+        return None
+    return dt.date(year, month, day)
+
+
+def _plausible(month: int, day: int, year: int | None) -> bool:
+    """A day the month can have (29 February counts when the year is unknown)."""
+    return _valid_date(year if year is not None else 2000, month, day) is not None

@@ -1,0 +1,368 @@
+"""Sentences -> events: one per place and day, with weapon, actor, claimant, confirmer and casualties.
+
+A sentence yields event drafts when it holds a violence trigger that no threat, vow, plan,
+hypothesis or negation governs, and is not a summary ("66 attacks since October"): one draft per
+place it names, after dropping places that only situate another ("south of Baghdad") or that
+contain a more precise one. Drafts are then merged across the report: a later mention that adds
+nothing new (same or coarser place, no conflicting date or weapon) joins the earlier one, and an
+undated mention inherits the date of the event it continues.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .gazetteer import Site, haversine_km
+from .lexicon import Match
+from .model import Event, Evidence
+
+if TYPE_CHECKING:
+    from .dates import DateMention
+    from .extract import Doc, Sentence
+
+BLOCKING_CUES = ("threat", "future", "hypothetical")
+BLOCK_WINDOW = 6  # tokens before a trigger in which a threat/future/hypothetical cue governs it
+NEGATION_WINDOW = 2
+LOCATOR_WINDOW = 2  # "south of Baghdad": direction word at most this many tokens before the place
+COMPASS_WINDOW = 3  # "eastern Syria", "l'est de la Syrie", "Suriah timur"
+CASUALTY_WINDOW = 4
+AGAINST_WINDOW = 3
+INHERIT_SENTENCES = 3  # an undated mention inherits the date of an event this many sentences back
+STATE_TYPES = frozenset({"state", "state_force"})
+GROUP_TYPES = frozenset({"armed_group", "umbrella", "generic"})
+SPECIFIC = ("site", "town")
+PRECISION_RANK = {"site": 0, "town": 1, "region": 2, "country": 3, None: 4}
+REGION_CONTAINS_KM = 250.0
+
+
+@dataclass(slots=True)
+class Draft:
+    sentence: int
+    event_type: str
+    span: tuple[int, int]
+    site: Site | None = None
+    date: str | None = None
+    precision: str | None = None
+    date_explicit: bool = False
+    weapon: str = "unknown"
+    actor: str | None = None
+    target: str | None = None
+    claimed_by: str | None = None
+    confirmed_by: str | None = None
+    killed: int | None = None
+    injured: int | None = None
+    intercepted: bool | None = None
+    evidence: dict[str, tuple[int, int]] = field(default_factory=dict)  # field -> token span
+
+    def to_event(self, doc: Doc) -> Event:
+        site = self.site
+        fields = {name: doc.evidence(*span) for name, span in self.evidence.items()}
+        return Event(
+            event_type=self.event_type, date=self.date, date_precision=self.precision,
+            country=site.country if site else None, admin1=site.admin1 if site else None,
+            site=site.name if site and site.precision in SPECIFIC else None,
+            lat=site.lat if site else None, lon=site.lon if site else None,
+            geo_precision=site.precision if site else None, weapon=self.weapon, actor=self.actor,
+            target=self.target, claimed_by=self.claimed_by, confirmed_by=self.confirmed_by,
+            killed=self.killed, injured=self.injured, intercepted=self.intercepted,
+            evidence=doc.evidence(*self.span), field_evidence=fields)
+
+
+def build_events(doc: Doc) -> tuple[list[Event], set[int]]:
+    """The report's events in text order, and the sentences that stated one."""
+    drafts: list[Draft] = []
+    for sentence in doc.sentences:
+        for draft in sentence_drafts(doc, sentence):
+            _inherit_date(drafts, draft)
+            target = _merge_target(drafts, draft)
+            if target is None:
+                drafts.append(draft)
+            else:
+                _absorb(target, draft)
+    kept = [d for d in drafts if d.site is not None]
+    for d in kept:
+        if d.date is None and d.precision is None:
+            d.date, d.precision = doc.context.default()
+    return [d.to_event(doc) for d in kept], {d.sentence for d in drafts}
+
+
+# --- one sentence -------------------------------------------------------------------------------
+
+def sentence_drafts(doc: Doc, s: Sentence) -> list[Draft]:
+    triggers = [m for m in s.having("trigger") if not _governed(s, m)]
+    if not triggers and s.has("cue", "intercept") and s.has("weapon"):
+        triggers = [m for m in s.having("cue", "intercept") if not _governed(s, m)]
+    if not triggers or is_summary(s):
+        return []
+    places = _event_places(doc, s)
+    trigger = triggers[0]
+    out = []
+    for site, match in places or [(None, None)]:
+        anchor = match if match is not None else trigger
+        draft = Draft(s.index, "attack", _span(s, trigger, anchor))
+        if site is not None and match is not None:
+            draft.site = site
+            draft.evidence["site"] = (match.start, match.end)
+        _set_date(doc, s, draft, anchor)
+        _set_weapon(s, draft, anchor)
+        _set_actors(doc, s, draft, trigger)
+        _set_casualties(s, draft)
+        if s.has("cue", "intercept"):
+            draft.intercepted = True
+            draft.evidence["intercepted"] = _first_span(s.having("cue", "intercept"))
+        out.append(draft)
+    return out
+
+
+def _governed(s: Sentence, trigger: Match) -> bool:
+    """A threat, vow, plan or hypothesis shortly before the trigger, or a negation right before it."""
+    for m in s.matches:
+        if m.end > trigger.start:
+            break
+        distance = trigger.start - m.end
+        if distance <= BLOCK_WINDOW and any(m.value("cue") == c for c in BLOCKING_CUES):
+            return True
+        if distance <= NEGATION_WINDOW and m.value("cue") == "negation":
+            return True
+    return False
+
+
+def is_summary(s: Sentence) -> bool:
+    """The sentence counts attacks ("66 attacks since...", "dozens of attacks") rather than telling one."""
+    if s.has("tally", "many"):
+        return True
+    numbers_end = {n.end for n in s.numbers if not n.ordinal}
+    return any(m.start - gap in numbers_end for m in s.having("tally", "units") for gap in range(0, 3))
+
+
+def _span(s: Sentence, a: Match, b: Match) -> tuple[int, int]:
+    return min(a.start, b.start), max(a.end, b.end)
+
+
+def _first_span(matches: list[Match]) -> tuple[int, int]:
+    return matches[0].start, matches[0].end
+
+
+# --- places -------------------------------------------------------------------------------------
+
+def _event_places(doc: Doc, s: Sentence) -> list[tuple[Site, Match]]:
+    """The places a sentence's events happened at, most precise first, one per distinct place."""
+    found: list[tuple[Site, Match]] = []
+    directions = s.having("direction")
+    for m in s.having("place"):
+        site = doc.gazetteer.get(m.value("place"))
+        if site is None:
+            continue
+        if site.precision == "country":
+            site = _compass_region(doc, site, m, directions)
+        found.append((site, m))
+    found = _drop_locators(found, directions)
+    return _drop_containers(found)
+
+
+def _compass_region(doc: Doc, country: Site, m: Match, directions: list[Match]) -> Site:
+    """'eastern Syria', 'Suriah timur', 'شرق سوريا' -> the directional region of the country."""
+    for d in directions:
+        if d.value("direction") == "near":
+            continue
+        if 0 <= m.start - d.end <= COMPASS_WINDOW or 0 <= d.start - m.end <= 1:
+            region = doc.gazetteer.region_of(country.country, d.value("direction"))
+            if region is not None:
+                return region
+    return country
+
+
+def _drop_locators(found: list[tuple[Site, Match]], directions: list[Match]) -> list[tuple[Site, Match]]:
+    """'Jurf al-Sakhar, south of Baghdad': a place right after a compass word only situates the
+    place named before it, so it is not an event place of its own."""
+    kept: list[tuple[Site, Match]] = []
+    for site, m in found:
+        locator = any(0 <= m.start - d.end <= LOCATOR_WINDOW and d.value("direction") != "near"
+                      for d in directions)
+        if locator and kept and site.precision != "country":
+            continue
+        kept.append((site, m))
+    return kept
+
+
+def _drop_containers(found: list[tuple[Site, Match]]) -> list[tuple[Site, Match]]:
+    unique: dict[str, tuple[Site, Match]] = {}
+    for site, m in found:
+        unique.setdefault(site.id, (site, m))
+    places = list(unique.values())
+    return [(site, m) for site, m in places
+            if not any(other.id != site.id and contains(site, other) for other, _ in places)]
+
+
+def contains(outer: Site, inner: Site) -> bool:
+    """Whether ``outer`` is a coarser place that ``inner`` lies in."""
+    if PRECISION_RANK[outer.precision] <= PRECISION_RANK[inner.precision] or outer.country != inner.country:
+        return False
+    if outer.precision == "country":
+        return True
+    if outer.admin1 and outer.admin1 == inner.admin1:
+        return True
+    if outer.type == "province":
+        return False
+    return haversine_km(outer.lat, outer.lon, inner.lat, inner.lon) <= REGION_CONTAINS_KM
+
+
+# --- fields -------------------------------------------------------------------------------------
+
+def _nearest(items: list, anchor: Match):  # type: ignore[no-untyped-def,type-arg]
+    return min(items, key=lambda x: abs(x.start - anchor.start), default=None)
+
+
+def _set_date(doc: Doc, s: Sentence, draft: Draft, anchor: Match) -> None:
+    since = {m.end for m in s.matches if m.value("tally") in ("since", "between")}
+    usable = [d for d in s.dates if d.value is not None and not any(0 <= d.start - e <= 2 for e in since)]
+    mention: DateMention | None = _nearest(usable, anchor)
+    if mention is None:
+        return
+    draft.date, draft.precision, draft.date_explicit = mention.value, mention.precision, True
+    draft.evidence["date"] = (mention.start, mention.end)
+
+
+def _set_weapon(s: Sentence, draft: Draft, anchor: Match) -> None:
+    weapon = _nearest(s.having("weapon"), anchor)
+    if weapon is not None:
+        draft.weapon = weapon.value("weapon")
+        draft.evidence["weapon"] = (weapon.start, weapon.end)
+    kinds = {m.value("trigger") for m in s.having("trigger")}
+    if draft.weapon == "aircraft" or "air_strike" in kinds:
+        draft.event_type = "air_strike"
+        if draft.weapon == "unknown" and "air_strike" in kinds:
+            draft.weapon = "aircraft"
+
+
+def _set_actors(doc: Doc, s: Sentence, draft: Draft, trigger: Match) -> None:
+    # a country name is a place and a state at once: as a place it says where, not who
+    mentions = [(m, doc.actors.get(m.value("actor"))) for m in s.having("actor") if m.value("place") is None]
+    mentions = [(m, a) for m, a in mentions if a is not None]
+    forces = {m.start for m in s.having("cue", "forces")} | {m.end for m in s.having("cue", "forces")}
+    against = [m.end for m in s.having("cue", "against")]
+    strike_kind = trigger.value("trigger") in ("strike", "air_strike")
+    agents, groups = [], []
+    for m, actor in mentions:
+        if any(0 <= m.start - e <= AGAINST_WINDOW for e in against):
+            draft.target = draft.target or actor.name
+            continue
+        is_forces = m.end in forces or m.start in forces or actor.type == "state_force"
+        if actor.type in STATE_TYPES and (not is_forces or (strike_kind and m.start < trigger.start)):
+            agents.append((m, actor))
+        elif actor.type in GROUP_TYPES:
+            groups.append((m, actor))
+        elif actor.type in STATE_TYPES:
+            draft.target = draft.target or actor.name
+    claim = s.having("cue", "claim")
+    if agents and (not groups or strike_kind or draft.event_type == "air_strike"):
+        m, actor = min(agents, key=lambda ma: abs(ma[0].start - trigger.start))
+        draft.event_type = "air_strike"
+        if draft.weapon == "unknown" and strike_kind:
+            draft.weapon = "aircraft"
+        draft.actor = doc.actors.root(actor.id).name
+        draft.evidence["actor"] = (m.start, m.end)
+        if groups:
+            draft.target = groups[0][1].name
+        return
+    if groups:
+        m, actor = min(groups, key=lambda ma: abs(ma[0].start - trigger.start))
+        draft.actor = actor.name
+        draft.evidence["actor"] = (m.start, m.end)
+        if claim and not s.has("cue", "deny"):
+            draft.claimed_by = actor.name
+            draft.evidence["claimed_by"] = _first_span(claim)
+    _set_confirmer(doc, s, draft)
+
+
+def _set_confirmer(doc: Doc, s: Sentence, draft: Draft) -> None:
+    if not s.has("cue", "confirm"):
+        return
+    for m in s.having("actor"):
+        actor = doc.actors.get(m.value("actor"))
+        if actor is not None and actor.type in ("official_source", "monitor", "state", "state_force"):
+            draft.confirmed_by = actor.name
+            draft.evidence["confirmed_by"] = (m.start, m.end)
+            return
+
+
+def _set_casualties(s: Sentence, draft: Draft) -> None:
+    for field_name in ("killed", "injured"):
+        for cue in s.having("cue", field_name):
+            number = _nearest([n for n in s.numbers if not n.ordinal
+                               and (0 <= cue.start - n.end <= CASUALTY_WINDOW
+                                    or 0 <= n.start - cue.end <= CASUALTY_WINDOW)], cue)
+            if number is not None:
+                setattr(draft, field_name, number.value)
+                draft.evidence[field_name] = (min(number.start, cue.start), max(number.end, cue.end))
+                break
+    if s.has("cue", "no_casualties"):
+        span = _first_span(s.having("cue", "no_casualties"))
+        for field_name in ("killed", "injured"):
+            if getattr(draft, field_name) is None:
+                setattr(draft, field_name, 0)
+                draft.evidence[field_name] = span
+
+
+# --- across sentences ---------------------------------------------------------------------------
+
+def _inherit_date(drafts: list[Draft], draft: Draft) -> None:
+    """An undated mention continues the story told just before: it takes that event's date."""
+    if draft.date_explicit:
+        return
+    for earlier in reversed(drafts):
+        if draft.sentence - earlier.sentence > INHERIT_SENTENCES:
+            return
+        if earlier.date_explicit and _same_area(earlier.site, draft.site):
+            draft.date, draft.precision = earlier.date, earlier.precision
+            draft.evidence.setdefault("date", earlier.evidence.get("date", earlier.span))
+            return
+
+
+def _same_area(a: Site | None, b: Site | None) -> bool:
+    return a is None or b is None or a.country == b.country
+
+
+def _merge_target(drafts: list[Draft], draft: Draft) -> Draft | None:
+    for earlier in reversed(drafts):
+        if earlier.sentence == draft.sentence and not _same_place(earlier.site, draft.site):
+            continue
+        if _compatible(earlier, draft):
+            return earlier
+    return None
+
+
+def _same_place(a: Site | None, b: Site | None) -> bool:
+    return a is not None and b is not None and a.id == b.id
+
+
+def _compatible(a: Draft, b: Draft) -> bool:
+    if a.event_type != b.event_type:
+        return False
+    if a.weapon != b.weapon and "unknown" not in (a.weapon, b.weapon):
+        return False
+    if a.date_explicit and b.date_explicit and a.date != b.date:
+        return False
+    if a.site is None or b.site is None or a.site.id == b.site.id:
+        return True
+    return contains(a.site, b.site) or contains(b.site, a.site)
+
+
+def _absorb(into: Draft, other: Draft) -> None:
+    """Fold a later mention of the same event into the first: finer place, explicit date, more fields."""
+    if other.site is not None and (into.site is None or
+                                   PRECISION_RANK[other.site.precision] < PRECISION_RANK[into.site.precision]):
+        into.site = other.site
+        into.span = other.span
+        into.evidence["site"] = other.evidence["site"]
+    if other.date_explicit and not into.date_explicit:
+        into.date, into.precision, into.date_explicit = other.date, other.precision, True
+        into.evidence["date"] = other.evidence["date"]
+    for name in ("weapon", "actor", "target", "claimed_by", "confirmed_by", "killed", "injured",
+                 "intercepted"):
+        mine, theirs = getattr(into, name), getattr(other, name)
+        if (mine is None or mine == "unknown") and theirs not in (None, "unknown"):
+            setattr(into, name, theirs)
+            if name in other.evidence:
+                into.evidence[name] = other.evidence[name]

@@ -1,0 +1,165 @@
+"""Report -> events and tallies with evidence.
+
+The engine reads a report once: it normalises the text, runs the language's combined lexicon
+(pack words, gazetteer places, actor names) over it, resolves date expressions, splits it into
+sentences, and hands each sentence to the event and tally builders (``events.py``, ``tallies.py``).
+Nothing here names a word of any language: that knowledge lives in ``data/``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from . import dates as dates_mod
+from . import numbers as numbers_mod
+from .actors import Actors, load_actors
+from .events import build_events
+from .gazetteer import Gazetteer, load_gazetteer
+from .language import LanguagePack, NormText, available_languages, detect_language, load_pack, normalize
+from .lexicon import Lexicon, Match
+from .model import Evidence, Extraction, Report
+from .tallies import build_tallies
+
+FALLBACK_LANGUAGE = "en"
+
+# A sentence ends at a newline, or at . ! ? followed by a capital letter or quote in the original
+# text — but not after a one-letter token ("U.S.", initials) or before a digit ("Jan. 28").
+_SENTENCE_GAP = re.compile(r"\n|[.!?;](?=\s*[\"'“«(\[]?\s*[^\W\d_a-z])")
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    start: int
+    end: int
+    value: int
+    ordinal: bool = False
+
+
+@dataclass(slots=True)
+class Sentence:
+    index: int
+    start: int  # first token
+    end: int  # one past the last token
+    matches: list[Match] = field(default_factory=list)
+    dates: list[dates_mod.DateMention] = field(default_factory=list)
+    numbers: list[Number] = field(default_factory=list)
+
+    def having(self, kind: str, value: object = None) -> list[Match]:
+        return [m for m in self.matches
+                if any(k == kind and (value is None or v == value) for k, v in m.payloads)]
+
+    def has(self, kind: str, value: object = None) -> bool:
+        return any(k == kind and (value is None or v == value) for m in self.matches for k, v in m.payloads)
+
+
+@dataclass(slots=True)
+class Doc:
+    """One report being read: everything the builders need, computed once."""
+
+    report: Report
+    pack: LanguagePack
+    nt: NormText
+    matches: list[Match]
+    context: dates_mod.DateContext
+    sentences: list[Sentence]
+    gazetteer: Gazetteer
+    actors: Actors
+
+    def evidence(self, start_token: int, end_token: int) -> Evidence:
+        start, end = self.nt.orig_span(start_token, end_token)
+        return Evidence(self.report.text[start:end], start, end)
+
+
+@cache
+def language_lexicon(code: str) -> Lexicon:
+    """The combined lexicon of one language: pack words, gazetteer places and actor names."""
+    pack = load_pack(code)
+    entries = pack.lexicon_entries() + load_gazetteer().lexicon_entries() + load_actors().lexicon_entries(code)
+    return Lexicon(entries, prefixes=pack.prefixes, suffixes=pack.suffixes)
+
+
+def report_language(report: Report) -> str:
+    """The pack to read ``report`` with: its own ``lang``, else detected, else English."""
+    supported = set(available_languages())
+    lang = report.lang or detect_language(report.text)
+    if lang == "ms" and "ms" not in supported:
+        lang = "id"
+    return lang if lang in supported else FALLBACK_LANGUAGE
+
+
+def read_doc(report: Report) -> Doc:
+    lang = report_language(report)
+    pack = load_pack(lang)
+    nt = normalize(report.text)
+    matches = language_lexicon(lang).match(nt)
+    context, mentions = dates_mod.find_dates(nt, matches, pack, report.published)
+    sentences = _sentences(nt, matches, mentions, _numbers(nt, matches, pack))
+    return Doc(report, pack, nt, matches, context, sentences, load_gazetteer(), load_actors())
+
+
+def _numbers(nt: NormText, matches: list[Match], pack: LanguagePack) -> list[Number]:
+    by_start = {m.start: m for m in matches}
+    out: list[Number] = []
+    i = 0
+    while i < len(nt.forms):
+        found = numbers_mod.parse_number(nt, by_start, i, pack)
+        if found is not None:
+            out.append(Number(i, found[1], found[0]))
+            i = found[1]
+            continue
+        match = by_start.get(i)
+        if match is not None and match.value("ordinal") is not None:
+            out.append(Number(i, match.end, int(match.value("ordinal")), ordinal=True))
+            i = match.end
+            continue
+        i += 1
+    return out
+
+
+def _sentence_breaks(nt: NormText) -> list[int]:
+    """Token indices that start a new sentence."""
+    text, breaks = nt.original, []
+    for i in range(1, len(nt.forms)):
+        gap_start, gap_end = nt.orig_index(nt.ends[i - 1] - 1) + 1, nt.orig_index(nt.starts[i])
+        gap = text[gap_start:gap_end]
+        if "\n" in gap or (_SENTENCE_GAP.search(gap + text[gap_end:gap_end + 1])
+                           and len(nt.forms[i - 1]) > 1 and not nt.forms[i].isdigit()):
+            breaks.append(i)
+    return breaks
+
+
+def _sentences(nt: NormText, matches: list[Match], mentions: list[dates_mod.DateMention],
+               numbers: list[Number]) -> list[Sentence]:
+    bounds = [0, *_sentence_breaks(nt), len(nt.forms)]
+    sentences = [Sentence(k, a, b) for k, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)) if b > a]
+    starts = [s.start for s in sentences]
+
+    def owner(token: int) -> Sentence:
+        lo, hi = 0, len(starts) - 1
+        while lo < hi:  # last sentence whose start <= token
+            mid = (lo + hi + 1) // 2
+            if starts[mid] <= token:
+                lo = mid
+            else:
+                hi = mid - 1
+        return sentences[lo]
+
+    if not sentences:
+        return []
+    for m in matches:
+        owner(m.start).matches.append(m)
+    for d in mentions:
+        owner(d.start).dates.append(d)
+    for n in numbers:
+        owner(n.start).numbers.append(n)
+    return sentences
+
+
+def extract_report(report: Report) -> Extraction:
+    """Events and tallies one report states, each field backed by a span of ``report.text``."""
+    doc = read_doc(report)
+    events, event_sentences = build_events(doc)
+    tallies = build_tallies(doc, event_sentences)
+    return Extraction(id=report.id, events=tuple(events), tallies=tuple(tallies), lang=doc.pack.code)

@@ -1,0 +1,313 @@
+"""Places of the theatre: names in every script for matching, coordinates and precision for coding.
+
+Two CSV files in ``data/gazetteer/`` share one schema (docs/gazetteer.md): ``sites.csv`` is curated
+by hand (bases, airports, oil and gas fields, crossings, ports, towns that need care, provinces,
+regions, seas, countries); ``places.csv`` is generated from GeoNames by tools/build_gazetteer.py
+(towns of 15,000 people or more). An alias written ``~alias`` names its row only inside a qualifier
+phrase from ``qualifiers.csv`` ("city of X", "محافظة X"), because bare it usually means something
+else: a province, a common word, a television channel.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+
+from .errors import DataError
+from .language import normalize_phrase
+
+COLUMNS = ("id", "name", "type", "country", "admin1", "lat", "lon", "aliases", "notes")
+DATA_FILES = ("sites.csv", "places.csv")
+QUALIFIERS_FILE = "qualifiers.csv"
+
+SITE_TYPES = ("base", "airport", "oil_field", "gas_field", "facility", "border_crossing", "port")
+PRECISION: Mapping[str, str] = MappingProxyType({
+    **{t: "site" for t in SITE_TYPES},
+    "town": "town",
+    "district": "region", "province": "region", "region": "region", "sea": "region",
+    "country": "country",
+})
+_PRECISION_RANK = {"site": 0, "town": 1, "region": 2, "country": 3}
+# Types whose rows may have no country: open water, and strips whose sovereignty is disputed.
+COUNTRYLESS_TYPES = frozenset({"sea", "region"})
+
+BEARINGS: Mapping[str, float] = MappingProxyType({
+    "north": 0.0, "northeast": 45.0, "east": 90.0, "southeast": 135.0,
+    "south": 180.0, "southwest": 225.0, "west": 270.0, "northwest": 315.0,
+})
+_ADJECTIVES = {"north": "northern", "south": "southern", "east": "eastern", "west": "western",
+               "northeast": "northeastern", "northwest": "northwestern",
+               "southeast": "southeastern", "southwest": "southwestern"}
+# Row and column of a 3x3 grid over a country's bounding box (row 0 = north, column 0 = west).
+_CELLS = {"north": (0, 1), "northeast": (0, 2), "east": (1, 2), "southeast": (2, 2),
+          "south": (2, 1), "southwest": (2, 0), "west": (1, 0), "northwest": (0, 0)}
+
+EARTH_RADIUS_KM = 6371.0
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
+
+
+def _key(phrase: str) -> str:
+    return " ".join(normalize_phrase(phrase))
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """One place: a facility, town, province, region, sea or country."""
+
+    id: str
+    name: str  # neutral common English name
+    type: str
+    country: str | None  # ISO 3166-1 alpha-2
+    admin1: str | None  # first-level division as the corpus gold writes it ("Al Anbar")
+    lat: float
+    lon: float
+    aliases: tuple[str, ...] = ()
+    notes: str = ""
+
+    @property
+    def precision(self) -> str:
+        """``site``, ``town``, ``region`` or ``country``: FORMAT.md's geo_precision for this place."""
+        return PRECISION[self.type]
+
+    def bare_names(self) -> list[str]:
+        """Name and aliases that name this place on their own (not the ``~`` qualified-only ones)."""
+        qualified = {_key(a[1:]) for a in self.aliases if a.startswith("~")}
+        names = [] if _key(self.name) in qualified else [self.name]
+        return names + [a for a in self.aliases if not a.startswith("~")]
+
+    def qualified_names(self) -> list[str]:
+        return [a[1:] for a in self.aliases if a.startswith("~")]
+
+
+class Gazetteer:
+    """Sites by id, with lookups by country, province, coordinates and direction."""
+
+    def __init__(self, sites: Iterable[Site], qualifiers: Mapping[str, Iterable[str]] | None = None) -> None:
+        by_id: dict[str, Site] = {}
+        for site in sites:
+            if site.id in by_id:
+                raise DataError(f"duplicate gazetteer id {site.id!r}", field="id")
+            by_id[site.id] = site
+        self.sites: Mapping[str, Site] = MappingProxyType(by_id)
+        self.qualifiers: Mapping[str, tuple[str, ...]] = MappingProxyType(
+            {t: tuple(ps) for t, ps in (qualifiers or {}).items()})
+        self._countries = {s.country: s for s in by_id.values() if s.type == "country" and s.country}
+        self._by_key: dict[str, list[Site]] = defaultdict(list)
+        for site in self._ordered():
+            for name in site.bare_names():
+                if site not in self._by_key[_key(name)]:
+                    self._by_key[_key(name)].append(site)
+
+    def __len__(self) -> int:
+        return len(self.sites)
+
+    def __iter__(self) -> Iterator[Site]:
+        return iter(self.sites.values())
+
+    def __contains__(self, site_id: object) -> bool:
+        return site_id in self.sites
+
+    def get(self, site_id: str) -> Site:
+        """The site with this id; KeyError names the id when there is none."""
+        try:
+            return self.sites[site_id]
+        except KeyError:
+            raise KeyError(f"no gazetteer site {site_id!r}") from None
+
+    def _ordered(self) -> list[Site]:
+        # Ambiguous names list their places most precise first, so the payload order of a lexicon
+        # match is site, town, region, country.
+        return sorted(self.sites.values(), key=lambda s: _PRECISION_RANK[s.precision])
+
+    def lookup(self, name: str) -> list[Site]:
+        """Sites a bare name stands for, most precise first (empty when unknown)."""
+        return list(self._by_key.get(_key(name), ()))
+
+    # --- lexicon ------------------------------------------------------------------------------
+
+    def lexicon_entries(self) -> list[tuple[str, tuple[str, str]]]:
+        """(phrase, ("place", site_id)) for every bare name and alias, plus qualifier phrases for
+        ``~`` aliases and for names that several sites share ("province of X", "مدينة X")."""
+        entries: list[tuple[str, tuple[str, str]]] = []
+        for site in self._ordered():
+            payload = ("place", site.id)
+            entries += [(name, payload) for name in site.bare_names()]
+            templates = self.qualifiers.get(site.type, ())
+            if not templates:
+                continue
+            shared = [n for n in site.bare_names() if len(self._by_key[_key(n)]) > 1]
+            for name in site.qualified_names() + shared:
+                entries += [(t.replace("{}", name), payload) for t in templates]
+        return entries
+
+    # --- lookups by code and position ---------------------------------------------------------
+
+    def country_site(self, iso2: str) -> Site | None:
+        return self._countries.get(iso2.upper())
+
+    def admin1_site(self, country: str, admin1: str) -> Site | None:
+        """The province row of ``country`` whose admin1 (or one of whose names) is ``admin1``."""
+        want = _key(admin1)
+        candidates = [s for s in self.sites.values() if s.type == "province" and s.country == country.upper()]
+        for site in candidates:
+            if site.admin1 is not None and _key(site.admin1) == want:
+                return site
+        for site in candidates:
+            if want in {_key(n) for n in [*site.bare_names(), *site.qualified_names()]}:
+                return site
+        return None
+
+    def nearest(self, lat: float, lon: float, *, types: Iterable[str] | None = None) -> Site:
+        """The site closest to (lat, lon), among ``types`` if given; ValueError if none qualifies."""
+        wanted = None if types is None else set(types)
+        pool = [s for s in self.sites.values() if wanted is None or s.type in wanted]
+        if not pool:
+            raise ValueError(f"no gazetteer site of types {sorted(wanted or ())}")
+        return min(pool, key=lambda s: (haversine_km(lat, lon, s.lat, s.lon), s.id))
+
+    def offset(self, site: Site, direction: str, km: float = 15.0) -> tuple[float, float]:
+        """The point ``km`` from ``site`` towards ``direction`` ("west of Hasakah")."""
+        if direction not in BEARINGS:
+            raise ValueError(f"unknown direction {direction!r}; expected one of {', '.join(BEARINGS)}")
+        return destination(site.lat, site.lon, BEARINGS[direction], km)
+
+    def region_of(self, country: str, direction: str) -> Site | None:
+        """The directional region of a country ("eastern Syria"): the curated row ``<cc>-<direction>``
+        when there is one, else a synthetic region at that part of the bounding box of the country's
+        rows; None when the country is unknown or has no rows besides its own."""
+        if direction not in BEARINGS:
+            raise ValueError(f"unknown direction {direction!r}; expected one of {', '.join(BEARINGS)}")
+        cc = country.upper()
+        curated = self.sites.get(f"{cc.lower()}-{direction}")
+        if curated is not None and curated.type == "region":
+            return curated
+        home = self.country_site(cc)
+        rows = [s for s in self.sites.values() if s.country == cc and s.type != "country"]
+        if home is None or not rows:
+            return None
+        lat, lon = _cell_centre(rows, direction)
+        note = "synthetic: part of the bounding box of the country's rows"
+        return Site(f"{cc.lower()}-{direction}", f"{_ADJECTIVES[direction]} {home.name}", "region", cc, None,
+                    round(lat, 3), round(lon, 3), (), note)
+
+
+def destination(lat: float, lon: float, bearing_deg: float, km: float) -> tuple[float, float]:
+    """The point ``km`` from (lat, lon) along the initial bearing (degrees clockwise from north)."""
+    d = km / EARTH_RADIUS_KM
+    b, p1, l1 = math.radians(bearing_deg), math.radians(lat), math.radians(lon)
+    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
+    l2 = l1 + math.atan2(math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2))
+    return round(math.degrees(p2), 5), round((math.degrees(l2) + 540.0) % 360.0 - 180.0, 5)
+
+
+def _cell_centre(rows: list[Site], direction: str) -> tuple[float, float]:
+    lats, lons = [s.lat for s in rows], [s.lon for s in rows]
+    row, col = _CELLS[direction]
+    top, bottom, west, east = max(lats), min(lats), min(lons), max(lons)
+    lat = top - (top - bottom) * (2 * row + 1) / 6
+    lon = west + (east - west) * (2 * col + 1) / 6
+    return lat, lon
+
+
+# --- loading --------------------------------------------------------------------------------------
+
+def parse_sites(text: str, path: str) -> list[Site]:
+    """Rows of one gazetteer CSV; DataError names ``path`` and the line of a malformed row.
+    Lines starting with '#' are comments; one row per line (no quoted line breaks)."""
+    sites: list[Site] = []
+    header_seen = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = next(csv.reader([line]))
+        if not header_seen:
+            if tuple(fields) != COLUMNS:
+                raise DataError(f"header must be {','.join(COLUMNS)}", path=path, line=number)
+            header_seen = True
+            continue
+        sites.append(_parse_row(fields, path, number))
+    if not header_seen:
+        raise DataError("no header row", path=path)
+    return sites
+
+
+def _parse_row(fields: list[str], path: str, line: int) -> Site:
+    if len(fields) != len(COLUMNS):
+        raise DataError(f"expected {len(COLUMNS)} fields, found {len(fields)}", path=path, line=line)
+    rec = dict(zip(COLUMNS, (f.strip() for f in fields), strict=True))
+    if not _ID.match(rec["id"]):
+        raise DataError(f"id {rec['id']!r} must be lower-case words joined by '-'", path=path, line=line,
+                        field="id")
+    if rec["type"] not in PRECISION:
+        raise DataError(f"unknown type {rec['type']!r}", path=path, line=line, field="type",
+                        hint=f"one of {', '.join(PRECISION)}")
+    if not _COUNTRY.match(rec["country"]) and not (rec["country"] == "" and rec["type"] in COUNTRYLESS_TYPES):
+        raise DataError(f"country {rec['country']!r} is not an ISO 3166-1 alpha-2 code", path=path, line=line,
+                        field="country")
+    lat = _coordinate(rec["lat"], 90.0, path, line, "lat")
+    lon = _coordinate(rec["lon"], 180.0, path, line, "lon")
+    if not rec["name"]:
+        raise DataError("empty name", path=path, line=line, field="name")
+    aliases = tuple(a.strip() for a in rec["aliases"].split("|") if a.strip())
+    return Site(rec["id"], rec["name"], rec["type"], rec["country"] or None, rec["admin1"] or None, lat, lon,
+                aliases, rec["notes"])
+
+
+def _coordinate(text: str, limit: float, path: str, line: int, name: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise DataError(f"{name} {text!r} is not a number", path=path, line=line, field=name) from None
+    if not -limit <= value <= limit or math.isnan(value):
+        raise DataError(f"{name} {value} out of range", path=path, line=line, field=name)
+    return value
+
+
+def parse_qualifiers(text: str, path: str) -> dict[str, list[str]]:
+    """Qualifier phrases by row type from qualifiers.csv (columns type, lang, phrase)."""
+    out: dict[str, list[str]] = defaultdict(list)
+    header_seen = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = next(csv.reader([line]))
+        if not header_seen:
+            header_seen = True
+            continue
+        if len(fields) != 3 or fields[0] not in PRECISION or fields[2].count("{}") != 1:
+            raise DataError("expected type,lang,phrase with one '{}' in the phrase", path=path, line=number)
+        out[fields[0]].append(fields[2])
+    return dict(out)
+
+
+@cache
+def load_gazetteer() -> Gazetteer:
+    """The shipped gazetteer: sites.csv and places.csv, with qualifier phrases (read once)."""
+    folder = resources.files("osintrack") / "data" / "gazetteer"
+    sites: list[Site] = []
+    for name in DATA_FILES:
+        path = folder / name
+        sites += parse_sites(path.read_text(encoding="utf-8"), str(path))
+    qualifiers_path = folder / QUALIFIERS_FILE
+    qualifiers = parse_qualifiers(qualifiers_path.read_text(encoding="utf-8"), str(qualifiers_path))
+    try:
+        return Gazetteer(sites, qualifiers)
+    except DataError as exc:
+        raise DataError(exc.message, path=str(folder),
+                        hint="ids must be unique across sites.csv and places.csv") from exc

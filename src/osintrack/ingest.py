@@ -1,0 +1,405 @@
+"""Readers: files and directories of news reports in, ``Report`` records out, streaming, in input order.
+
+Supported inputs (see ``SUPPORTED``): FORMAT.md article lines (``.jsonl``, ``.jsonl.gz``), UTF-8
+``.txt`` files, ``.csv`` with a ``text`` column, ``.html``/``.htm`` pages, and directories of them.
+Every record is checked here so that later stages can trust it; a record that cannot be used raises
+``InputError`` with a reason code, or is counted in a ``SkipCounter`` and skipped when asked to.
+
+Report text is kept exactly as read (only a UTF-8 byte order mark is dropped): evidence offsets
+computed by later stages index ``Report.text``, which must equal the source decoded.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import json
+import re
+import zlib
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from .errors import InputError
+from .language import available_languages, detect_language
+from .model import Report
+
+SUPPORTED: tuple[str, ...] = (".jsonl.gz", ".jsonl", ".txt", ".csv", ".html", ".htm")
+_HINT = "supported inputs: .jsonl, .jsonl.gz (FORMAT.md articles), .txt (UTF-8), .csv (with a 'text' " \
+        "column), .html/.htm, or a directory of them"
+
+# ``[ ]date YYYY-MM[-DD] [keywords]`` as a first line: how crawled reports carry their date.
+_HEADER = re.compile(r" ?date (\d{4}-\d{2}(?:-\d{2})?)(?=[ \t\r\n]|\Z)")
+_DATE = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")
+_SNIFF_BYTES = 8192
+# The csv module refuses fields over 128 KiB by default; one report may be megabytes long.
+_CSV_FIELD_LIMIT = 2**31 - 1
+
+
+@dataclass(slots=True)
+class SkipCounter:
+    """Records skipped because they could not be used, counted by reason code."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    examples: list[str] = field(default_factory=list)  # the first few messages, to show the user
+    max_examples: int = 3
+
+    def add(self, error: InputError) -> None:
+        self.counts[error.reason] += 1
+        if len(self.examples) < self.max_examples:
+            self.examples.append(str(error))
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def summary(self) -> str:
+        """E.g. ``skipped 3 records: 2 bad_json, 1 empty_text``."""
+        noun = "record" if self.total == 1 else "records"
+        ordered = sorted(self.counts.items(), key=lambda item: (-item[1], item[0]))  # most frequent first
+        parts = ", ".join(f"{n} {reason}" for reason, n in ordered)
+        return f"skipped {self.total} {noun}" + (f": {parts}" if parts else "")
+
+
+@dataclass(slots=True)
+class _Raw:
+    """A record as a reader found it, before the checks every format shares."""
+
+    id: str
+    text: str
+    path: str
+    line: int | None = None
+    published: str | None = None
+    lang: str | None = None
+    url: str | None = None
+
+
+_Item = _Raw | InputError  # readers yield record-level errors so that reading can go on after them
+
+
+def read_reports(paths: Sequence[str | Path] | str | Path, *, skip_bad: bool = False,
+                 skips: SkipCounter | None = None) -> Iterator[Report]:
+    """Reports from ``paths`` (files or directories), in input order, checked and with a language.
+
+    A bad record raises ``InputError`` naming file and line; with ``skip_bad`` it is counted in
+    ``skips`` by reason and reading goes on with the next record (or the next file, when the file
+    itself cannot be read). A path that does not exist always raises: it is a mistake in the
+    command, not in the data.
+    """
+    # one path given bare would otherwise be read as a sequence of one-letter paths
+    roots = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
+    for root in roots:  # before reading anything, so a typo fails at once
+        if not root.exists():
+            raise InputError("no such file or directory", path=str(root), reason="not_found")
+    counter = skips if skips is not None else SkipCounter()
+    packs = frozenset(available_languages())
+    seen: dict[str, str] = {}
+    for root in roots:
+        for file, base in _expand(root):
+            for item in _file_items(file, base):
+                try:
+                    report = _accept(item, packs, seen)
+                except InputError as exc:
+                    if not skip_bad:
+                        raise
+                    counter.add(exc)
+                    continue
+                yield report
+
+
+def _accept(item: _Item, packs: frozenset[str], seen: dict[str, str]) -> Report:
+    if isinstance(item, InputError):
+        raise item
+    report = _finish(item, packs)
+    if report.id in seen:
+        raise InputError(f"duplicate report id {report.id!r} (first read at {seen[report.id]})",
+                         path=item.path, line=item.line, reason="duplicate_id",
+                         hint="report ids must be unique within one run")
+    seen[report.id] = report.origin or item.path
+    return report
+
+
+# --- the checks every format shares -------------------------------------------------------------
+
+def _finish(raw: _Raw, packs: frozenset[str]) -> Report:
+    where: dict[str, Any] = {"path": raw.path, "line": raw.line}
+    if not raw.text or raw.text.isspace():  # isspace, not strip: no copy of a multi-megabyte text
+        raise InputError("the report has no text", reason="empty_text", field="text", **where)
+    published = raw.published
+    if published is not None and not _valid_date(published):
+        raise InputError(f"published must be YYYY-MM-DD or YYYY-MM, not {published!r}", reason="bad_date",
+                         field="published", **where)
+    if published is None:
+        published = _header_date(raw.text, where)
+    lang = raw.lang.strip().lower() if raw.lang else None
+    if not lang:
+        lang = _detect(raw.text, packs)
+    origin = raw.path if raw.line is None else f"{raw.path}:{raw.line}"
+    return Report(id=raw.id, text=raw.text, published=published, lang=lang, url=raw.url or None,
+                  origin=origin)
+
+
+def _valid_date(value: str) -> bool:
+    if not _DATE.fullmatch(value):
+        return False
+    try:
+        dt.date.fromisoformat(value if len(value) == 10 else value + "-01")
+    except ValueError:
+        return False
+    return True
+
+
+def _header_date(text: str, where: Mapping[str, Any]) -> str | None:
+    """The date of a ``[ ]date YYYY-MM[-DD] ...`` first line, if the text has one."""
+    match = _HEADER.match(text)
+    if match is None:
+        return None
+    if not _valid_date(match.group(1)):
+        raise InputError(f"the date header names no real date: {match.group(1)!r}", reason="bad_date",
+                         field="published", **where)
+    return match.group(1)
+
+
+def _detect(text: str, packs: frozenset[str]) -> str | None:
+    # lingua cannot be built over zero languages, and a language without a pack is of no use downstream
+    if not packs:
+        return None
+    found = detect_language(text)
+    return found if found in packs else None
+
+
+# --- files and directories ----------------------------------------------------------------------
+
+def _kind(path: Path) -> str | None:
+    name = path.name.lower()
+    return next((suffix for suffix in SUPPORTED if name.endswith(suffix)), None)
+
+
+def _base_id(relative: str) -> str:
+    """A file's report id: its path without the format suffix."""
+    kind = _kind(Path(relative))
+    return relative[: -len(kind)] if kind else relative
+
+
+def _expand(root: Path) -> Iterator[tuple[Path, str]]:
+    """(file, base id) for a file, or for every supported file under a directory, sorted by path."""
+    if not root.is_dir():
+        yield root, _base_id(root.name)
+        return
+    found: list[tuple[str, Path]] = []
+    for file in root.rglob("*"):
+        relative = file.relative_to(root).as_posix()
+        # hidden files (.git, .DS_Store, editor backups) are not reports
+        if file.is_file() and _kind(file) and not any(part.startswith(".") for part in relative.split("/")):
+            found.append((relative, file))
+    for relative, file in sorted(found):
+        yield file, _base_id(relative)
+
+
+def _file_items(file: Path, base: str) -> Iterator[_Item]:
+    """The records of one file; an error that stops the whole file is yielded last."""
+    kind = _kind(file)
+    try:
+        if kind in (".jsonl", ".jsonl.gz"):
+            yield from _read_jsonl(file, gz=kind == ".jsonl.gz")
+        elif kind == ".txt":
+            yield _read_txt(file, base)
+        elif kind == ".csv":
+            yield from _read_csv(file, base)
+        elif kind in (".html", ".htm"):
+            yield _read_html(file, base)
+        else:
+            yield _unsupported(file)
+    except InputError as exc:
+        yield exc
+
+
+def _unsupported(file: Path) -> InputError:
+    if _has_nul(_head(file)):
+        return InputError("binary file, not a report", path=str(file), reason="binary", hint=_HINT)
+    return InputError(f"unsupported file type {file.suffix or '(no extension)'!r}", path=str(file),
+                      reason="unsupported", hint=_HINT)
+
+
+def _head(file: Path) -> bytes:
+    try:
+        with file.open("rb") as stream:
+            return stream.read(_SNIFF_BYTES)
+    except OSError as exc:
+        raise _unreadable(file, exc) from exc
+
+
+def _read_all(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        raise _unreadable(file, exc) from exc
+
+
+def _unreadable(file: Path, exc: OSError) -> InputError:
+    return InputError(f"cannot read: {exc.strerror or exc}", path=str(file), reason="unreadable")
+
+
+def _has_nul(data: bytes) -> bool:
+    return b"\x00" in data
+
+
+def _decode(data: bytes, file: Path) -> str:
+    """UTF-8 text of a whole file; the error names the byte offset and line of the first bad byte."""
+    if _has_nul(data):
+        raise InputError("binary file (NUL bytes), not a report", path=str(file), reason="binary", hint=_HINT)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"not valid UTF-8 at byte {exc.start}", path=str(file), line=line, reason="encoding",
+                         hint="convert the file to UTF-8 (e.g. iconv -t UTF-8)") from exc
+    return text.removeprefix("\ufeff")
+
+
+# --- formats ------------------------------------------------------------------------------------
+
+def _read_txt(file: Path, base: str) -> _Raw:
+    return _Raw(id=base, text=_decode(_read_all(file), file), path=str(file))
+
+
+def _read_jsonl(file: Path, *, gz: bool) -> Iterator[_Item]:
+    for number, raw in _binary_lines(file, gz=gz):
+        if raw.strip():
+            yield _jsonl_record(raw, file, number)
+
+
+def _binary_lines(file: Path, *, gz: bool) -> Iterator[tuple[int, bytes]]:
+    """Numbered lines, read one at a time so that a large file never sits in memory."""
+    number = 0
+    try:
+        with _open_binary(file, gz=gz) as stream:
+            for number, raw in enumerate(stream, 1):
+                yield number, raw
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        raise InputError(f"broken gzip stream after line {number}: {exc}", path=str(file),
+                         reason="bad_gzip") from exc
+    except OSError as exc:
+        raise _unreadable(file, exc) from exc
+
+
+def _open_binary(file: Path, *, gz: bool) -> BinaryIO:
+    if gz:
+        return gzip.open(file, "rb")  # type: ignore[return-value]
+    return file.open("rb")
+
+
+def _jsonl_record(raw: bytes, file: Path, line: int) -> _Item:
+    where: dict[str, Any] = {"path": str(file), "line": line}
+    try:
+        text = raw.decode("utf-8-sig" if line == 1 else "utf-8")
+    except UnicodeDecodeError as exc:
+        return InputError(f"not valid UTF-8 at byte {exc.start} of the line", reason="encoding", **where)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return InputError(f"not valid JSON: {exc.msg} (column {exc.colno})", reason="bad_json", **where)
+    if not isinstance(data, dict):
+        return InputError("a line must hold one JSON object (an article)", reason="bad_record", **where)
+    return _from_mapping(data, str(file), line, default_id=None)
+
+
+def _from_mapping(data: Mapping[str, Any], path: str, line: int, default_id: str | None) -> _Item:
+    where: dict[str, Any] = {"path": path, "line": line}
+    report_id = data.get("id")
+    if report_id is None or report_id == "":
+        if default_id is None:
+            return InputError("the record has no id", reason="missing_id", field="id", **where)
+        report_id = default_id
+    if not isinstance(report_id, str | int) or isinstance(report_id, bool):
+        return InputError("id must be a string", reason="bad_field", field="id", **where)
+    if "text" not in data or data["text"] is None:
+        return InputError("the record has no text", reason="missing_text", field="text", **where)
+    for name in ("text", "published", "lang", "url"):
+        value = data.get(name)
+        if value is not None and not isinstance(value, str):
+            return InputError(f"{name} must be a string, not {type(value).__name__}", reason="bad_field",
+                              field=name, **where)
+    return _Raw(id=str(report_id), text=data["text"], path=path, line=line, published=data.get("published"),
+                lang=data.get("lang"), url=data.get("url"))
+
+
+def _read_csv(file: Path, base: str) -> Iterator[_Item]:
+    """Rows of a CSV file with a header naming at least ``text``; lines are counted as in the file."""
+    if _has_nul(_head(file)):
+        raise InputError("binary file (NUL bytes), not a CSV", path=str(file), reason="binary", hint=_HINT)
+    csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
+    bad_lines: set[int] = set()
+    # strict: a stray or unclosed quote is an error, not a silent merge of the records that follow
+    reader = csv.reader(_text_lines(_binary_lines(file, gz=False), bad_lines), strict=True)
+    header = _csv_header(reader, file)
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield InputError(f"malformed CSV: {exc}", path=str(file), line=start, reason="bad_csv")
+            continue
+        if row:  # a blank line is no record
+            yield _csv_record(row, header, file, base, range(start, reader.line_num + 1), bad_lines)
+
+
+def _text_lines(lines: Iterator[tuple[int, bytes]], bad_lines: set[int]) -> Iterator[str]:
+    """Decoded lines for the csv module; a line that is not UTF-8 is noted, to fail only its row."""
+    for number, raw in lines:
+        try:
+            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            bad_lines.add(number)
+            text = raw.decode("utf-8", errors="replace")
+        yield text
+
+
+def _csv_header(reader: Any, file: Path) -> list[str]:
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except StopIteration:
+        header = []
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV header: {exc}", path=str(file), line=1, reason="bad_csv") from exc
+    if "text" not in header:
+        raise InputError("the CSV header has no 'text' column", path=str(file), line=1, reason="bad_csv",
+                         hint="columns: text (required), published, url, lang, id")
+    return header
+
+
+def _csv_record(row: list[str], header: list[str], file: Path, base: str, lines: range,
+                bad_lines: set[int]) -> _Item:
+    where: dict[str, Any] = {"path": str(file), "line": lines.start}
+    if any(n in bad_lines for n in lines):
+        return InputError("not valid UTF-8", reason="encoding", **where)
+    if len(row) != len(header):
+        return InputError(f"expected {len(header)} columns as in the header, found {len(row)}",
+                          reason="bad_csv", **where)
+    values = dict(zip(header, row, strict=True))
+    data = {name: (values.get(name) or None) for name in ("id", "published", "lang", "url")}
+    data["text"] = values["text"]
+    return _from_mapping(data, str(file), lines.start, default_id=f"{base}:{lines.start}")
+
+
+def _read_html(file: Path, base: str) -> _Raw:
+    """Main text and date of a web page through trafilatura; scripts, styles and navigation are dropped."""
+    data = _read_all(file)
+    if _has_nul(data[:_SNIFF_BYTES]):
+        raise InputError("binary file (NUL bytes), not HTML", path=str(file), reason="binary", hint=_HINT)
+    import trafilatura  # imported here: it is slow to load and only HTML needs it
+
+    # comments under an article are readers' opinions, not the report
+    doc = trafilatura.bare_extraction(data, with_metadata=True, include_comments=False)
+    page: dict[str, Any] = {} if doc is None else doc if isinstance(doc, dict) else doc.as_dict()
+    body, title = page.get("text") or "", (page.get("title") or "").strip()
+    if not body.strip():
+        raise InputError("no article text found in the page", path=str(file), reason="empty")
+    # the headline often states the incident itself, so it stays part of the report
+    text = body if not title or body.startswith(title) else f"{title}\n\n{body}"
+    return _Raw(id=base, text=text, path=str(file), published=page.get("date"), url=page.get("url"))

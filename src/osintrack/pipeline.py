@@ -1,0 +1,97 @@
+"""The one library API: compose the stages. CLI, HTTP API and Dask runner call these and nothing else."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+from .errors import OsintrackError
+from .extract import extract_report
+from .ingest import SUPPORTED, SkipCounter, read_reports
+from .model import Extraction, Report
+
+__all__ = ["SUPPORTED", "SkipCounter", "extract_paths", "extract_reports", "read_reports",
+           "write_extractions"]
+
+
+def extract_reports(reports: Iterable[Report]) -> Iterator[Extraction]:
+    """One Extraction per report, in input order."""
+    for report in reports:
+        yield extract_report(report)
+
+
+def extract_paths(paths: Sequence[str | Path] | str | Path, out: str | Path | TextIO | None, *,
+                  skip_bad: bool = False,
+                  skips: SkipCounter | None = None,
+                  observe: Callable[[Extraction], None] | None = None) -> int:
+    """Read ``paths``, extract every report and write FORMAT.md's extractor lines to ``out``.
+
+    ``out`` is a file path (written atomically), an open text stream, or None to write nothing (the
+    caller only ``observe``s). Returns the number of reports extracted. Skipped records are counted in
+    ``skips`` when ``skip_bad``; otherwise the first ``InputError`` propagates and a path ``out`` is
+    left as it was.
+    """
+    extractions = extract_reports(read_reports(paths, skip_bad=skip_bad, skips=skips))
+    if observe is not None:
+        extractions = _observed(extractions, observe)
+    if out is None:
+        return sum(1 for _ in extractions)
+    return write_extractions(extractions, out)
+
+
+def write_extractions(extractions: Iterable[Extraction], out: str | Path | TextIO) -> int:
+    """One JSON line per extraction; a path is written through a temporary file renamed at the end,
+    so an interrupted run never leaves a partial file that looks complete."""
+    if isinstance(out, str | Path):
+        with _atomic_text(Path(out)) as stream:
+            return _write_lines(extractions, stream, str(out))
+    return _write_lines(extractions, out, getattr(out, "name", "<stream>"))
+
+
+def _observed(extractions: Iterable[Extraction],
+              observe: Callable[[Extraction], None]) -> Iterator[Extraction]:
+    for extraction in extractions:
+        observe(extraction)
+        yield extraction
+
+
+def _write_lines(extractions: Iterable[Extraction], stream: TextIO, name: str) -> int:
+    count = 0
+    for extraction in extractions:
+        line = json.dumps(extraction.to_json(), ensure_ascii=False) + "\n"
+        with _output_errors(name):
+            stream.write(line)
+        count += 1
+    return count
+
+
+@contextmanager
+def _atomic_text(target: Path) -> Iterator[TextIO]:
+    # os.open with mode 0o666 lets the umask decide permissions, as a plain open() would
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
+    with _output_errors(str(target)):
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+            yield stream
+            with _output_errors(str(target)):
+                stream.flush()
+                os.fsync(stream.fileno())
+        with _output_errors(str(target)):
+            os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # an interrupted or failed run leaves no partial file behind
+        raise
+
+
+@contextmanager
+def _output_errors(name: str) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise OsintrackError(f"cannot write output: {exc.strerror or exc}", path=name) from exc

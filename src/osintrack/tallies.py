@@ -1,0 +1,209 @@
+"""Sentences -> tallies: reported counts of attacks on, or casualties of, the tracked forces.
+
+An attack tally is a number with a count word ("66 times", "55 attaques", "27 kali") in a sentence
+that bounds it in time (since, between, until, over a period) or breaks it down by country. A
+casualty tally is a number with a killed/injured word about the forces ("59 soldiers wounded") in
+a sentence that tells no single incident. A breakdown ("32 in Iraq and 34 in Syria") stated on its
+own joins the tally whose count it adds up to, or becomes one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .model import Tally
+
+if TYPE_CHECKING:
+    from .extract import Doc, Number, Sentence
+
+UNIT_GAP = 3  # tokens between a number and its count word ("66 kali", "100 times", "at least 14 reprises")
+COUNTRY_GAP = 8  # tokens between a breakdown number and its country ("27 attaques ... en Irak")
+CASUALTY_GAP = 5
+FORCES_GAP = 4
+QUALIFIER_GAP = 2
+REPORTER_SENTENCES = 2
+QUALIFIERS = ("more_than", "at_least", "about")
+SOURCE_TYPES = frozenset({"official_source", "state", "state_force", "monitor", "media"})
+
+
+@dataclass(slots=True)
+class TallyDraft:
+    metric: str
+    count: int
+    sentence: int
+    span: tuple[int, int]
+    qualifier: str | None = None
+    breakdown: dict[str, int] | None = None
+    since: str | None = None
+    as_of: str | None = None
+    reported_by: str | None = None
+    evidence: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def to_tally(self, doc: Doc) -> Tally:
+        return Tally(metric=self.metric, count=self.count, qualifier=self.qualifier,
+                     breakdown=self.breakdown, since=self.since, as_of=self.as_of,
+                     reported_by=self.reported_by, evidence=doc.evidence(*self.span),
+                     field_evidence={k: doc.evidence(*v) for k, v in self.evidence.items()})
+
+
+def build_tallies(doc: Doc, event_sentences: set[int]) -> list[Tally]:
+    drafts: list[TallyDraft] = []
+    for s in doc.sentences:
+        found = _attack_tallies(doc, s) + _casualty_tallies(doc, s, s.index in event_sentences)
+        for draft in found:
+            _merge_or_add(drafts, draft)
+    return [d.to_tally(doc) for d in drafts]
+
+
+# --- attacks ------------------------------------------------------------------------------------
+
+def _attack_tallies(doc: Doc, s: Sentence) -> list[TallyDraft]:
+    counted = [n for n in s.numbers if _has_unit_after(s, n)]
+    items = _country_items(doc, s)
+    breakdown = {country: n.value for n, country in items} if len(items) >= 2 else None
+    bounded = any(s.has("tally", k) for k in ("since", "between", "until", "period"))
+    if not counted and not breakdown:
+        return []
+    if not (bounded or breakdown):
+        return []
+    in_breakdown = {id(n) for n, _ in items} if breakdown else set()
+    totals = [n for n in counted if id(n) not in in_breakdown and (bounded or not n.ordinal)]
+    if not totals and breakdown is None:
+        return []
+    first = totals[0] if totals else items[0][0]
+    count = first.value if totals else sum(breakdown.values())  # type: ignore[union-attr]
+    last = max((n.end for n, _ in items), default=first.end)
+    draft = TallyDraft("attacks", count, s.index, (first.start, max(first.end, last)))
+    draft.evidence["count"] = (first.start, first.end)
+    if breakdown is not None and (not totals or sum(breakdown.values()) == count):
+        draft.breakdown = breakdown
+    _fill_common(doc, s, draft, first)
+    return [draft]
+
+
+def _has_unit_after(s: Sentence, n: Number) -> bool:
+    return any(0 <= m.start - n.end <= UNIT_GAP for m in s.having("tally", "units"))
+
+
+def _country_items(doc: Doc, s: Sentence) -> list[tuple[Number, str]]:
+    """(number, country) pairs where exactly one country follows the number before the next one."""
+    numbers = [n for n in s.numbers if not n.ordinal]
+    countries = [(m, doc.gazetteer.get(m.value("place"))) for m in s.having("place")]
+    countries = [(m, site) for m, site in countries if site is not None and site.precision == "country"]
+    items = []
+    for k, n in enumerate(numbers):
+        limit = numbers[k + 1].start if k + 1 < len(numbers) else s.end
+        after = [site.country for m, site in countries if n.end <= m.start < min(limit, n.end + COUNTRY_GAP)]
+        if len(after) == 1:
+            items.append((n, after[0]))
+    seen: set[str] = set()
+    return [(n, c) for n, c in items if not (c in seen or seen.add(c))]  # type: ignore[func-returns-value]
+
+
+# --- casualties ---------------------------------------------------------------------------------
+
+def _casualty_tallies(doc: Doc, s: Sentence, tells_event: bool) -> list[TallyDraft]:
+    bounded = any(s.has("tally", k) for k in ("since", "between", "until", "period"))
+    if tells_event and not bounded:
+        return []
+    forces = s.having("cue", "forces")
+    out = []
+    for metric in ("injured", "killed"):
+        for cue in s.having("cue", metric):
+            number = next((n for n in s.numbers if not n.ordinal
+                           and (0 <= cue.start - n.end <= CASUALTY_GAP or 0 <= n.start - cue.end <= CASUALTY_GAP)
+                           and any(0 <= f.start - n.end <= FORCES_GAP for f in forces)), None)
+            if number is None:
+                continue
+            draft = TallyDraft(metric, number.value, s.index,
+                               (min(number.start, cue.start), max(number.end, cue.end)))
+            draft.evidence["count"] = (number.start, number.end)
+            _fill_common(doc, s, draft, number)
+            out.append(draft)
+            break
+    return out
+
+
+# --- shared fields ------------------------------------------------------------------------------
+
+def _fill_common(doc: Doc, s: Sentence, draft: TallyDraft, number: Number) -> None:
+    _set_qualifier(s, draft, number)
+    _set_window(doc, s, draft)
+    _set_reporter(doc, s, draft)
+
+
+def _set_qualifier(s: Sentence, draft: TallyDraft, number: Number) -> None:
+    for m in s.matches:
+        key = m.value("tally")
+        if key in QUALIFIERS and 0 <= number.start - m.end <= QUALIFIER_GAP:
+            draft.qualifier = key
+            draft.evidence["qualifier"] = (m.start, m.end)
+
+
+def _set_window(doc: Doc, s: Sentence, draft: TallyDraft) -> None:
+    """since / as_of from 'since 17 October', 'between 17 and 30 October', 'as of Thursday', else the
+    statement's own date or the publication day."""
+    cues = {m.start: m.value("tally") for m in s.matches if m.value("tally") in ("since", "between", "until")}
+    bounded = [d for d in s.dates if d.value is not None]
+    free = []
+    for d in bounded:
+        cue = next((cues[c] for c in cues if 0 <= d.start - c <= 3), None)
+        if cue in ("since", "between") and draft.since is None:
+            draft.since = d.value
+            draft.evidence["since"] = (d.start, d.end)
+        elif cue == "until" or (cue is None and draft.since is not None and _follows_between(s, d)):
+            draft.as_of = d.value
+            draft.evidence["as_of"] = (d.start, d.end)
+        else:
+            free.append(d)
+    if draft.since is None and "between" in cues.values():
+        _between_day(doc, s, draft, bounded)
+    if draft.as_of is None:
+        statement = next((d for d in free if d.precision == "day"), None)
+        if statement is not None:
+            draft.as_of = statement.value
+            draft.evidence["as_of"] = (statement.start, statement.end)
+        elif doc.context.published is not None:
+            draft.as_of = doc.context.published.isoformat()
+
+
+def _follows_between(s: Sentence, d: object) -> bool:
+    return any(m.value("tally") == "between" for m in s.matches)
+
+
+def _between_day(doc: Doc, s: Sentence, draft: TallyDraft, bounded: list) -> None:  # type: ignore[type-arg]
+    """'entre le 17 et le 30 octobre': the first day borrows the month of the second date."""
+    start = next(m.end for m in s.matches if m.value("tally") == "between")
+    first = next((n for n in s.numbers if 0 <= n.start - start <= 2 and 1 <= n.value <= 31), None)
+    end = next((d for d in bounded if d.precision == "day" and first is not None and d.start > first.end), None)
+    if first is None or end is None or end.value is None:
+        return
+    draft.since = f"{end.value[:8]}{first.value:02d}"
+    draft.as_of = end.value
+    draft.evidence["since"] = (first.start, first.end)
+    draft.evidence["as_of"] = (end.start, end.end)
+
+
+def _set_reporter(doc: Doc, s: Sentence, draft: TallyDraft) -> None:
+    """Who said it: a source named in the sentence, else the last one named just before."""
+    for sentence in reversed(doc.sentences[max(0, s.index - REPORTER_SENTENCES):s.index + 1]):
+        for m in reversed(sentence.having("actor")):
+            actor = doc.actors.get(m.value("actor"))
+            if actor is not None and actor.type in SOURCE_TYPES:
+                draft.reported_by = actor.name
+                draft.evidence["reported_by"] = (m.start, m.end)
+                return
+
+
+def _merge_or_add(drafts: list[TallyDraft], draft: TallyDraft) -> None:
+    """The same count restated (or its breakdown stated apart) is one tally with the richest fields."""
+    for earlier in drafts:
+        if earlier.metric == draft.metric and earlier.count == draft.count:
+            for name in ("qualifier", "breakdown", "since", "as_of", "reported_by"):
+                if getattr(earlier, name) is None and getattr(draft, name) is not None:
+                    setattr(earlier, name, getattr(draft, name))
+                    if name in draft.evidence:
+                        earlier.evidence[name] = draft.evidence[name]
+            return
+    drafts.append(draft)

@@ -1,0 +1,241 @@
+"""Date finding and resolution: rules on a small invented pack, and golden sentences per language.
+
+The golden files ``tests/golden/dates/<code>.yaml`` hold our own sentences (never corpus text) with
+their publication date; ``expect`` lists every date expression found as [text, value, precision].
+A language whose pack does not exist yet is skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from golden_io import Case, check_golden
+
+from osintrack.dates import (
+    DateContext,
+    DateMention,
+    find_dates,
+    parse_published,
+    resolve_offset,
+    resolve_weekday,
+)
+from osintrack.language import LanguagePack, available_languages, load_pack, normalize
+from osintrack.lexicon import Lexicon
+
+GOLDEN = Path(__file__).parent / "golden" / "dates"
+HEADER = """\
+# Golden cases of osintrack.dates.find_dates: our own sentences, never corpus text.
+# expect: every date expression found, as [text, value, precision].
+# Compared by tests/test_dates.py; rewrite expectations with `pytest --update-golden` and review the diff.
+"""
+
+# An invented pack so the rules are tested without depending on any language file.
+TEST_PACK = LanguagePack("xx", "Test", (), (), {
+    "code": "xx",
+    "numbers": {"ordinals": {"1st": 1}},
+    "dates": {
+        "months": {"january": 1, "jan": 1, "february": 2, "march": 3, "may": 5, "october": 10,
+                   "oct": 10, "november": 11, "december": 12},
+        "weekdays": {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
+                     "saturday": 5, "sunday": 6},
+        "relative_days": {"today": 0, "yesterday": -1, "last night": -1},
+        "parts_of_day": {"morning": "morning", "night": "night", "evening": "evening"},
+        "previous": ["last", "past"],
+        "this": ["this"],
+        "last_week": ["last week"],
+        "recent": ["recently"],
+        "day_month_order": "dmy",
+    },
+})
+
+
+_LEXICONS: dict[str, Lexicon] = {}  # packs hold a dict and cannot be hashed: keyed by code
+
+
+def _lexicon(pack: LanguagePack) -> Lexicon:
+    if pack.code not in _LEXICONS:
+        _LEXICONS[pack.code] = Lexicon(pack.lexicon_entries(), prefixes=pack.prefixes, suffixes=pack.suffixes)
+    return _LEXICONS[pack.code]
+
+
+def found(text: str, published: str | None, pack: LanguagePack = TEST_PACK) -> list[list[Any]]:
+    """[text, value, precision] of every date expression of ``text``."""
+    nt = normalize(text)
+    _, mentions = find_dates(nt, _lexicon(pack).match(nt), pack, published)
+    return [[_span(text, nt, m), m.value, m.precision] for m in mentions]
+
+
+def _span(text: str, nt: Any, mention: DateMention) -> str:
+    start, end = nt.orig_span(mention.start, mention.end)
+    return text[start:end]
+
+
+def values(text: str, published: str | None) -> list[tuple[Any, Any]]:
+    return [(value, precision) for _, value, precision in found(text, published)]
+
+
+# --- publication dates and context --------------------------------------------------------------
+
+def test_parse_published() -> None:
+    assert parse_published("2024-03-14") == (dt.date(2024, 3, 14), (2024, 3))
+    assert parse_published("2024-03") == (None, (2024, 3))
+    assert parse_published(None) == (None, None)
+    assert parse_published("2024-13-01") == (None, None)
+    assert parse_published("2024-02-30") == (None, None)
+
+
+def test_default_date_follows_what_is_known() -> None:
+    day = dt.date(2024, 3, 14)
+    assert DateContext(day, (2024, 3), day).default() == ("2024-03-14", "week")
+    assert DateContext(None, (2024, 3), None).default() == ("2024-03", "month")
+    assert DateContext(None, None, None).default() == (None, None)
+
+
+def test_resolve_weekday_on_or_before_publication() -> None:
+    thursday = dt.date(2024, 3, 14)
+    ctx = DateContext(thursday, (2024, 3), thursday)
+    assert resolve_weekday(ctx, 3, previous=False) == ("2024-03-14", "day")  # the same weekday: that day
+    assert resolve_weekday(ctx, 3, previous=True) == ("2024-03-07", "day")  # "last Thursday": a week back
+    assert resolve_weekday(ctx, 4, previous=False) == ("2024-03-08", "day")  # never in the future
+
+
+def test_resolve_weekday_near_a_month_only_anchor() -> None:
+    ctx = DateContext(None, (2023, 11), dt.date(2023, 11, 23))  # a Thursday named in the text
+    assert resolve_weekday(ctx, 4, previous=False) == ("2023-11-24", "day")
+    assert resolve_weekday(ctx, 1, previous=False) == ("2023-11-21", "day")
+    assert resolve_weekday(ctx, 4, previous=True) == ("2023-11-17", "day")
+    assert resolve_weekday(DateContext(None, (2023, 11), None), 4, False) == ("2023-11", "month")
+    assert resolve_weekday(DateContext(None, None, None), 4, False) == (None, None)
+
+
+def test_resolve_offset() -> None:
+    day = dt.date(2024, 3, 1)
+    assert resolve_offset(DateContext(day, (2024, 3), day), -1) == ("2024-02-29", "day")
+    assert resolve_offset(DateContext(None, (2024, 3), None), -1) == ("2024-03", "month")
+    assert resolve_offset(DateContext(None, None, None), 0) == (None, None)
+
+
+# --- expressions -------------------------------------------------------------------------------
+
+def test_weekdays_parts_of_day_and_markers() -> None:
+    got = found("Rockets hit the base on Tuesday night and again last Thursday; this Monday was calm.",
+                "2024-03-14")
+    assert got == [["Tuesday night", "2024-03-12", "day"], ["last Thursday", "2024-03-07", "day"],
+                   ["this Monday", "2024-03-11", "day"]]
+
+
+def test_day_month_takes_the_year_that_is_not_in_the_future() -> None:
+    assert values("The raid of 29 December left two dead.", "2024-01-10") == [("2023-12-29", "day")]
+    assert values("The raid of 3 January left two dead.", "2024-01-10") == [("2024-01-03", "day")]
+    assert values("It happened on 11 January.", "2024-01-10") == [("2023-01-11", "day")]
+
+
+def test_month_then_day_and_year() -> None:
+    got = found("Since Oct. 17, 2023 and until January 5, the attacks went on.", "2024-03-14")
+    assert got == [["Oct. 17, 2023", "2023-10-17", "day"], ["January 5", "2024-01-05", "day"]]
+
+
+def test_month_day_needs_punctuation_in_a_day_first_language() -> None:
+    assert values("In October 23 attacks were counted.", "2024-03-14") == [("2023-10", "month")]
+
+
+def test_weekday_with_explicit_date_is_one_mention() -> None:
+    got = found("Three soldiers died Sunday, Jan. 28, 2024, in the strike.", "2024-01-29")
+    assert got == [["Sunday, Jan. 28, 2024", "2024-01-28", "day"]]
+
+
+def test_weekday_with_day_in_brackets() -> None:
+    got = found("The strike came on Friday (2), after the attack of Sunday (28).", "2024-02-03")
+    # spans are whole tokens, so the closing bracket stays out
+    assert got == [["Friday (2", "2024-02-02", "day"], ["Sunday (28", "2024-01-28", "day"]]
+
+
+def test_numeric_dates() -> None:
+    got = found("Thursday (23/11) evening; on 7/2/2024; posted 2024-02-08; see (5/3).", "2024-03-14")
+    assert [g[1:] for g in got] == [["2023-11-23", "day"], ["2024-02-07", "day"], ["2024-02-08", "day"],
+                                    ["2024-03-05", "day"]]
+
+
+def test_numbers_that_are_not_dates() -> None:
+    text = "Open 24/7 since the 9/11 attacks; 14.532 people; 1.5 million; https://x.org/2023/12/25/story"
+    assert found(text, "2024-03-14") == []
+
+
+def test_day_month_order_of_the_pack() -> None:
+    mdy = LanguagePack("xy", "Test", (), (), {"code": "xy", "dates": {"day_month_order": "mdy"}})
+    assert found("on 2/9/2024 and 23/11/2023", "2024-03-14", mdy) == [
+        ["2/9/2024", "2024-02-09", "day"], ["23/11/2023", "2023-11-23", "day"]]  # 23 cannot be a month
+
+
+def test_night_of_one_weekday_to_the_next_is_the_second_day() -> None:
+    assert values("Strikes hit three sites in the night Tuesday/Wednesday.", "2024-01-24") == [
+        ("2024-01-24", "day")]
+
+
+def test_range_shares_the_month() -> None:
+    assert values("Between 17 and 30 October the base was hit 14 times.", "2023-10-30") == [
+        ("2023-10-17", "day"), ("2023-10-30", "day")]
+
+
+def test_ordinal_day() -> None:
+    assert values("Since 1st March two attacks.", "2024-03-14") == [("2024-03-01", "day")]
+
+
+def test_relative_days_and_weeks() -> None:
+    got = found("Yesterday morning a drone fell; last week two more; recently a rocket; today calm.",
+                "2024-03-14")
+    assert got == [["Yesterday morning", "2024-03-13", "day"], ["last week", "2024-03-07", "week"],
+                   ["recently", "2024-03-14", "week"], ["today", "2024-03-14", "day"]]
+
+
+def test_month_only_mentions() -> None:
+    assert values("Attacks rose in December and fell in March.", "2024-03-14") == [
+        ("2023-12", "month"), ("2024-03", "month")]
+    assert values("In past March they were quiet.", "2024-03-14") == [("2023-03", "month")]
+    assert values("They may strike again, officials in May said.", "2024-06-01") == [("2024-05", "month")]
+    assert found("Attacks rose in October 2024.", None) == [["October 2024", "2024-10", "month"]]
+
+
+def test_year_of_another_calendar_is_not_read() -> None:
+    assert found("Published 9 March 1402.", "2024-03-14") == []
+
+
+def test_month_only_publication_with_anchor() -> None:
+    text = "On Thursday (23/11) a drone hit the base; on Friday morning another; yesterday a rocket."
+    assert values(text, "2023-11") == [("2023-11-23", "day"), ("2023-11-24", "day"), ("2023-11-22", "day")]
+
+
+def test_month_only_publication_without_anchor_never_invents_a_day() -> None:
+    text = "On Friday a drone hit the base; yesterday a rocket; last week a mortar; since 17 October."
+    assert values(text, "2023-11") == [("2023-11", "month"), ("2023-11", "month"), ("2023-11", "month"),
+                                       ("2023-10-17", "day")]
+
+
+def test_unknown_publication_keeps_only_dates_with_a_year() -> None:
+    text = "On Monday, after the attack of 28 January 2024 and the one of 2 February, today."
+    assert values(text, None) == [(None, None), ("2024-01-28", "day"), (None, None), (None, None)]
+
+
+def test_mentions_are_ordered_and_flagged() -> None:
+    nt = normalize("On Friday (2) and on 3 March, yesterday.")
+    _, mentions = find_dates(nt, _lexicon(TEST_PACK).match(nt), TEST_PACK, "2024-03-14")
+    assert [(m.explicit, m.relative) for m in mentions] == [(True, True), (True, False), (False, True)]
+    assert [m.start for m in mentions] == sorted(m.start for m in mentions)
+
+
+# --- golden sentences per language ------------------------------------------------------------
+
+def _golden(case: Case, pack: LanguagePack) -> list[list[Any]]:
+    published = case.get("published")
+    return found(case["text"], None if published is None else str(published), pack)
+
+
+@pytest.mark.parametrize("code", sorted(p.stem for p in GOLDEN.glob("*.yaml")))
+def test_golden_dates(code: str, update_golden: bool) -> None:
+    if code not in available_languages():
+        pytest.skip(f"no language pack {code!r} yet")
+    pack = load_pack(code)
+    check_golden(GOLDEN / f"{code}.yaml", HEADER, lambda case: _golden(case, pack), update_golden)
