@@ -199,6 +199,12 @@ def test_month_only_mentions() -> None:
     assert found("Attacks rose in October 2024.", None) == [["October 2024", "2024-10", "month"]]
 
 
+def test_short_month_word_of_a_caseless_script_needs_a_day() -> None:
+    pack = LanguagePack("xz", "Test", (), (), {"code": "xz", "dates": {"months": {"مه": 5}}})
+    assert found("مه غلیظ بود", "2024-06-01", pack) == []  # "fog", not May
+    assert found("در ۵ مه", "2024-06-01", pack) == [["۵ مه", "2024-05-05", "day"]]
+
+
 def test_year_of_another_calendar_is_not_read() -> None:
     assert found("Published 9 March 1402.", "2024-03-14") == []
 

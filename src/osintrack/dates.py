@@ -38,6 +38,7 @@ _SEPARATORS = "/-."  # between the numbers of a numeric date
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
 _CONNECTOR_LEN = 3  # a short word between a day and its month or year: de, من, del, of, le, et
 _NIGHT = "night"
+_BRACKET_WINDOW = 4  # spaces allowed inside brackets: "( 23/11 )"
 _WEEKDAY_GAPS = " ,("  # what may separate a weekday from the date it names: "Sunday, Jan. 28"
 _CONTEXT_KINDS = ("part_of_day", "date_previous", "date_this")
 _DATE_KINDS = ("month", "weekday", "relative_day", "date_last_week", "date_recent", *_CONTEXT_KINDS)
@@ -174,7 +175,7 @@ class _Scanner:
 
     def scan(self) -> list[_Raw]:
         explicit = {raw.start: raw for raw in self._numeric()}
-        for kind, value, start, end in list(self.marks.values()):
+        for kind, value, start, end in self.marks.values():
             if kind == "month":
                 for raw in self._month(start, end, int(value)):
                     explicit.setdefault(raw.start, raw)
@@ -286,9 +287,7 @@ class _Scanner:
         return 0, 0
 
     def _framed(self, first: int, last: int) -> bool:
-        text = self.nt.text
-        before = text[:self.nt.starts[first]].rstrip()
-        if before.endswith("(") and text[self.nt.ends[last]:].lstrip().startswith(")"):
+        if self._opens(first) and self._closes(last):
             return True
         mark = self.by_end.get(first)
         return mark is not None and mark[0] == "weekday" and self._gap(first - 1, first).strip(",") == ""
@@ -384,12 +383,12 @@ class _Scanner:
         return [_Raw(left, right, "month", month=month, previous=previous or later)]
 
     def _weak(self, start: int, end: int) -> bool:
-        """A short month word written in lower case on its own ("may", "mar", "kas") is more
-        likely an ordinary word than a month."""
+        """A short month word on its own ("may", "mar", "kas", "مه") is more likely an ordinary
+        word than a month, unless it is capitalised (scripts without case get no such hint)."""
         if end - start > 1 or len(self.forms[start]) >= 4:
             return False
         first = self.nt.orig_index(self.nt.starts[start])
-        return self.nt.original[first].islower()
+        return not self.nt.original[first].isupper()
 
     # -- weekdays and relative words
 
@@ -414,7 +413,17 @@ class _Scanner:
         day = self._day(j)
         if day is None or not self.forms[j].isdigit() or self._gap(j - 1, j) != "(":
             return None
-        return day if self.nt.text[self.nt.ends[j]:].lstrip().startswith(")") else None
+        return day if self._closes(j) else None
+
+    def _opens(self, j: int) -> bool:
+        """An opening bracket right before token ``j``."""
+        start = self.nt.starts[j]
+        return self.nt.text[max(0, start - _BRACKET_WINDOW):start].rstrip().endswith("(")
+
+    def _closes(self, j: int) -> bool:
+        """A closing bracket right after token ``j``."""
+        end = self.nt.ends[j]
+        return self.nt.text[end:end + _BRACKET_WINDOW].lstrip().startswith(")")
 
     def _second_weekday(self, left: int, start: int, end: int, weekday: int) -> tuple[int, int] | None:
         """The night of one weekday to the next ("ليل الثلاثاء/الأربعاء", "nuit de mardi à mercredi")

@@ -11,7 +11,11 @@ undated mention inherits the date of the event it continues.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from typing import TYPE_CHECKING
+
+import yaml
 
 from .gazetteer import Site, haversine_km
 from .lexicon import Match
@@ -34,6 +38,8 @@ GROUP_TYPES = frozenset({"armed_group", "umbrella", "generic"})
 SPECIFIC = ("site", "town")
 PRECISION_RANK = {"site": 0, "town": 1, "region": 2, "country": 3, None: 4}
 REGION_CONTAINS_KM = 250.0
+TOWN_CONTAINS_KM = 15.0
+AGENT_WINDOW = 7  # "US forces conducted ... strikes": a forces mention this close before a strike word acts
 
 
 @dataclass(slots=True)
@@ -44,7 +50,8 @@ class Draft:
     site: Site | None = None
     date: str | None = None
     precision: str | None = None
-    date_explicit: bool = False
+    date_explicit: bool = False  # the sentence itself dates it
+    date_known: bool = False  # dated by itself or by the mention it continues
     weapon: str = "unknown"
     actor: str | None = None
     target: str | None = None
@@ -146,16 +153,26 @@ def _first_span(matches: list[Match]) -> tuple[int, int]:
 
 # --- places -------------------------------------------------------------------------------------
 
+@cache
+def theatre() -> tuple[frozenset[str], frozenset[str]]:
+    """(countries whose bare name locates an event, countries that locate none): data/theatre.yaml."""
+    data = yaml.safe_load((resources.files("osintrack") / "data" / "theatre.yaml").read_text(encoding="utf-8"))
+    return frozenset(data["countries"]), frozenset(data["context_only"])
+
+
 def _event_places(doc: Doc, s: Sentence) -> list[tuple[Site, Match]]:
     """The places a sentence's events happened at, most precise first, one per distinct place."""
     found: list[tuple[Site, Match]] = []
     directions = s.having("direction")
+    bare_countries, context_only = theatre()
     for m in s.having("place"):
         site = doc.gazetteer.get(m.value("place"))
-        if site is None:
+        if site.country in context_only:
             continue
         if site.precision == "country":
             site = _compass_region(doc, site, m, directions)
+            if site.precision == "country" and site.country not in bare_countries:
+                continue
         found.append((site, m))
     found = _drop_locators(found, directions)
     return _drop_containers(found)
@@ -178,9 +195,8 @@ def _drop_locators(found: list[tuple[Site, Match]], directions: list[Match]) -> 
     place named before it, so it is not an event place of its own."""
     kept: list[tuple[Site, Match]] = []
     for site, m in found:
-        locator = any(0 <= m.start - d.end <= LOCATOR_WINDOW and d.value("direction") != "near"
-                      for d in directions)
-        if locator and kept and site.precision != "country":
+        locator = any(0 <= m.start - d.end <= LOCATOR_WINDOW for d in directions)
+        if locator and site.precision != "country" and any(k.precision in SPECIFIC for k, _ in kept):
             continue
         kept.append((site, m))
     return kept
@@ -201,11 +217,12 @@ def contains(outer: Site, inner: Site) -> bool:
         return False
     if outer.precision == "country":
         return True
+    distance = haversine_km(outer.lat, outer.lon, inner.lat, inner.lon)
+    if outer.precision == "town":  # a town holds only the facilities at its edge
+        return distance <= TOWN_CONTAINS_KM
     if outer.admin1 and outer.admin1 == inner.admin1:
         return True
-    if outer.type == "province":
-        return False
-    return haversine_km(outer.lat, outer.lon, inner.lat, inner.lon) <= REGION_CONTAINS_KM
+    return outer.type != "province" and distance <= REGION_CONTAINS_KM
 
 
 # --- fields -------------------------------------------------------------------------------------
@@ -221,6 +238,7 @@ def _set_date(doc: Doc, s: Sentence, draft: Draft, anchor: Match) -> None:
     if mention is None:
         return
     draft.date, draft.precision, draft.date_explicit = mention.value, mention.precision, True
+    draft.date_known = True
     draft.evidence["date"] = (mention.start, mention.end)
 
 
@@ -237,43 +255,66 @@ def _set_weapon(s: Sentence, draft: Draft, anchor: Match) -> None:
 
 
 def _set_actors(doc: Doc, s: Sentence, draft: Draft, trigger: Match) -> None:
-    # a country name is a place and a state at once: as a place it says where, not who
-    mentions = [(m, doc.actors.get(m.value("actor"))) for m in s.having("actor") if m.value("place") is None]
-    mentions = [(m, a) for m, a in mentions if a is not None]
-    forces = {m.start for m in s.having("cue", "forces")} | {m.end for m in s.having("cue", "forces")}
-    against = [m.end for m in s.having("cue", "against")]
+    """Who acted, and hence the type: a state striking is an air strike; a group attacking is an attack."""
     strike_kind = trigger.value("trigger") in ("strike", "air_strike")
-    agents, groups = [], []
-    for m, actor in mentions:
-        if any(0 <= m.start - e <= AGAINST_WINDOW for e in against):
-            draft.target = draft.target or actor.name
-            continue
-        is_forces = m.end in forces or m.start in forces or actor.type == "state_force"
-        if actor.type in STATE_TYPES and (not is_forces or (strike_kind and m.start < trigger.start)):
-            agents.append((m, actor))
-        elif actor.type in GROUP_TYPES:
-            groups.append((m, actor))
-        elif actor.type in STATE_TYPES:
-            draft.target = draft.target or actor.name
-    claim = s.having("cue", "claim")
-    if agents and (not groups or strike_kind or draft.event_type == "air_strike"):
-        m, actor = min(agents, key=lambda ma: abs(ma[0].start - trigger.start))
+    state_agents, groups, victims = _actor_roles(doc, s, draft, trigger, strike_kind)
+    claimed = s.has("cue", "claim") and not s.has("cue", "deny")
+    group_agents = [(m, a) for m, a in groups if m.start < trigger.start or claimed]
+    if state_agents and (draft.event_type == "air_strike" or strike_kind or not groups):
+        _set_state_agent(doc, draft, state_agents, groups, trigger, strike_kind)
+    elif draft.event_type == "air_strike" or (strike_kind and not group_agents and not victims):
         draft.event_type = "air_strike"
-        if draft.weapon == "unknown" and strike_kind:
-            draft.weapon = "aircraft"
-        draft.actor = doc.actors.root(actor.id).name
-        draft.evidence["actor"] = (m.start, m.end)
         if groups:
             draft.target = groups[0][1].name
-        return
-    if groups:
+    elif groups:
         m, actor = min(groups, key=lambda ma: abs(ma[0].start - trigger.start))
         draft.actor = actor.name
         draft.evidence["actor"] = (m.start, m.end)
-        if claim and not s.has("cue", "deny"):
+        if claimed:
             draft.claimed_by = actor.name
-            draft.evidence["claimed_by"] = _first_span(claim)
+            draft.evidence["claimed_by"] = _first_span(s.having("cue", "claim"))
     _set_confirmer(doc, s, draft)
+
+
+def _actor_roles(doc: Doc, s: Sentence, draft: Draft, trigger: Match, strike_kind: bool):  # type: ignore[no-untyped-def]
+    """Split the sentence's actor mentions into acting states, armed groups, and forces that were hit."""
+    forces_edges = {m.start for m in s.having("cue", "forces")} | {m.end for m in s.having("cue", "forces")}
+    against = [m.end for m in s.having("cue", "against")]
+    casualty_cues = [m.start for m in s.having("cue", "killed") + s.having("cue", "injured")]
+    state_agents, groups, victims = [], [], []
+    for m in s.having("actor"):
+        actor = doc.actors.get(m.value("actor"))
+        if actor is None or m.value("place") is not None:  # a country name says where, not who
+            continue
+        if any(0 <= m.start - e <= AGAINST_WINDOW for e in against):
+            draft.target = draft.target or actor.name
+            if actor.type in STATE_TYPES:
+                victims.append((m, actor))
+            continue
+        if actor.type in GROUP_TYPES:
+            groups.append((m, actor))
+        elif actor.type in STATE_TYPES:
+            is_forces = m.end in forces_edges or m.start in forces_edges or actor.type == "state_force"
+            acting = strike_kind and 0 <= trigger.start - m.end <= AGENT_WINDOW and not any(
+                m.end <= c < trigger.start for c in casualty_cues)
+            if not is_forces or acting:
+                state_agents.append((m, actor))
+            else:
+                victims.append((m, actor))
+                draft.target = draft.target or actor.name
+    return state_agents, groups, victims
+
+
+def _set_state_agent(doc: Doc, draft: Draft, agents: list, groups: list, trigger: Match,  # type: ignore[type-arg]
+                     strike_kind: bool) -> None:
+    m, actor = min(agents, key=lambda ma: abs(ma[0].start - trigger.start))
+    draft.event_type = "air_strike"
+    if draft.weapon == "unknown" and strike_kind:
+        draft.weapon = "aircraft"
+    draft.actor = doc.actors.root(actor.id).name
+    draft.evidence["actor"] = (m.start, m.end)
+    if groups:
+        draft.target = groups[0][1].name
 
 
 def _set_confirmer(doc: Doc, s: Sentence, draft: Draft) -> None:
@@ -315,7 +356,7 @@ def _inherit_date(drafts: list[Draft], draft: Draft) -> None:
         if draft.sentence - earlier.sentence > INHERIT_SENTENCES:
             return
         if earlier.date_explicit and _same_area(earlier.site, draft.site):
-            draft.date, draft.precision = earlier.date, earlier.precision
+            draft.date, draft.precision, draft.date_known = earlier.date, earlier.precision, True
             draft.evidence.setdefault("date", earlier.evidence.get("date", earlier.span))
             return
 
@@ -342,7 +383,7 @@ def _compatible(a: Draft, b: Draft) -> bool:
         return False
     if a.weapon != b.weapon and "unknown" not in (a.weapon, b.weapon):
         return False
-    if a.date_explicit and b.date_explicit and a.date != b.date:
+    if a.date_known and b.date_known and a.date != b.date:
         return False
     if a.site is None or b.site is None or a.site.id == b.site.id:
         return True
@@ -356,9 +397,11 @@ def _absorb(into: Draft, other: Draft) -> None:
         into.site = other.site
         into.span = other.span
         into.evidence["site"] = other.evidence["site"]
-    if other.date_explicit and not into.date_explicit:
-        into.date, into.precision, into.date_explicit = other.date, other.precision, True
-        into.evidence["date"] = other.evidence["date"]
+    if other.date_known and not into.date_explicit and (other.date_explicit or not into.date_known):
+        into.date, into.precision = other.date, other.precision
+        into.date_explicit, into.date_known = other.date_explicit, True
+        if "date" in other.evidence:
+            into.evidence["date"] = other.evidence["date"]
     for name in ("weapon", "actor", "target", "claimed_by", "confirmed_by", "killed", "injured",
                  "intercepted"):
         mine, theirs = getattr(into, name), getattr(other, name)

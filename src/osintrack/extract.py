@@ -8,6 +8,7 @@ Nothing here names a word of any language: that knowledge lives in ``data/``.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -46,12 +47,18 @@ class Sentence:
     dates: list[dates_mod.DateMention] = field(default_factory=list)
     numbers: list[Number] = field(default_factory=list)
 
+    by_kind: dict[str, list[tuple[Match, object]]] = field(default_factory=dict)
+
+    def add(self, match: Match) -> None:
+        self.matches.append(match)
+        for kind, value in match.payloads:
+            self.by_kind.setdefault(kind, []).append((match, value))
+
     def having(self, kind: str, value: object = None) -> list[Match]:
-        return [m for m in self.matches
-                if any(k == kind and (value is None or v == value) for k, v in m.payloads)]
+        return [m for m, v in self.by_kind.get(kind, ()) if value is None or v == value]
 
     def has(self, kind: str, value: object = None) -> bool:
-        return any(k == kind and (value is None or v == value) for m in self.matches for k, v in m.payloads)
+        return any(value is None or v == value for _, v in self.by_kind.get(kind, ()))
 
 
 @dataclass(slots=True)
@@ -101,15 +108,19 @@ def read_doc(report: Report) -> Doc:
 
 def _numbers(nt: NormText, matches: list[Match], pack: LanguagePack) -> list[Number]:
     by_start = {m.start: m for m in matches}
+    compound = bool((pack.data.get("numbers") or {}).get("compound"))
     out: list[Number] = []
     i = 0
     while i < len(nt.forms):
+        match = by_start.get(i)
+        if not (compound or nt.forms[i][0].isdigit() or match is not None):
+            i += 1
+            continue
         found = numbers_mod.parse_number(nt, by_start, i, pack)
         if found is not None:
             out.append(Number(i, found[1], found[0]))
             i = found[1]
             continue
-        match = by_start.get(i)
         if match is not None and match.value("ordinal") is not None:
             out.append(Number(i, match.end, int(match.value("ordinal")), ordinal=True))
             i = match.end
@@ -120,12 +131,15 @@ def _numbers(nt: NormText, matches: list[Match], pack: LanguagePack) -> list[Num
 
 def _sentence_breaks(nt: NormText) -> list[int]:
     """Token indices that start a new sentence."""
-    text, breaks = nt.original, []
-    for i in range(1, len(nt.forms)):
-        gap_start, gap_end = nt.orig_index(nt.ends[i - 1] - 1) + 1, nt.orig_index(nt.starts[i])
-        gap = text[gap_start:gap_end]
-        if "\n" in gap or (_SENTENCE_GAP.search(gap + text[gap_end:gap_end + 1])
-                           and len(nt.forms[i - 1]) > 1 and not nt.forms[i].isdigit()):
+    if not nt.forms:
+        return []
+    token_starts = [nt.orig_index(s) for s in nt.starts]
+    breaks: list[int] = []
+    for gap in _SENTENCE_GAP.finditer(nt.original):
+        i = bisect.bisect_right(token_starts, gap.start())
+        if i == 0 or i >= len(nt.forms) or (breaks and breaks[-1] == i):
+            continue
+        if gap.group() == "\n" or (len(nt.forms[i - 1]) > 1 and not nt.forms[i].isdigit()):
             breaks.append(i)
     return breaks
 
@@ -149,7 +163,7 @@ def _sentences(nt: NormText, matches: list[Match], mentions: list[dates_mod.Date
     if not sentences:
         return []
     for m in matches:
-        owner(m.start).matches.append(m)
+        owner(m.start).add(m)
     for d in mentions:
         owner(d.start).dates.append(d)
     for n in numbers:

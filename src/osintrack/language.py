@@ -95,12 +95,9 @@ def normalize(text: str) -> NormText:
     if _DELETED in folded:
         offsets = [i for i, ch in enumerate(folded) if ch != _DELETED]
         folded = folded.replace(_DELETED, "")
-    nt = NormText(text, folded, offsets)
-    for m in _TOKEN.finditer(folded):
-        nt.forms.append(m.group())
-        nt.starts.append(m.start())
-        nt.ends.append(m.end())
-    return nt
+    found = list(_TOKEN.finditer(folded))
+    return NormText(text, folded, offsets, [m.group() for m in found], [m.start() for m in found],
+                    [m.end() for m in found])
 
 
 def normalize_phrase(phrase: str) -> tuple[str, ...]:
@@ -118,6 +115,9 @@ PACK_SECTIONS: dict[str, tuple[str, ...]] = {
     "tallies": ("units", "since", "between", "until", "period", "more_than", "at_least", "about", "and",
                 "many"),
 }
+
+
+SECTION_KINDS = {"triggers": "trigger", "weapons": "weapon", "cues": "cue", "tallies": "tally"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +141,7 @@ class LanguagePack:
         docs/language-packs.md."""
         entries: list[tuple[str, tuple[str, Any]]] = []
         for section, keys in PACK_SECTIONS.items():
-            kind = section.rstrip("s") if section != "cues" else "cue"
+            kind = SECTION_KINDS[section]
             for key in keys:
                 entries += [(p, (kind, key)) for p in self.phrases(section, key)]
         numbers = self.data.get("numbers") or {}
@@ -160,9 +160,10 @@ class LanguagePack:
         return entries
 
 
-def available_languages() -> list[str]:
+@cache
+def available_languages() -> tuple[str, ...]:
     folder = resources.files("osintrack") / "data" / "lang"
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")))
 
 
 @cache

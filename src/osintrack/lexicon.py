@@ -5,7 +5,8 @@ prefix ("saldırı*" matches "saldırısı", "saldırıda"). Morphology comes fr
 clitics that may be stripped from the first token of a match (Arabic و ب ل ال) and endings that may
 be stripped from its last token (Russian case endings), applied to entries and text alike. Matching
 is leftmost-longest and non-overlapping, so one combined lexicon per language lets "Islamic
-Resistance in Iraq" (an actor) win over "Iraq" (a place) inside it.
+Resistance in Iraq" (an actor) win over "Iraq" (a place) inside it. Phrases live in a token trie,
+so the cost per token does not grow with the size of the gazetteer.
 """
 
 from __future__ import annotations
@@ -37,6 +38,15 @@ class Match:
         return [v for k, v in self.payloads if k == kind]
 
 
+class _Node:
+    __slots__ = ("next", "end", "stars")
+
+    def __init__(self) -> None:
+        self.next: dict[str, _Node] = {}
+        self.end: list[Payload] | None = None  # payloads of a phrase that ends here
+        self.stars: dict[str, list[Payload]] | None = None  # last-token prefixes of "*" phrases
+
+
 class Lexicon:
     """Phrases with payloads, matched against ``NormText`` tokens."""
 
@@ -44,10 +54,7 @@ class Lexicon:
                  suffixes: Iterable[str] = ()) -> None:
         self.prefixes = tuple(sorted(set(prefixes), key=len, reverse=True))
         self.suffixes = tuple(sorted(set(suffixes), key=len, reverse=True))
-        # first token form -> {token tuple -> payloads}; the last token may carry a "*" (prefix)
-        self._by_first: dict[str, dict[tuple[str, ...], list[Payload]]] = {}
-        self._single_prefix: dict[str, list[Payload]] = {}
-        self._longest = 1
+        self._root = _Node()
         for phrase, payload in entries:
             self.add(phrase, payload)
 
@@ -56,20 +63,27 @@ class Lexicon:
         forms = normalize_phrase(phrase.rstrip().rstrip("*"))
         if not forms:
             return
-        if is_prefix and len(forms) == 1:
-            self._single_prefix.setdefault(forms[0], []).append(payload)
-            return
         variants = {forms}
         if not is_prefix:
             variants |= {forms[:-1] + (stem,) for stem in self._stems(forms[-1])}
-        variants |= {(bare,) + v[1:] for v in list(variants) for bare in self._bare(v[0])} if len(forms) > 1 \
-            else set()
+        if len(forms) > 1:
+            variants |= {(bare,) + v[1:] for v in list(variants) for bare in self._bare(v[0])}
         for v in variants:
-            key = v if not is_prefix else v[:-1] + (v[-1] + "*",)
-            payloads = self._by_first.setdefault(v[0], {}).setdefault(key, [])
-            if payload not in payloads:
-                payloads.append(payload)
-        self._longest = max(self._longest, len(forms))
+            self._insert(v, payload, is_prefix)
+
+    def _insert(self, forms: tuple[str, ...], payload: Payload, is_prefix: bool) -> None:
+        node = self._root
+        for form in forms[:-1]:
+            node = node.next.setdefault(form, _Node())
+        if is_prefix:
+            node.stars = node.stars or {}
+            bucket = node.stars.setdefault(forms[-1], [])
+        else:
+            leaf = node.next.setdefault(forms[-1], _Node())
+            leaf.end = leaf.end or []
+            bucket = leaf.end
+        if payload not in bucket:
+            bucket.append(payload)
 
     def _bare(self, form: str) -> list[str]:
         """``form`` without one clitic prefix, where what remains is long enough to be a word."""
@@ -93,43 +107,44 @@ class Lexicon:
         return out
 
     def _longest_at(self, forms: list[str], i: int, stop: int) -> Match | None:
-        first = forms[i]
         best: tuple[int, list[Payload]] | None = None
-        for head in (first, *self._bare(first), *self._stems(first)):
-            for phrase, payloads in self._by_first.get(head, {}).items():
-                n = len(phrase)
-                if i + n > stop or (best is not None and n <= best[0]):
-                    continue
-                if self._matches_rest(phrase, forms, i):
-                    best = (n, payloads)
-        if best is None or best[0] == 1:
-            single = self._single_prefix_at(first)
-            if single is not None and best is None:
-                best = (1, single)
+        first = forms[i]
+        heads = (first, *self._bare(first)) if self.prefixes else (first,)
+        for head in heads:
+            found = self._walk(forms, i, stop, head)
+            if found is not None and (best is None or found[0] > best[0]):
+                best = found
         if best is None:
             return None
-        return Match(i, i + best[0], tuple(best[1]))
+        return Match(i, best[0], tuple(best[1]))
 
-    def _matches_rest(self, phrase: tuple[str, ...], forms: list[str], i: int) -> bool:
-        last = len(phrase) - 1
-        for k in range(1, len(phrase)):
-            want, got = phrase[k], forms[i + k]
-            if k == last:
-                if want.endswith("*"):
-                    if not got.startswith(want[:-1]):
-                        return False
-                elif got != want and want not in self._stems(got):
-                    return False
-            elif got != want:
-                return False
-        return True
+    def _walk(self, forms: list[str], i: int, stop: int, head: str) -> tuple[int, list[Payload]] | None:
+        """The longest phrase starting at token i (read as ``head``): (end token, payloads)."""
+        best: tuple[int, list[Payload]] | None = None
+        node, j, form = self._root, i, head
+        while True:
+            if node.stars:
+                star = _prefix_payloads(node.stars, form)
+                if star is not None:
+                    best = (j + 1, star)
+            for stem in self._stems(form) if self.suffixes else ():
+                child = node.next.get(stem)
+                if child is not None and child.end:
+                    best = (j + 1, child.end)
+            nxt = node.next.get(form)
+            if nxt is None:
+                return best
+            if nxt.end:
+                best = (j + 1, nxt.end)
+            node, j = nxt, j + 1
+            if j >= stop:
+                return best
+            form = forms[j]
 
-    def _single_prefix_at(self, form: str) -> list[Payload] | None:
-        if not self._single_prefix:
-            return None
-        for head in (form, *self._bare(form)):
-            for k in range(len(head), 1, -1):
-                found = self._single_prefix.get(head[:k])
-                if found is not None:
-                    return found
-        return None
+
+def _prefix_payloads(stars: dict[str, list[Payload]], form: str) -> list[Payload] | None:
+    for k in range(len(form), 1, -1):
+        found = stars.get(form[:k])
+        if found is not None:
+            return found
+    return None

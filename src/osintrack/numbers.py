@@ -316,8 +316,12 @@ def _payload_match(nt: NormText, by_start: Mapping[int, Match], j: int, tables: 
 def _word_item(nt: NormText, by_start: Mapping[int, Match], j: int, tables: NumberTables) -> _Item | None:
     form = nt.forms[j]
     match = by_start.get(j)
-    if (form in tables.plain or match is not None) and not _number_match(match):
-        return None  # the common case: a word already known to be no number
+    if not _number_match(match):
+        if form in tables.plain:
+            return None  # the common case: a word already known to be no number
+        if match is not None:  # the report lexicon reads this word otherwise: "الاثنين" is Monday
+            _learn(form, tables)
+            return None
     if tables.glued_joiners and form not in tables.words:
         for joiner in tables.glued_joiners:  # checked first: the lexicon would strip و as a clitic
             rest = form[len(joiner):]
@@ -326,8 +330,7 @@ def _word_item(nt: NormText, by_start: Mapping[int, Match], j: int, tables: Numb
                 return _Item(value, j + 1, _is_multiplier(rest, value, tables), True)
     entry = _entry_at(nt, by_start, j, tables)
     if entry is None:
-        if match is None and not form[0].isdigit() and form not in tables.phrases_by_first:
-            tables.remember_plain(form)
+        _learn(form, tables)
         return None
     kinds, end = entry
     if "number" in kinds:
@@ -336,6 +339,17 @@ def _word_item(nt: NormText, by_start: Mapping[int, Match], j: int, tables: Numb
     if "number_joiner" in kinds:
         return _Item(None, end, False, False)
     return None
+
+
+def _learn(form: str, tables: NumberTables) -> None:
+    """Remember ``form`` as no number when nothing of the pack's can make one of it."""
+    if form[0].isdigit() or form in tables.phrases_by_first or tables.single(form) is not None:
+        return
+    for joiner in tables.glued_joiners:
+        rest = form[len(joiner):]
+        if form.startswith(joiner) and (rest in tables.words or rest.isdigit()):
+            return
+    tables.remember_plain(form)
 
 
 def _number_match(match: Match | None) -> bool:
