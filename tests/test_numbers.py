@@ -102,14 +102,15 @@ def _text(text: str, nt: Any, start: int, end: int) -> str:
     ("١٢ جنديا", (12, 1)),  # Arabic-Indic digits, folded by normalisation
     ("2023 500 troops", (2023, 1)),  # a group after four digits is not thousands
     ("2,50 euros", (2, 2)),
-    ("2,500.3 and 2.500,3", (2500, 2)),
+    ("2,500.3 and 2.500,3", (2500, 3)),
 ])
 def test_digits(text: str, expected: tuple[int, int]) -> None:
     assert number(text, WORDS) == expected
 
 
-def test_mixed_separators_are_not_one_number() -> None:
-    assert number("1,500.250", WORDS) == (1500, 2)
+def test_decimal_after_thousands() -> None:
+    assert number("1,500.250", WORDS) == (1500, 3)
+    assert number("2.500,5 million", WORDS) == (2500500000, 4)
 
 
 def test_digits_with_letters_are_not_cardinals() -> None:

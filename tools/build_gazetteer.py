@@ -85,7 +85,7 @@ kafr kfar khirbat khirbet l la le les markaz nahiyat nahr o qal qala qalat qasr 
 tal tall tel tell um umm van von wadi y
 """.split())
 # Words of our report languages, and names of people, that GeoNames also lists as a town's name or
-# alias: Portuguese "Ataque", Turkish "Kasım" (November), French "Tir", Spanish "Herir", Arabic
+# alias: Portuguese "Ataque", Turkish "Kasım" (November), French "Tir", Spanish "Tiro", Arabic
 # حديثة "recent", الحزم "resolve", يهود "Jews", ثورة "revolution", Russian Дума, Хадж. Such an alias
 # names the town only in a qualified phrase ("city of X", "مدينة X"; see qualifiers.csv).
 COMMON_WORDS: frozenset[str] = frozenset("""

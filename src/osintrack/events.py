@@ -39,7 +39,10 @@ SPECIFIC = ("site", "town")
 PRECISION_RANK = {"site": 0, "town": 1, "region": 2, "country": 3, None: 4}
 REGION_CONTAINS_KM = 250.0
 TOWN_CONTAINS_KM = 15.0
+SITUATE_WINDOW = 10
 AGENT_WINDOW = 7  # "US forces conducted ... strikes": a forces mention this close before a strike word acts
+ADJECTIVE_WINDOW = 2  # "frappe américaine", "serangan AS": a state right after the trigger acts
+WEAPON_WINDOW = 8
 
 
 @dataclass(slots=True)
@@ -52,6 +55,7 @@ class Draft:
     precision: str | None = None
     date_explicit: bool = False  # the sentence itself dates it
     date_known: bool = False  # dated by itself or by the mention it continues
+    typed: bool = False  # the sentence says who acted or how; else the type may follow a merge
     weapon: str = "unknown"
     actor: str | None = None
     target: str | None = None
@@ -79,40 +83,35 @@ class Draft:
 def build_events(doc: Doc) -> tuple[list[Event], set[int]]:
     """The report's events in text order, and the sentences that stated one."""
     drafts: list[Draft] = []
+    told: set[int] = set()
     for sentence in doc.sentences:
         for draft in sentence_drafts(doc, sentence):
-            _inherit_date(drafts, draft)
+            told.add(sentence.index)
+            _inherit_date(doc, drafts, draft)
             target = _merge_target(drafts, draft)
             if target is None:
                 drafts.append(draft)
             else:
                 _absorb(target, draft)
-    kept = [d for d in drafts if d.site is not None]
-    for d in kept:
-        if d.date is None and d.precision is None:
+    for d in drafts:
+        if not d.date_known:
             d.date, d.precision = doc.context.default()
-    return [d.to_event(doc) for d in kept], {d.sentence for d in drafts}
+    return [d.to_event(doc) for d in drafts], told
 
 
 # --- one sentence -------------------------------------------------------------------------------
 
 def sentence_drafts(doc: Doc, s: Sentence) -> list[Draft]:
-    triggers = [m for m in s.having("trigger") if not _governed(s, m)]
-    if not triggers and s.has("cue", "intercept") and s.has("weapon"):
-        triggers = [m for m in s.having("cue", "intercept") if not _governed(s, m)]
+    triggers = _triggers(s)
     if not triggers or is_summary(s):
         return []
-    places = _event_places(doc, s)
-    trigger = triggers[0]
     out = []
-    for site, match in places or [(None, None)]:
-        anchor = match if match is not None else trigger
-        draft = Draft(s.index, "attack", _span(s, trigger, anchor))
-        if site is not None and match is not None:
-            draft.site = site
-            draft.evidence["site"] = (match.start, match.end)
-        _set_date(doc, s, draft, anchor)
-        _set_weapon(s, draft, anchor)
+    for site, match in _event_places(doc, s):
+        trigger = _nearest(triggers, match)
+        draft = Draft(s.index, "attack", _span(s, trigger, match), site=site)
+        draft.evidence["site"] = (match.start, match.end)
+        _set_date(doc, s, draft, match)
+        _set_weapon(s, draft, trigger)
         _set_actors(doc, s, draft, trigger)
         _set_casualties(s, draft)
         if s.has("cue", "intercept"):
@@ -120,6 +119,15 @@ def sentence_drafts(doc: Doc, s: Sentence) -> list[Draft]:
             draft.evidence["intercepted"] = _first_span(s.having("cue", "intercept"))
         out.append(draft)
     return out
+
+
+def _triggers(s: Sentence) -> list[Match]:
+    """Words telling that violence happened here; 'launched'/'shot down' count only beside a weapon."""
+    weapons = s.having("weapon")
+    near_weapon = [m for m in s.having("trigger", "launch") + s.having("cue", "intercept")
+                   if any(abs(w.start - m.start) <= WEAPON_WINDOW for w in weapons)]
+    found = [m for m in s.having("trigger") if m.value("trigger") != "launch"] + near_weapon
+    return sorted((m for m in found if not _governed(s, m)), key=lambda m: m.start)
 
 
 def _governed(s: Sentence, trigger: Match) -> bool:
@@ -175,7 +183,26 @@ def _event_places(doc: Doc, s: Sentence) -> list[tuple[Site, Match]]:
                 continue
         found.append((site, m))
     found = _drop_locators(found, directions)
+    found = _drop_situating_towns(s, found)
+    if any(site.precision in SPECIFIC for site, _ in found):  # "near the border with Iraq and Jordan"
+        found = [(site, m) for site, m in found if site.precision != "country"]
     return _drop_containers(found)
+
+
+def _drop_situating_towns(s: Sentence, found: list[tuple[Site, Match]]) -> list[tuple[Site, Match]]:
+    """'Qasrak base in the countryside of Hasakah', 'near Erbil city ... Harir air base': a town
+    named close to a facility, not joined to it by 'and', situates the facility."""
+    sites = [m for site, m in found if site.precision == "site"]
+    joins = [m.start for m in s.having("tally", "and")]
+
+    def situates(m: Match) -> bool:
+        for other in sites:
+            lo, hi = (other.end, m.start) if other.start < m.start else (m.end, other.start)
+            if 0 <= hi - lo <= SITUATE_WINDOW and not any(lo <= j < hi for j in joins):
+                return True
+        return False
+
+    return [(site, m) for site, m in found if site.precision != "town" or not situates(m)]
 
 
 def _compass_region(doc: Doc, country: Site, m: Match, directions: list[Match]) -> Site:
@@ -196,7 +223,8 @@ def _drop_locators(found: list[tuple[Site, Match]], directions: list[Match]) -> 
     kept: list[tuple[Site, Match]] = []
     for site, m in found:
         locator = any(0 <= m.start - d.end <= LOCATOR_WINDOW for d in directions)
-        if locator and site.precision != "country" and any(k.precision in SPECIFIC for k, _ in kept):
+        situated = [k for k, km in kept if k.precision in SPECIFIC and 0 <= m.start - km.end <= SITUATE_WINDOW]
+        if locator and site.precision != "country" and situated:
             continue
         kept.append((site, m))
     return kept
@@ -231,9 +259,13 @@ def _nearest(items: list, anchor: Match):  # type: ignore[no-untyped-def,type-ar
     return min(items, key=lambda x: abs(x.start - anchor.start), default=None)
 
 
+def _after_since(s: Sentence, d: DateMention) -> bool:
+    """'since 17 October': a date that opens a period, not the day of an event."""
+    return any(0 <= d.start - m.end <= 2 for m in s.having("tally", "since") + s.having("tally", "between"))
+
+
 def _set_date(doc: Doc, s: Sentence, draft: Draft, anchor: Match) -> None:
-    since = {m.end for m in s.matches if m.value("tally") in ("since", "between")}
-    usable = [d for d in s.dates if d.value is not None and not any(0 <= d.start - e <= 2 for e in since)]
+    usable = [d for d in s.dates if d.value is not None and not _after_since(s, d)]
     mention: DateMention | None = _nearest(usable, anchor)
     if mention is None:
         return
@@ -243,14 +275,13 @@ def _set_date(doc: Doc, s: Sentence, draft: Draft, anchor: Match) -> None:
 
 
 def _set_weapon(s: Sentence, draft: Draft, anchor: Match) -> None:
-    weapon = _nearest(s.having("weapon"), anchor)
+    weapon = _nearest([w for w in s.having("weapon") if abs(w.start - anchor.start) <= WEAPON_WINDOW], anchor)
     if weapon is not None:
         draft.weapon = weapon.value("weapon")
         draft.evidence["weapon"] = (weapon.start, weapon.end)
-    kinds = {m.value("trigger") for m in s.having("trigger")}
-    if draft.weapon == "aircraft" or "air_strike" in kinds:
-        draft.event_type = "air_strike"
-        if draft.weapon == "unknown" and "air_strike" in kinds:
+    if draft.weapon == "aircraft" or anchor.value("trigger") == "air_strike":
+        draft.event_type, draft.typed = "air_strike", True
+        if draft.weapon == "unknown":
             draft.weapon = "aircraft"
 
 
@@ -260,19 +291,21 @@ def _set_actors(doc: Doc, s: Sentence, draft: Draft, trigger: Match) -> None:
     state_agents, groups, victims = _actor_roles(doc, s, draft, trigger, strike_kind)
     claimed = s.has("cue", "claim") and not s.has("cue", "deny")
     group_agents = [(m, a) for m, a in groups if m.start < trigger.start or claimed]
-    if state_agents and (draft.event_type == "air_strike" or strike_kind or not groups):
+    if state_agents and (draft.event_type == "air_strike" or strike_kind or not group_agents):
         _set_state_agent(doc, draft, state_agents, groups, trigger, strike_kind)
     elif draft.event_type == "air_strike" or (strike_kind and not group_agents and not victims):
-        draft.event_type = "air_strike"
+        draft.event_type, draft.typed = "air_strike", True
         if groups:
             draft.target = groups[0][1].name
     elif groups:
         m, actor = min(groups, key=lambda ma: abs(ma[0].start - trigger.start))
-        draft.actor = actor.name
+        draft.actor, draft.typed = actor.name, True
         draft.evidence["actor"] = (m.start, m.end)
         if claimed:
             draft.claimed_by = actor.name
             draft.evidence["claimed_by"] = _first_span(s.having("cue", "claim"))
+    elif victims or claimed:
+        draft.typed = True
     _set_confirmer(doc, s, draft)
 
 
@@ -294,21 +327,31 @@ def _actor_roles(doc: Doc, s: Sentence, draft: Draft, trigger: Match, strike_kin
         if actor.type in GROUP_TYPES:
             groups.append((m, actor))
         elif actor.type in STATE_TYPES:
-            is_forces = m.end in forces_edges or m.start in forces_edges or actor.type == "state_force"
-            acting = strike_kind and 0 <= trigger.start - m.end <= AGENT_WINDOW and not any(
-                m.end <= c < trigger.start for c in casualty_cues)
-            if not is_forces or acting:
+            if _acts(m, actor, trigger, strike_kind, forces_edges, casualty_cues):
                 state_agents.append((m, actor))
-            else:
+            elif m.end in forces_edges or m.start in forces_edges or actor.type == "state_force":
                 victims.append((m, actor))
                 draft.target = draft.target or actor.name
     return state_agents, groups, victims
 
 
+def _acts(m: Match, actor, trigger: Match, strike_kind: bool, forces_edges: set[int],  # type: ignore[no-untyped-def]
+          casualty_cues: list[int]) -> bool:
+    """Whether a state mention is the one carrying out the trigger: right after it ('frappe
+    américaine', 'serangan AS'), right before it ('AS menyerang'), or, for strikes, shortly before
+    it with no casualty word between ('US forces conducted strikes', not 'US troops were killed in a
+    strike')."""
+    if 0 <= m.start - trigger.end <= ADJECTIVE_WINDOW or trigger.start - m.end == 0:
+        return True
+    if not strike_kind or not 0 <= trigger.start - m.end <= AGENT_WINDOW:
+        return False
+    return not any(m.end <= c < trigger.start for c in casualty_cues)
+
+
 def _set_state_agent(doc: Doc, draft: Draft, agents: list, groups: list, trigger: Match,  # type: ignore[type-arg]
                      strike_kind: bool) -> None:
     m, actor = min(agents, key=lambda ma: abs(ma[0].start - trigger.start))
-    draft.event_type = "air_strike"
+    draft.event_type, draft.typed = "air_strike", True
     if draft.weapon == "unknown" and strike_kind:
         draft.weapon = "aircraft"
     draft.actor = doc.actors.root(actor.id).name
@@ -348,17 +391,25 @@ def _set_casualties(s: Sentence, draft: Draft) -> None:
 
 # --- across sentences ---------------------------------------------------------------------------
 
-def _inherit_date(drafts: list[Draft], draft: Draft) -> None:
-    """An undated mention continues the story told just before: it takes that event's date."""
+def _inherit_date(doc: Doc, drafts: list[Draft], draft: Draft) -> None:
+    """An undated mention continues the story told just before: it takes the date of the event
+    told there, or else the day the sentence just before names."""
     if draft.date_explicit:
         return
     for earlier in reversed(drafts):
         if draft.sentence - earlier.sentence > INHERIT_SENTENCES:
-            return
+            break
         if earlier.date_explicit and _same_area(earlier.site, draft.site):
             draft.date, draft.precision, draft.date_known = earlier.date, earlier.precision, True
-            draft.evidence.setdefault("date", earlier.evidence.get("date", earlier.span))
+            if "date" in earlier.evidence:
+                draft.evidence["date"] = earlier.evidence["date"]
             return
+    previous = doc.sentences[draft.sentence - 1] if draft.sentence > 0 else None
+    mention = next((d for d in reversed(previous.dates) if d.precision == "day" and d.value
+                    and not _after_since(previous, d)), None) if previous else None
+    if mention is not None:
+        draft.date, draft.precision, draft.date_known = mention.value, mention.precision, True
+        draft.evidence["date"] = (mention.start, mention.end)
 
 
 def _same_area(a: Site | None, b: Site | None) -> bool:
@@ -379,7 +430,7 @@ def _same_place(a: Site | None, b: Site | None) -> bool:
 
 
 def _compatible(a: Draft, b: Draft) -> bool:
-    if a.event_type != b.event_type:
+    if a.event_type != b.event_type and a.typed and b.typed:
         return False
     if a.weapon != b.weapon and "unknown" not in (a.weapon, b.weapon):
         return False
@@ -392,6 +443,8 @@ def _compatible(a: Draft, b: Draft) -> bool:
 
 def _absorb(into: Draft, other: Draft) -> None:
     """Fold a later mention of the same event into the first: finer place, explicit date, more fields."""
+    if other.typed and not into.typed:
+        into.event_type, into.typed = other.event_type, True
     if other.site is not None and (into.site is None or
                                    PRECISION_RANK[other.site.precision] < PRECISION_RANK[into.site.precision]):
         into.site = other.site

@@ -108,25 +108,13 @@ def read_doc(report: Report) -> Doc:
 
 def _numbers(nt: NormText, matches: list[Match], pack: LanguagePack) -> list[Number]:
     by_start = {m.start: m for m in matches}
-    compound = bool((pack.data.get("numbers") or {}).get("compound"))
-    out: list[Number] = []
-    i = 0
-    while i < len(nt.forms):
-        match = by_start.get(i)
-        if not (compound or nt.forms[i][0].isdigit() or match is not None):
-            i += 1
-            continue
-        found = numbers_mod.parse_number(nt, by_start, i, pack)
-        if found is not None:
-            out.append(Number(i, found[1], found[0]))
-            i = found[1]
-            continue
-        if match is not None and match.value("ordinal") is not None:
-            out.append(Number(i, match.end, int(match.value("ordinal")), ordinal=True))
-            i = match.end
-            continue
-        i += 1
-    return out
+    out = [Number(a, b, value) for a, b, value in numbers_mod.find_numbers(nt, by_start, pack)]
+    taken = {n.start for n in out}
+    for m in matches:
+        ordinal = m.value("ordinal")
+        if ordinal is not None and m.start not in taken:
+            out.append(Number(m.start, m.end, int(ordinal), ordinal=True))
+    return sorted(out, key=lambda n: n.start)
 
 
 def _sentence_breaks(nt: NormText) -> list[int]:

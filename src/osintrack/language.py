@@ -108,7 +108,7 @@ def normalize_phrase(phrase: str) -> tuple[str, ...]:
 # --- language packs -----------------------------------------------------------------------------
 
 PACK_SECTIONS: dict[str, tuple[str, ...]] = {
-    "triggers": ("attack", "strike", "air_strike"),
+    "triggers": ("attack", "strike", "air_strike", "launch"),
     "weapons": ("drone", "rocket", "missile", "mortar", "ied", "small_arms", "aircraft"),
     "cues": ("claim", "confirm", "deny", "intercept", "killed", "injured", "no_casualties", "threat",
              "future", "hypothetical", "negation", "forces", "official", "against"),

@@ -244,11 +244,11 @@ def digit_ordinal(form: str, pack: LanguagePack) -> int | None:
 def _parse_digits(nt: NormText, by_start: Mapping[int, Match], i: int,
                   tables: NumberTables) -> tuple[int, int]:
     forms, text = nt.forms, nt.text
-    value, j, grouped = _thousands(nt, i)
+    value, j, separator = _thousands(nt, i)
     fraction = ""
-    if not grouped and j < len(forms) and forms[j].isdigit() \
-            and text[nt.ends[j - 1]:nt.starts[j]] in _DECIMAL_GAPS:
-        fraction, j = forms[j], j + 1  # 14,3 or 1.5: keep the integer part unless scaled below
+    if j < len(forms) and forms[j].isdigit() \
+            and text[nt.ends[j - 1]:nt.starts[j]] in _DECIMAL_GAPS and text[nt.ends[j - 1]] != separator:
+        fraction, j = forms[j], j + 1  # 14,3 / 1.5 / 2,500.75: the integer part unless scaled below
     if j < len(forms) and text[nt.ends[j - 1]:nt.starts[j]].isspace():
         scale = _word_item(nt, by_start, j, tables)
         if scale is not None and scale.value is not None and scale.multiplier:
@@ -257,14 +257,15 @@ def _parse_digits(nt: NormText, by_start: Mapping[int, Match], i: int,
     return value, j
 
 
-def _thousands(nt: NormText, i: int) -> tuple[int, int, bool]:
-    """Digits at ``i`` with the thousands groups that follow; one separator throughout."""
+def _thousands(nt: NormText, i: int) -> tuple[int, int, str | None]:
+    """Digits at ``i`` with the thousands groups that follow (one separator throughout), the index
+    past them, and that separator."""
     forms, text = nt.forms, nt.text
     value = int(forms[i])
     j = i + 1
     separator: str | None = None
     if len(forms[i]) > 3:
-        return value, j, False
+        return value, j, None
     while j < len(forms) and len(forms[j]) == 3 and forms[j].isdigit():
         gap = text[nt.ends[j - 1]:nt.starts[j]]
         if gap not in _THOUSANDS_GAPS or (separator is not None and gap != separator):
@@ -272,7 +273,7 @@ def _thousands(nt: NormText, i: int) -> tuple[int, int, bool]:
         separator = gap
         value = value * 1000 + int(forms[j])
         j += 1
-    return value, j, separator is not None
+    return value, j, separator
 
 
 def _digit_ordinal_at(nt: NormText, i: int, tables: NumberTables) -> tuple[int, int] | None:
