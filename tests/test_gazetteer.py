@@ -116,7 +116,7 @@ def test_no_bare_name_is_a_common_word(gazetteer: Gazetteer) -> None:
 
 def test_bare_names_rarely_name_two_places(gazetteer: Gazetteer) -> None:
     shared = {n for s in gazetteer for n in s.bare_names() if len(gazetteer.lookup(n)) > 1}
-    assert len(shared) <= 40, sorted(shared)
+    assert len(shared) <= 5, sorted(shared)  # only GeoNames twins such as Binyamina-Giv'at Ada
 
 
 def test_places_csv_is_up_to_date() -> None:

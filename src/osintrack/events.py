@@ -37,12 +37,20 @@ STATE_TYPES = frozenset({"state", "state_force"})
 GROUP_TYPES = frozenset({"armed_group", "umbrella", "generic"})
 SPECIFIC = ("site", "town")
 PRECISION_RANK = {"site": 0, "town": 1, "region": 2, "country": 3, None: 4}
+# finer than geo precision: a directional region ("eastern Syria") holds provinces and districts
+TYPE_RANK = {"town": 1, "district": 2, "province": 3, "sea": 4, "region": 4, "country": 5}
 REGION_CONTAINS_KM = 250.0
 TOWN_CONTAINS_KM = 15.0
 SITUATE_WINDOW = 10
 AGENT_WINDOW = 7  # "US forces conducted ... strikes": a forces mention this close before a strike word acts
 ADJECTIVE_WINDOW = 2  # "frappe américaine", "serangan AS": a state right after the trigger acts
-WEAPON_WINDOW = 8
+WEAPON_WINDOW = 15
+STRIKE_WEAPON_WINDOW = 3  # "drone strike", "frappe de drone": a strike's own weapon stands next to it
+LAUNCH_WINDOW = 12  # "launched a drone", "engaged a drone ... and shot it down"
+COUNT_WINDOW = 3
+DATELINE_TOKENS = 2
+MIN_COUNT = 3  # "two attacks" still tells events; "four times on Thursday" counts them
+DATE_WINDOW = 15  # a date further than this from the place dates something else in the sentence
 
 
 @dataclass(slots=True)
@@ -103,11 +111,16 @@ def build_events(doc: Doc) -> tuple[list[Event], set[int]]:
 
 def sentence_drafts(doc: Doc, s: Sentence) -> list[Draft]:
     triggers = _triggers(s)
-    if not triggers or is_summary(s):
+    if not triggers:
         return []
+    places = _event_places(doc, s)
+    context = _context_places(doc, s)
+    live = [t for t in triggers if not _counted(s, t) and not _about_context(t, context)]
     out = []
-    for site, match in _event_places(doc, s):
+    for site, match in places:
         trigger = _nearest(triggers, match)
+        if trigger not in live:  # the place belongs to a count or to another war's mention
+            continue
         draft = Draft(s.index, "attack", _span(s, trigger, match), site=site)
         draft.evidence["site"] = (match.start, match.end)
         _set_date(doc, s, draft, match)
@@ -125,7 +138,7 @@ def _triggers(s: Sentence) -> list[Match]:
     """Words telling that violence happened here; 'launched'/'shot down' count only beside a weapon."""
     weapons = s.having("weapon")
     near_weapon = [m for m in s.having("trigger", "launch") + s.having("cue", "intercept")
-                   if any(abs(w.start - m.start) <= WEAPON_WINDOW for w in weapons)]
+                   if any(abs(w.start - m.start) <= LAUNCH_WINDOW for w in weapons)]
     found = [m for m in s.having("trigger") if m.value("trigger") != "launch"] + near_weapon
     return sorted((m for m in found if not _governed(s, m)), key=lambda m: m.start)
 
@@ -143,12 +156,30 @@ def _governed(s: Sentence, trigger: Match) -> bool:
     return False
 
 
-def is_summary(s: Sentence) -> bool:
-    """The sentence counts attacks ("66 attacks since...", "dozens of attacks") rather than telling one."""
-    if s.has("tally", "many"):
+def _counted(s: Sentence, trigger: Match) -> bool:
+    """The trigger is counted rather than told: '66 attacks since...', 'dozens of attacks', 'the
+    number of attacks', 'attacked four times'."""
+    if any(0 <= trigger.start - m.end <= COUNT_WINDOW for m in s.having("tally", "many")):
         return True
-    numbers_end = {n.end for n in s.numbers if not n.ordinal}
-    return any(m.start - gap in numbers_end for m in s.having("tally", "units") for gap in range(0, 3))
+    counts = [n for n in s.numbers if not n.ordinal and n.value >= MIN_COUNT]
+    units = [u for u in s.having("tally", "units") if any(0 <= u.start - n.end <= COUNT_WINDOW for n in counts)]
+    return any(u.start == trigger.start or 0 <= u.start - trigger.end <= COUNT_WINDOW for u in units)
+
+
+def _context_places(doc: Doc, s: Sentence) -> list[Match]:
+    """Places that locate no event of the theatre: other wars mentioned in passing."""
+    bare_countries, context_only = theatre()
+    out = []
+    for m in s.having("place"):
+        site = doc.gazetteer.get(m.value("place"))
+        if site.country in context_only or (site.precision == "country" and site.country not in bare_countries):
+            out.append(m)
+    return out
+
+
+def _about_context(trigger: Match, context: list[Match]) -> bool:
+    """'its bombardment of Gaza', 'the war on Israel': the trigger tells of another war."""
+    return any(0 <= m.start - trigger.end <= COUNT_WINDOW for m in context)
 
 
 def _span(s: Sentence, a: Match, b: Match) -> tuple[int, int]:
@@ -175,7 +206,7 @@ def _event_places(doc: Doc, s: Sentence) -> list[tuple[Site, Match]]:
     bare_countries, context_only = theatre()
     for m in s.having("place"):
         site = doc.gazetteer.get(m.value("place"))
-        if site.country in context_only:
+        if site.country in context_only or _dateline(doc, m):
             continue
         if site.precision == "country":
             site = _compass_region(doc, site, m, directions)
@@ -203,6 +234,15 @@ def _drop_situating_towns(s: Sentence, found: list[tuple[Site, Match]]) -> list[
         return False
 
     return [(site, m) for site, m in found if site.precision != "town" or not situates(m)]
+
+
+def _dateline(doc: Doc, m: Match) -> bool:
+    """'BAGHDAD, Agency -', 'WASHINGTON (AP) –': where the report was filed, not where it happened."""
+    if m.start > DATELINE_TOKENS:
+        return False
+    start, end = doc.nt.orig_span(m.start, m.end)
+    before, after = doc.report.text[:start], doc.report.text[end:end + 3]
+    return "\n" not in before.strip() and bool(after) and after.lstrip(" ")[:1] in (",", "(", "-", "–", "—", ":")
 
 
 def _compass_region(doc: Doc, country: Site, m: Match, directions: list[Match]) -> Site:
@@ -239,9 +279,13 @@ def _drop_containers(found: list[tuple[Site, Match]]) -> list[tuple[Site, Match]
             if not any(other.id != site.id and contains(site, other) for other, _ in places)]
 
 
+def _rank(site: Site) -> int:
+    return TYPE_RANK.get(site.type, 0)
+
+
 def contains(outer: Site, inner: Site) -> bool:
     """Whether ``outer`` is a coarser place that ``inner`` lies in."""
-    if PRECISION_RANK[outer.precision] <= PRECISION_RANK[inner.precision] or outer.country != inner.country:
+    if _rank(outer) <= _rank(inner) or outer.country != inner.country:
         return False
     if outer.precision == "country":
         return True
@@ -265,7 +309,10 @@ def _after_since(s: Sentence, d: DateMention) -> bool:
 
 
 def _set_date(doc: Doc, s: Sentence, draft: Draft, anchor: Match) -> None:
-    usable = [d for d in s.dates if d.value is not None and not _after_since(s, d)]
+    near = [d for d in s.dates if d.value is not None and abs(d.start - anchor.start) <= DATE_WINDOW]
+    usable = [d for d in near if not _after_since(s, d)]
+    # "since last weekend" dates the strikes it opens, where nothing else does
+    usable = usable or [d for d in near if d.relative]
     mention: DateMention | None = _nearest(usable, anchor)
     if mention is None:
         return
@@ -275,7 +322,8 @@ def _set_date(doc: Doc, s: Sentence, draft: Draft, anchor: Match) -> None:
 
 
 def _set_weapon(s: Sentence, draft: Draft, anchor: Match) -> None:
-    weapon = _nearest([w for w in s.having("weapon") if abs(w.start - anchor.start) <= WEAPON_WINDOW], anchor)
+    window = STRIKE_WEAPON_WINDOW if anchor.value("trigger") in ("strike", "air_strike") else WEAPON_WINDOW
+    weapon = _nearest([w for w in s.having("weapon") if abs(w.start - anchor.start) <= window], anchor)
     if weapon is not None:
         draft.weapon = weapon.value("weapon")
         draft.evidence["weapon"] = (weapon.start, weapon.end)
@@ -314,6 +362,7 @@ def _actor_roles(doc: Doc, s: Sentence, draft: Draft, trigger: Match, strike_kin
     forces_edges = {m.start for m in s.having("cue", "forces")} | {m.end for m in s.having("cue", "forces")}
     against = [m.end for m in s.having("cue", "against")]
     casualty_cues = [m.start for m in s.having("cue", "killed") + s.having("cue", "injured")]
+    after_noun = bool((doc.pack.data.get("syntax") or {}).get("modifier_after_noun"))
     state_agents, groups, victims = [], [], []
     for m in s.having("actor"):
         actor = doc.actors.get(m.value("actor"))
@@ -327,21 +376,24 @@ def _actor_roles(doc: Doc, s: Sentence, draft: Draft, trigger: Match, strike_kin
         if actor.type in GROUP_TYPES:
             groups.append((m, actor))
         elif actor.type in STATE_TYPES:
-            if _acts(m, actor, trigger, strike_kind, forces_edges, casualty_cues):
+            forces = m.end in forces_edges or m.start in forces_edges or actor.type == "state_force"
+            if _acts(m, trigger, strike_kind, forces, after_noun, casualty_cues, doc.punctuated):
                 state_agents.append((m, actor))
-            elif m.end in forces_edges or m.start in forces_edges or actor.type == "state_force":
+            elif forces:
                 victims.append((m, actor))
                 draft.target = draft.target or actor.name
     return state_agents, groups, victims
 
 
-def _acts(m: Match, actor, trigger: Match, strike_kind: bool, forces_edges: set[int],  # type: ignore[no-untyped-def]
-          casualty_cues: list[int]) -> bool:
+def _acts(m: Match, trigger: Match, strike_kind: bool, forces: bool, after_noun: bool,
+          casualty_cues: list[int], punctuated) -> bool:  # type: ignore[no-untyped-def]
     """Whether a state mention is the one carrying out the trigger: right after it ('frappe
     américaine', 'serangan AS'), right before it ('AS menyerang'), or, for strikes, shortly before
     it with no casualty word between ('US forces conducted strikes', not 'US troops were killed in a
     strike')."""
-    if 0 <= m.start - trigger.end <= ADJECTIVE_WINDOW or trigger.start - m.end == 0:
+    if after_noun and not forces and 0 <= m.start - trigger.end <= ADJECTIVE_WINDOW and not punctuated(trigger, m):
+        return True
+    if trigger.start - m.end == 0 and not punctuated(m, trigger):
         return True
     if not strike_kind or not 0 <= trigger.start - m.end <= AGENT_WINDOW:
         return False
@@ -438,15 +490,18 @@ def _compatible(a: Draft, b: Draft) -> bool:
         return False
     if a.site is None or b.site is None or a.site.id == b.site.id:
         return True
-    return contains(a.site, b.site) or contains(b.site, a.site)
+    if contains(b.site, a.site):
+        # a coarser, dated restatement after an undated precise mention is a new statement
+        # ("strikes in Iraq on Tuesday and Wednesday" after "strikes at Jurf al-Sakhar")
+        return not (b.date_explicit and not a.date_known)
+    return contains(a.site, b.site)
 
 
 def _absorb(into: Draft, other: Draft) -> None:
     """Fold a later mention of the same event into the first: finer place, explicit date, more fields."""
     if other.typed and not into.typed:
         into.event_type, into.typed = other.event_type, True
-    if other.site is not None and (into.site is None or
-                                   PRECISION_RANK[other.site.precision] < PRECISION_RANK[into.site.precision]):
+    if other.site is not None and (into.site is None or _rank(other.site) < _rank(into.site)):
         into.site = other.site
         into.span = other.span
         into.evidence["site"] = other.evidence["site"]

@@ -74,6 +74,11 @@ class Doc:
     gazetteer: Gazetteer
     actors: Actors
 
+    def punctuated(self, first: Match, second: Match) -> bool:
+        """Whether a comma or stronger stop stands between two matches in the original text."""
+        start, end = self.nt.orig_index(self.nt.ends[first.end - 1] - 1) + 1, self.nt.orig_index(self.nt.starts[second.start])
+        return any(ch in ",;:.()،؛" for ch in self.report.text[start:end])
+
     def evidence(self, start_token: int, end_token: int) -> Evidence:
         start, end = self.nt.orig_span(start_token, end_token)
         return Evidence(self.report.text[start:end], start, end)
