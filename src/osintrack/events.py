@@ -10,6 +10,7 @@ undated mention inherits the date of the event it continues.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -29,10 +30,11 @@ BLOCKING_CUES = ("threat", "future", "hypothetical")
 BLOCK_WINDOW = 6  # tokens before a trigger in which a threat/future/hypothetical cue governs it
 NEGATION_WINDOW = 2
 LOCATOR_WINDOW = 2  # "south of Baghdad": direction word at most this many tokens before the place
-COMPASS_WINDOW = 3  # "eastern Syria", "l'est de la Syrie", "Suriah timur"
+COMPASS_WINDOW = 2  # "eastern Syria", "l'est de la Syrie", "Suriah timur"
 CASUALTY_WINDOW = 4
 AGAINST_WINDOW = 3
 INHERIT_SENTENCES = 3  # an undated mention inherits the date of an event this many sentences back
+CONTEXT_SENTENCES = 2  # ... or else the last day named this many sentences back
 STATE_TYPES = frozenset({"state", "state_force"})
 GROUP_TYPES = frozenset({"armed_group", "umbrella", "generic"})
 SPECIFIC = ("site", "town")
@@ -46,11 +48,16 @@ AGENT_WINDOW = 7  # "US forces conducted ... strikes": a forces mention this clo
 ADJECTIVE_WINDOW = 2  # "frappe américaine", "serangan AS": a state right after the trigger acts
 WEAPON_WINDOW = 15
 STRIKE_WEAPON_WINDOW = 3  # "drone strike", "frappe de drone": a strike's own weapon stands next to it
-LAUNCH_WINDOW = 12  # "launched a drone", "engaged a drone ... and shot it down"
+LAUNCH_WINDOW = 15  # "launched a drone", "engaged a drone ... and shot it down"
 COUNT_WINDOW = 3
+COUNTED_TRIGGER_WINDOW = 6  # "attacked at least 14 times", "diserang ... setidaknya 27 kali"
 DATELINE_TOKENS = 2
-MIN_COUNT = 3  # "two attacks" still tells events; "four times on Thursday" counts them
-DATE_WINDOW = 15  # a date further than this from the place dates something else in the sentence
+MIN_COUNT = 3
+PERIOD_WINDOW = 8  # "two attacks" still tells events; "four times on Thursday" counts them
+DATE_BEFORE = 30  # "On Thursday night, the group claimed ... attacks on X": dates often open the sentence
+DATE_AFTER = 12  # a date far after the place usually dates the statement ("..., Reuters said on Friday")
+STATEMENT_WINDOW = 2  # "said Monday", "a déclaré mardi": the day of the statement, not of the event
+JOIN_WINDOW = 3  # "al-Tanf and Rukban": an 'and' this close joins two places into a list
 
 
 @dataclass(slots=True)
@@ -117,15 +124,18 @@ def sentence_drafts(doc: Doc, s: Sentence) -> list[Draft]:
     context = _context_places(doc, s)
     live = [t for t in triggers if not _counted(s, t) and not _about_context(t, context)]
     out = []
+    counted_ends = [u.end for u in _count_units(s)]
     for site, match in places:
         trigger = _nearest(triggers, match)
         if trigger not in live:  # the place belongs to a count or to another war's mention
+            continue
+        if any(0 <= match.start - e <= COUNT_WINDOW for e in counted_ends):  # "14 times in Iraq"
             continue
         draft = Draft(s.index, "attack", _span(s, trigger, match), site=site)
         draft.evidence["site"] = (match.start, match.end)
         _set_date(doc, s, draft, match)
         _set_weapon(s, draft, trigger)
-        _set_actors(doc, s, draft, trigger)
+        _set_actors(doc, s, draft, trigger, live)
         _set_casualties(s, draft)
         if s.has("cue", "intercept"):
             draft.intercepted = True
@@ -161,9 +171,22 @@ def _counted(s: Sentence, trigger: Match) -> bool:
     number of attacks', 'attacked four times'."""
     if any(0 <= trigger.start - m.end <= COUNT_WINDOW for m in s.having("tally", "many")):
         return True
+    if _open_period(s):
+        return True
+    return any(u.start == trigger.start or 0 <= u.start - trigger.end <= COUNTED_TRIGGER_WINDOW
+               for u in _count_units(s))
+
+
+def _count_units(s: Sentence) -> list[Match]:
     counts = [n for n in s.numbers if not n.ordinal and n.value >= MIN_COUNT]
-    units = [u for u in s.having("tally", "units") if any(0 <= u.start - n.end <= COUNT_WINDOW for n in counts)]
-    return any(u.start == trigger.start or 0 <= u.start - trigger.end <= COUNT_WINDOW for u in units)
+    return [u for u in s.having("tally", "units") if any(0 <= u.start - n.end <= COUNT_WINDOW for n in counts)]
+
+
+def _open_period(s: Sentence) -> bool:
+    """'since 17 October', 'depuis le début du conflit en octobre': the sentence speaks of a period
+    that began on a calendar date, so it sums up rather than tells ('since last weekend' tells)."""
+    return any(not d.relative and 0 <= d.start - m.end <= PERIOD_WINDOW
+               for m in s.having("tally", "since") for d in s.dates)
 
 
 def _context_places(doc: Doc, s: Sentence) -> list[Match]:
@@ -229,7 +252,8 @@ def _drop_situating_towns(s: Sentence, found: list[tuple[Site, Match]]) -> list[
     def situates(m: Match) -> bool:
         for other in sites:
             lo, hi = (other.end, m.start) if other.start < m.start else (m.end, other.start)
-            if 0 <= hi - lo <= SITUATE_WINDOW and not any(lo <= j < hi for j in joins):
+            listed = hi - lo <= JOIN_WINDOW and any(lo <= j < hi for j in joins)
+            if 0 <= hi - lo <= SITUATE_WINDOW and not listed:
                 return True
         return False
 
@@ -308,8 +332,13 @@ def _after_since(s: Sentence, d: DateMention) -> bool:
     return any(0 <= d.start - m.end <= 2 for m in s.having("tally", "since") + s.having("tally", "between"))
 
 
+def _statement_date(s: Sentence, d: DateMention) -> bool:
+    return any(0 <= d.start - m.end <= STATEMENT_WINDOW for m in s.having("cue", "confirm"))
+
+
 def _set_date(doc: Doc, s: Sentence, draft: Draft, anchor: Match) -> None:
-    near = [d for d in s.dates if d.value is not None and abs(d.start - anchor.start) <= DATE_WINDOW]
+    near = [d for d in s.dates if d.value is not None and -DATE_AFTER <= anchor.start - d.start <= DATE_BEFORE
+            and not _statement_date(s, d)]
     usable = [d for d in near if not _after_since(s, d)]
     # "since last weekend" dates the strikes it opens, where nothing else does
     usable = usable or [d for d in near if d.relative]
@@ -333,10 +362,14 @@ def _set_weapon(s: Sentence, draft: Draft, anchor: Match) -> None:
             draft.weapon = "aircraft"
 
 
-def _set_actors(doc: Doc, s: Sentence, draft: Draft, trigger: Match) -> None:
+def _set_actors(doc: Doc, s: Sentence, draft: Draft, trigger: Match, live: list[Match]) -> None:
     """Who acted, and hence the type: a state striking is an air strike; a group attacking is an attack."""
     strike_kind = trigger.value("trigger") in ("strike", "air_strike")
     state_agents, groups, victims = _actor_roles(doc, s, draft, trigger, strike_kind)
+    for other in live:  # "AS menyerang ... di selatan Bagdad dalam serangan": the clause's other trigger
+        if other is not trigger and not state_agents:
+            state_agents = _actor_roles(doc, s, Draft(s.index, "attack", (0, 0)), other,
+                                        other.value("trigger") in ("strike", "air_strike"))[0]
     claimed = s.has("cue", "claim") and not s.has("cue", "deny")
     group_agents = [(m, a) for m, a in groups if m.start < trigger.start or claimed]
     if state_agents and (draft.event_type == "air_strike" or strike_kind or not group_agents):
@@ -347,7 +380,8 @@ def _set_actors(doc: Doc, s: Sentence, draft: Draft, trigger: Match) -> None:
             draft.target = groups[0][1].name
     elif groups:
         m, actor = min(groups, key=lambda ma: abs(ma[0].start - trigger.start))
-        draft.actor, draft.typed = actor.name, True
+        # a group named after the trigger may be its target ("the headquarters of X"): untyped
+        draft.actor, draft.typed = actor.name, bool(group_agents)
         draft.evidence["actor"] = (m.start, m.end)
         if claimed:
             draft.claimed_by = actor.name
@@ -391,9 +425,11 @@ def _acts(m: Match, trigger: Match, strike_kind: bool, forces: bool, after_noun:
     américaine', 'serangan AS'), right before it ('AS menyerang'), or, for strikes, shortly before
     it with no casualty word between ('US forces conducted strikes', not 'US troops were killed in a
     strike')."""
-    if after_noun and not forces and 0 <= m.start - trigger.end <= ADJECTIVE_WINDOW and not punctuated(trigger, m):
+    gap_after = m.start - trigger.end
+    if after_noun and (gap_after == 0 or (not forces and 0 <= gap_after <= ADJECTIVE_WINDOW)) \
+            and not punctuated(trigger, m):
         return True
-    if trigger.start - m.end == 0 and not punctuated(m, trigger):
+    if trigger.start - m.end == 0 and not forces and not punctuated(m, trigger):  # "AS menyerang"
         return True
     if not strike_kind or not 0 <= trigger.start - m.end <= AGENT_WINDOW:
         return False
@@ -451,14 +487,17 @@ def _inherit_date(doc: Doc, drafts: list[Draft], draft: Draft) -> None:
     for earlier in reversed(drafts):
         if draft.sentence - earlier.sentence > INHERIT_SENTENCES:
             break
-        if earlier.date_explicit and _same_area(earlier.site, draft.site):
+        if earlier.date_known and _same_area(earlier.site, draft.site):
             draft.date, draft.precision, draft.date_known = earlier.date, earlier.precision, True
             if "date" in earlier.evidence:
                 draft.evidence["date"] = earlier.evidence["date"]
             return
-    previous = doc.sentences[draft.sentence - 1] if draft.sentence > 0 else None
-    mention = next((d for d in reversed(previous.dates) if d.precision == "day" and d.value
-                    and not _after_since(previous, d)), None) if previous else None
+    mention = None
+    for previous in reversed(doc.sentences[max(0, draft.sentence - CONTEXT_SENTENCES):draft.sentence]):
+        mention = next((d for d in reversed(previous.dates) if d.precision == "day" and d.value
+                        and not _after_since(previous, d)), None)
+        if mention is not None:
+            break
     if mention is not None:
         draft.date, draft.precision, draft.date_known = mention.value, mention.precision, True
         draft.evidence["date"] = (mention.start, mention.end)
@@ -486,15 +525,24 @@ def _compatible(a: Draft, b: Draft) -> bool:
         return False
     if a.weapon != b.weapon and "unknown" not in (a.weapon, b.weapon):
         return False
-    if a.date_known and b.date_known and a.date != b.date:
+    same_place = a.site is None or b.site is None or a.site.id == b.site.id
+    if a.date_known and b.date_known and a.date != b.date and (same_place or not _adjacent_days(a, b)):
         return False
-    if a.site is None or b.site is None or a.site.id == b.site.id:
+    if same_place:
         return True
     if contains(b.site, a.site):
         # a coarser, dated restatement after an undated precise mention is a new statement
         # ("strikes in Iraq on Tuesday and Wednesday" after "strikes at Jurf al-Sakhar")
         return not (b.date_explicit and not a.date_known)
     return contains(a.site, b.site)
+
+
+def _adjacent_days(a: Draft, b: Draft) -> bool:
+    """Dates a day apart: a coarse restatement of an overnight incident ("during the night until
+    Monday morning" for a Sunday attack)."""
+    if a.precision != "day" or b.precision != "day" or a.date is None or b.date is None:
+        return False
+    return abs((dt.date.fromisoformat(a.date) - dt.date.fromisoformat(b.date)).days) == 1
 
 
 def _absorb(into: Draft, other: Draft) -> None:
