@@ -18,7 +18,10 @@ if TYPE_CHECKING:
     from .extract import Doc, Number, Sentence
 
 UNIT_GAP = 3  # tokens between a number and its count word ("66 kali", "100 times", "at least 14 reprises")
-COUNTRY_GAP = 8  # tokens between a breakdown number and its country ("27 attaques ... en Irak")
+COUNTRY_GAP = 12  # tokens between a breakdown number and its country ("27 attaques ont eu lieu ... en Irak")
+SINCE_GAP = 8  # "Since the war began in October": the period's date may stand a few words after 'since'
+MIN_ATTACKS = 3  # "two attacks" are events told, not a tally
+MIN_CASUALTIES = 2  # "un", "one" are as often articles as numbers
 CASUALTY_GAP = 5
 FORCES_GAP = 4
 QUALIFIER_GAP = 2
@@ -40,6 +43,8 @@ class TallyDraft:
     reported_by: str | None = None
     evidence: dict[str, tuple[int, int]] = field(default_factory=dict)
 
+    as_of_stated: bool = False  # as_of read from the text, not defaulted to the publication day
+
     def to_tally(self, doc: Doc) -> Tally:
         return Tally(metric=self.metric, count=self.count, qualifier=self.qualifier,
                      breakdown=self.breakdown, since=self.since, as_of=self.as_of,
@@ -53,14 +58,24 @@ def build_tallies(doc: Doc, event_sentences: set[int]) -> list[Tally]:
         found = _attack_tallies(doc, s) + _casualty_tallies(doc, s, s.index in event_sentences)
         for draft in found:
             _merge_or_add(drafts, draft)
+    _share_since(drafts)
     return [d.to_tally(doc) for d in drafts]
+
+
+def _share_since(drafts: list[TallyDraft]) -> None:
+    """One briefing's counts share their start: '55 attacks since 17 October ... 59 injured'."""
+    for draft in drafts:
+        if draft.since is None:
+            sibling = next((o for o in drafts if o.since is not None), None)
+            if sibling is not None:
+                draft.since = sibling.since
 
 
 # --- attacks ------------------------------------------------------------------------------------
 
 def _attack_tallies(doc: Doc, s: Sentence) -> list[TallyDraft]:
-    counted = [n for n in s.numbers if _has_unit_after(s, n)]
-    items = _country_items(doc, s)
+    counted = [n for n in s.numbers if _has_unit_after(s, n) and n.value >= MIN_ATTACKS]
+    items = _country_items(doc, s) if s.has("tally", "units") else []
     breakdown = {country: n.value for n, country in items} if len(items) >= 2 else None
     bounded = any(s.has("tally", k) for k in ("since", "between", "until", "period"))
     if not counted and not breakdown:
@@ -83,12 +98,32 @@ def _attack_tallies(doc: Doc, s: Sentence) -> list[TallyDraft]:
 
 
 def _has_unit_after(s: Sentence, n: Number) -> bool:
-    return any(0 <= m.start - n.end <= UNIT_GAP for m in s.having("tally", "units"))
+    """A count word follows the number closely, with no other number between ("un totale di 55
+    attacchi" counts 55, not 1)."""
+    for m in s.having("tally", "units"):
+        if 0 <= m.start - n.end <= UNIT_GAP and not any(n.end <= o.start < m.start for o in s.numbers):
+            return True
+    return False
+
+
+def _forces_after(doc: Doc, s: Sentence, n: Number) -> bool:
+    """'59 soldiers', '56 soldats américains', '2,500 troops': the number counts people of the forces."""
+    if any(0 <= f.start - n.end <= FORCES_GAP for f in s.having("cue", "forces")):
+        return True
+    for m in s.having("actor"):
+        actor = doc.actors.get(m.value("actor"))
+        if actor is None or m.value("place") is not None:
+            continue
+        # "56 soldats américains" (forces), "59 Américains" (the state's people, right after)
+        gap = FORCES_GAP if actor.type == "state_force" else 0
+        if actor.type in ("state", "state_force") and 0 <= m.start - n.end <= gap:
+            return True
+    return False
 
 
 def _country_items(doc: Doc, s: Sentence) -> list[tuple[Number, str]]:
     """(number, country) pairs where exactly one country follows the number before the next one."""
-    numbers = [n for n in s.numbers if not n.ordinal]
+    numbers = [n for n in s.numbers if not n.ordinal and not _forces_after(doc, s, n)]
     countries = [(m, doc.gazetteer.get(m.value("place"))) for m in s.having("place")]
     countries = [(m, site) for m, site in countries if site is not None and site.precision == "country"]
     items = []
@@ -104,16 +139,14 @@ def _country_items(doc: Doc, s: Sentence) -> list[tuple[Number, str]]:
 # --- casualties ---------------------------------------------------------------------------------
 
 def _casualty_tallies(doc: Doc, s: Sentence, tells_event: bool) -> list[TallyDraft]:
-    bounded = any(s.has("tally", k) for k in ("since", "between", "until", "period"))
-    if tells_event and not bounded:
+    if tells_event:  # "killed three soldiers" in the telling of one incident is that incident's toll
         return []
-    forces = s.having("cue", "forces")
     out = []
     for metric in ("injured", "killed"):
         for cue in s.having("cue", metric):
-            number = next((n for n in s.numbers if not n.ordinal
+            number = next((n for n in s.numbers if not n.ordinal and n.value >= MIN_CASUALTIES
                            and (0 <= cue.start - n.end <= CASUALTY_GAP or 0 <= n.start - cue.end <= CASUALTY_GAP)
-                           and any(0 <= f.start - n.end <= FORCES_GAP for f in forces)), None)
+                           and _forces_after(doc, s, n)), None)
             if number is None:
                 continue
             draft = TallyDraft(metric, number.value, s.index,
@@ -144,16 +177,17 @@ def _set_qualifier(s: Sentence, draft: TallyDraft, number: Number) -> None:
 def _set_window(doc: Doc, s: Sentence, draft: TallyDraft) -> None:
     """since / as_of from 'since 17 October', 'between 17 and 30 October', 'as of Thursday', else the
     statement's own date or the publication day."""
-    cues = {m.start: m.value("tally") for m in s.matches if m.value("tally") in ("since", "between", "until")}
+    cues = {m.end: m.value("tally") for m in s.matches if m.value("tally") in ("since", "between", "until")}
     bounded = [d for d in s.dates if d.value is not None]
     free = []
     for d in bounded:
-        cue = next((cues[c] for c in cues if 0 <= d.start - c <= 3), None)
+        cue = next((cues[c] for c in cues if 0 <= d.start - c <= SINCE_GAP
+                    and not any(c <= o.start < d.start for o in s.numbers + s.dates)), None)
         if cue in ("since", "between") and draft.since is None:
             draft.since = d.value
             draft.evidence["since"] = (d.start, d.end)
-        elif cue == "until" or (cue is None and draft.since is not None and _follows_between(s, d)):
-            draft.as_of = d.value
+        elif cue == "until" or (cue is None and draft.since is not None and s.has("tally", "between")):
+            draft.as_of, draft.as_of_stated = d.value, True
             draft.evidence["as_of"] = (d.start, d.end)
         else:
             free.append(d)
@@ -162,14 +196,10 @@ def _set_window(doc: Doc, s: Sentence, draft: TallyDraft) -> None:
     if draft.as_of is None:
         statement = next((d for d in free if d.precision == "day"), None)
         if statement is not None:
-            draft.as_of = statement.value
+            draft.as_of, draft.as_of_stated = statement.value, True
             draft.evidence["as_of"] = (statement.start, statement.end)
         elif doc.context.published is not None:
             draft.as_of = doc.context.published.isoformat()
-
-
-def _follows_between(s: Sentence, d: object) -> bool:
-    return any(m.value("tally") == "between" for m in s.matches)
 
 
 def _between_day(doc: Doc, s: Sentence, draft: TallyDraft, bounded: list) -> None:  # type: ignore[type-arg]
@@ -180,7 +210,7 @@ def _between_day(doc: Doc, s: Sentence, draft: TallyDraft, bounded: list) -> Non
     if first is None or end is None or end.value is None:
         return
     draft.since = f"{end.value[:8]}{first.value:02d}"
-    draft.as_of = end.value
+    draft.as_of, draft.as_of_stated = end.value, True
     draft.evidence["since"] = (first.start, first.end)
     draft.evidence["as_of"] = (end.start, end.end)
 
@@ -200,6 +230,8 @@ def _merge_or_add(drafts: list[TallyDraft], draft: TallyDraft) -> None:
     """The same count restated (or its breakdown stated apart) is one tally with the richest fields."""
     for earlier in drafts:
         if earlier.metric == draft.metric and earlier.count == draft.count:
+            if draft.as_of_stated and not earlier.as_of_stated:
+                earlier.as_of, earlier.as_of_stated = draft.as_of, True
             for name in ("qualifier", "breakdown", "since", "as_of", "reported_by"):
                 if getattr(earlier, name) is None and getattr(draft, name) is not None:
                     setattr(earlier, name, getattr(draft, name))
