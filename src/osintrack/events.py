@@ -24,7 +24,7 @@ from .model import Event, Evidence
 
 if TYPE_CHECKING:
     from .dates import DateMention
-    from .extract import Doc, Sentence
+    from .extract import Doc, Number, Sentence
 
 BLOCKING_CUES = ("threat", "future", "hypothetical")
 BLOCK_WINDOW = 6  # tokens before a trigger in which a threat/future/hypothetical cue governs it
@@ -46,6 +46,8 @@ TOWN_CONTAINS_KM = 15.0
 SITUATE_WINDOW = 10
 AGENT_WINDOW = 7  # "US forces conducted ... strikes": a forces mention this close before a strike word acts
 ADJECTIVE_WINDOW = 2  # "frappe américaine", "serangan AS": a state right after the trigger acts
+LIGHT_WORD = 3
+GROUP_WINDOW = 15  # a group named further from the trigger belongs to another clause
 WEAPON_WINDOW = 15
 STRIKE_WEAPON_WINDOW = 3  # "drone strike", "frappe de drone": a strike's own weapon stands next to it
 LAUNCH_WINDOW = 15  # "launched a drone", "engaged a drone ... and shot it down"
@@ -53,8 +55,10 @@ COUNT_WINDOW = 3
 COUNTED_TRIGGER_WINDOW = 6  # "attacked at least 14 times", "diserang ... setidaknya 27 kali"
 DATELINE_TOKENS = 2
 MIN_COUNT = 3
-PERIOD_WINDOW = 8  # "two attacks" still tells events; "four times on Thursday" counts them
-DATE_BEFORE = 30  # "On Thursday night, the group claimed ... attacks on X": dates often open the sentence
+PERIOD_WINDOW = 8
+MANY_AFTER = 2
+DEPLOYMENT_WINDOW = 3  # "900 soldiers in Syria": a place right after a count of troops says where they are  # "two attacks" still tells events; "four times on Thursday" counts them
+DATE_BEFORE = 80  # "On Thursday night, the group claimed ... attacks on X": dates often open the sentence
 DATE_AFTER = 12  # a date far after the place usually dates the statement ("..., Reuters said on Friday")
 STATEMENT_WINDOW = 2  # "said Monday", "a déclaré mardi": the day of the statement, not of the event
 JOIN_WINDOW = 3  # "al-Tanf and Rukban": an 'and' this close joins two places into a list
@@ -131,6 +135,8 @@ def sentence_drafts(doc: Doc, s: Sentence) -> list[Draft]:
             continue
         if any(0 <= match.start - e <= COUNT_WINDOW for e in counted_ends):  # "14 times in Iraq"
             continue
+        if _deployment(doc, s, match):
+            continue
         draft = Draft(s.index, "attack", _span(s, trigger, match), site=site)
         draft.evidence["site"] = (match.start, match.end)
         _set_date(doc, s, draft, match)
@@ -169,7 +175,8 @@ def _governed(s: Sentence, trigger: Match) -> bool:
 def _counted(s: Sentence, trigger: Match) -> bool:
     """The trigger is counted rather than told: '66 attacks since...', 'dozens of attacks', 'the
     number of attacks', 'attacked four times'."""
-    if any(0 <= trigger.start - m.end <= COUNT_WINDOW for m in s.having("tally", "many")):
+    if any(0 <= trigger.start - m.end <= COUNT_WINDOW or 0 <= m.start - trigger.end <= MANY_AFTER
+           for m in s.having("tally", "many")):  # "dozens of attacks", "attaques quasi quotidiennes"
         return True
     if _open_period(s):
         return True
@@ -187,6 +194,23 @@ def _open_period(s: Sentence) -> bool:
     that began on a calendar date, so it sums up rather than tells ('since last weekend' tells)."""
     return any(not d.relative and 0 <= d.start - m.end <= PERIOD_WINDOW
                for m in s.having("tally", "since") for d in s.dates)
+
+
+def _deployment(doc: Doc, s: Sentence, place: Match) -> bool:
+    """'2,500 troops in Iraq and 900 in Syria': numbers of troops stationed, not an incident."""
+    forces = [m for m in s.having("cue", "forces")] + [
+        m for m in s.having("actor") if (a := doc.actors.get(m.value("actor"))) and a.type == "state_force"]
+    for n in s.numbers:
+        if n.ordinal or not 0 <= place.start - n.end <= DEPLOYMENT_WINDOW + 2:
+            continue
+        if any(f.start == n.end and f.end <= place.start for f in forces) or _troop_list(s, n, forces):
+            return True
+    return False
+
+
+def _troop_list(s: Sentence, n: Number, forces: list[Match]) -> bool:
+    """'... et 900 en Syrie' after '2 500 soldats en Irak': the second number of a troop list."""
+    return any(f.start == o.end and o.end <= n.start for o in s.numbers for f in forces if o is not n)
 
 
 def _context_places(doc: Doc, s: Sentence) -> list[Match]:
@@ -372,7 +396,7 @@ def _set_actors(doc: Doc, s: Sentence, draft: Draft, trigger: Match, live: list[
                                         other.value("trigger") in ("strike", "air_strike"))[0]
     claimed = s.has("cue", "claim") and not s.has("cue", "deny")
     group_agents = [(m, a) for m, a in groups if m.start < trigger.start or claimed]
-    if state_agents and (draft.event_type == "air_strike" or strike_kind or not group_agents):
+    if state_agents and (draft.event_type == "air_strike" or strike_kind or not claimed):
         _set_state_agent(doc, draft, state_agents, groups, trigger, strike_kind)
     elif draft.event_type == "air_strike" or (strike_kind and not group_agents and not victims):
         draft.event_type, draft.typed = "air_strike", True
@@ -397,6 +421,12 @@ def _actor_roles(doc: Doc, s: Sentence, draft: Draft, trigger: Match, strike_kin
     against = [m.end for m in s.having("cue", "against")]
     casualty_cues = [m.start for m in s.having("cue", "killed") + s.having("cue", "injured")]
     after_noun = bool((doc.pack.data.get("syntax") or {}).get("modifier_after_noun"))
+    weapon_tokens = {i for w in s.having("weapon") for i in range(w.start, w.end)}
+
+    def light(start: int, end: int) -> bool:
+        """Only weapon words and short function words stand between ('frappe de drone américaine')."""
+        return all(i in weapon_tokens or len(doc.nt.forms[i]) <= LIGHT_WORD for i in range(start, end))
+
     state_agents, groups, victims = [], [], []
     for m in s.having("actor"):
         actor = doc.actors.get(m.value("actor"))
@@ -408,10 +438,11 @@ def _actor_roles(doc: Doc, s: Sentence, draft: Draft, trigger: Match, strike_kin
                 victims.append((m, actor))
             continue
         if actor.type in GROUP_TYPES:
-            groups.append((m, actor))
+            if abs(m.start - trigger.start) <= GROUP_WINDOW:
+                groups.append((m, actor))
         elif actor.type in STATE_TYPES:
             forces = m.end in forces_edges or m.start in forces_edges or actor.type == "state_force"
-            if _acts(m, trigger, strike_kind, forces, after_noun, casualty_cues, doc.punctuated):
+            if _acts(m, trigger, strike_kind, forces, after_noun, casualty_cues, doc.punctuated, light):
                 state_agents.append((m, actor))
             elif forces:
                 victims.append((m, actor))
@@ -420,13 +451,14 @@ def _actor_roles(doc: Doc, s: Sentence, draft: Draft, trigger: Match, strike_kin
 
 
 def _acts(m: Match, trigger: Match, strike_kind: bool, forces: bool, after_noun: bool,
-          casualty_cues: list[int], punctuated) -> bool:  # type: ignore[no-untyped-def]
+          casualty_cues: list[int], punctuated, between_is_light) -> bool:  # type: ignore[no-untyped-def]
     """Whether a state mention is the one carrying out the trigger: right after it ('frappe
     américaine', 'serangan AS'), right before it ('AS menyerang'), or, for strikes, shortly before
     it with no casualty word between ('US forces conducted strikes', not 'US troops were killed in a
     strike')."""
     gap_after = m.start - trigger.end
-    if after_noun and (gap_after == 0 or (not forces and 0 <= gap_after <= ADJECTIVE_WINDOW)) \
+    if after_noun and (gap_after == 0 or (not forces and 0 <= gap_after <= ADJECTIVE_WINDOW
+                                          and between_is_light(trigger.end, m.start))) \
             and not punctuated(trigger, m):
         return True
     if trigger.start - m.end == 0 and not forces and not punctuated(m, trigger):  # "AS menyerang"
