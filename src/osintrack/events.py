@@ -112,10 +112,27 @@ def build_events(doc: Doc) -> tuple[list[Event], set[int]]:
                 drafts.append(draft)
             else:
                 _absorb(target, draft)
+    claimant = _report_claimant(doc)
     for d in drafts:
         if not d.date_known:
             d.date, d.precision = doc.context.default()
+        if claimant is not None and d.event_type == "attack" and d.actor in (None, claimant[0]):
+            d.actor = d.claimed_by = claimant[0]
+            d.evidence.setdefault("claimed_by", claimant[1])
     return [d.to_event(doc) for d in drafts], told
+
+
+def _report_claimant(doc: Doc) -> tuple[str, tuple[int, int]] | None:
+    """The armed group a report says claimed an attack: attacks it tells without naming who acted
+    are that group's claims ("The group claimed credit for ..."), the way an analyst reads it."""
+    for s in doc.sentences:
+        if not s.has("cue", "claim") or s.has("cue", "deny") or s.has("cue", "negation"):
+            continue
+        for m in s.having("actor"):
+            actor = doc.actors.get(m.value("actor"))
+            if actor is not None and actor.type in ("armed_group", "umbrella") and m.value("place") is None:
+                return actor.name, (m.start, m.end)
+    return None
 
 
 # --- one sentence -------------------------------------------------------------------------------
@@ -200,8 +217,11 @@ def _deployment(doc: Doc, s: Sentence, place: Match) -> bool:
     """'2,500 troops in Iraq and 900 in Syria': numbers of troops stationed, not an incident."""
     forces = [m for m in s.having("cue", "forces")] + [
         m for m in s.having("actor") if (a := doc.actors.get(m.value("actor"))) and a.type == "state_force"]
+    casualty_ends = [m.end for m in s.having("cue", "killed") + s.having("cue", "injured")]
     for n in s.numbers:
         if n.ordinal or not 0 <= place.start - n.end <= DEPLOYMENT_WINDOW + 2:
+            continue
+        if any(0 <= n.start - e <= 1 for e in casualty_ends):  # "killed three soldiers at a base in X"
             continue
         if any(f.start == n.end and f.end <= place.start for f in forces) or _troop_list(s, n, forces):
             return True
