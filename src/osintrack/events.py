@@ -47,6 +47,7 @@ SITUATE_WINDOW = 10
 AGENT_WINDOW = 7  # "US forces conducted ... strikes": a forces mention this close before a strike word acts
 ADJECTIVE_WINDOW = 2  # "frappe américaine", "serangan AS": a state right after the trigger acts
 LIGHT_WORD = 3
+GOVERN_WINDOW = 15
 GROUP_WINDOW = 15  # a group named further from the trigger belongs to another clause
 WEAPON_WINDOW = 15
 STRIKE_WEAPON_WINDOW = 3  # "drone strike", "frappe de drone": a strike's own weapon stands next to it
@@ -57,6 +58,8 @@ DATELINE_TOKENS = 2
 MIN_COUNT = 3
 PERIOD_WINDOW = 8
 MANY_AFTER = 2
+TROOP_LIST_GAP = 6
+MIN_TROOPS = 20  # deployments are counted in hundreds; small numbers near troops are casualties
 DEPLOYMENT_WINDOW = 3  # "900 soldiers in Syria": a place right after a count of troops says where they are  # "two attacks" still tells events; "four times on Thursday" counts them
 DATE_BEFORE = 80  # "On Thursday night, the group claimed ... attacks on X": dates often open the sentence
 DATE_AFTER = 12  # a date far after the place usually dates the statement ("..., Reuters said on Friday")
@@ -147,7 +150,7 @@ def sentence_drafts(doc: Doc, s: Sentence) -> list[Draft]:
     out = []
     counted_ends = [u.end for u in _count_units(s)]
     for site, match in places:
-        trigger = _nearest(triggers, match)
+        trigger = _governing(triggers, match)
         if trigger not in live:  # the place belongs to a count or to another war's mention
             continue
         if any(0 <= match.start - e <= COUNT_WINDOW for e in counted_ends):  # "14 times in Iraq"
@@ -165,6 +168,13 @@ def sentence_drafts(doc: Doc, s: Sentence) -> list[Draft]:
             draft.evidence["intercepted"] = _first_span(s.having("cue", "intercept"))
         out.append(draft)
     return out
+
+
+def _governing(triggers: list[Match], place: Match) -> Match:
+    """The trigger a place belongs to: the closest one before it ('attacks on X', 'AS menyerang ...
+    di selatan Bagdad'), else the closest after it ('X came under attack')."""
+    before = [t for t in triggers if 0 <= place.start - t.end <= GOVERN_WINDOW]
+    return before[-1] if before else _nearest(triggers, place)
 
 
 def _triggers(s: Sentence) -> list[Match]:
@@ -218,8 +228,10 @@ def _deployment(doc: Doc, s: Sentence, place: Match) -> bool:
     forces = [m for m in s.having("cue", "forces")] + [
         m for m in s.having("actor") if (a := doc.actors.get(m.value("actor"))) and a.type == "state_force"]
     casualty_ends = [m.end for m in s.having("cue", "killed") + s.having("cue", "injured")]
+    in_dates = {i for d in s.dates for i in range(d.start, d.end)}
     for n in s.numbers:
-        if n.ordinal or not 0 <= place.start - n.end <= DEPLOYMENT_WINDOW + 2:
+        if n.ordinal or n.value < MIN_TROOPS or n.start in in_dates \
+                or not 0 <= place.start - n.end <= DEPLOYMENT_WINDOW + 2:
             continue
         if any(0 <= n.start - e <= 1 for e in casualty_ends):  # "killed three soldiers at a base in X"
             continue
@@ -230,7 +242,8 @@ def _deployment(doc: Doc, s: Sentence, place: Match) -> bool:
 
 def _troop_list(s: Sentence, n: Number, forces: list[Match]) -> bool:
     """'... et 900 en Syrie' after '2 500 soldats en Irak': the second number of a troop list."""
-    return any(f.start == o.end and o.end <= n.start for o in s.numbers for f in forces if o is not n)
+    return any(f.start == o.end and 0 <= n.start - o.end <= TROOP_LIST_GAP for o in s.numbers for f in forces
+               if o is not n)
 
 
 def _context_places(doc: Doc, s: Sentence) -> list[Match]:
@@ -411,7 +424,7 @@ def _set_actors(doc: Doc, s: Sentence, draft: Draft, trigger: Match, live: list[
     strike_kind = trigger.value("trigger") in ("strike", "air_strike")
     state_agents, groups, victims = _actor_roles(doc, s, draft, trigger, strike_kind)
     for other in live:  # "AS menyerang ... di selatan Bagdad dalam serangan": the clause's other trigger
-        if other is not trigger and not state_agents:
+        if other is not trigger and not state_agents and not victims and not groups:
             state_agents = _actor_roles(doc, s, Draft(s.index, "attack", (0, 0)), other,
                                         other.value("trigger") in ("strike", "air_strike"))[0]
     claimed = s.has("cue", "claim") and not s.has("cue", "deny")
