@@ -59,6 +59,7 @@ MIN_COUNT = 3
 PERIOD_WINDOW = 8
 MANY_AFTER = 2
 TROOP_LIST_GAP = 6
+MAX_IMPLIED = 4
 MIN_TROOPS = 20  # deployments are counted in hundreds; small numbers near troops are casualties
 DEPLOYMENT_WINDOW = 3  # "900 soldiers in Syria": a place right after a count of troops says where they are  # "two attacks" still tells events; "four times on Thursday" counts them
 DATE_BEFORE = 80  # "On Thursday night, the group claimed ... attacks on X": dates often open the sentence
@@ -78,6 +79,8 @@ class Draft:
     date_explicit: bool = False  # the sentence itself dates it
     date_known: bool = False  # dated by itself or by the mention it continues
     typed: bool = False  # the sentence says who acted or how; else the type may follow a merge
+    implied: bool = False  # an earlier incident the text counts ("the third attack since Saturday")
+    compass: str | None = None  # a placeless mention's direction ("in the north-east of the country")
     weapon: str = "unknown"
     actor: str | None = None
     target: str | None = None
@@ -109,12 +112,19 @@ def build_events(doc: Doc) -> tuple[list[Event], set[int]]:
     for sentence in doc.sentences:
         for draft in sentence_drafts(doc, sentence):
             told.add(sentence.index)
+            if draft.implied:
+                drafts.append(draft)
+                continue
+            if draft.compass is not None:
+                _refine_compass(doc, drafts, draft)
+                continue
             _inherit_date(doc, drafts, draft)
             target = _merge_target(drafts, draft)
             if target is None:
                 drafts.append(draft)
             else:
                 _absorb(target, draft)
+    _place_unplaced(doc, drafts)
     claimant = _report_claimant(doc)
     for d in drafts:
         if not d.date_known:
@@ -123,6 +133,33 @@ def build_events(doc: Doc) -> tuple[list[Event], set[int]]:
             d.actor = d.claimed_by = claimant[0]
             d.evidence.setdefault("claimed_by", claimant[1])
     return [d.to_event(doc) for d in drafts], told
+
+
+def _refine_compass(doc: Doc, drafts: list[Draft], draft: Draft) -> None:
+    """'in the north-east of the country' after 'an attack in Syria': that event's region."""
+    for earlier in reversed(drafts):
+        if draft.sentence - earlier.sentence > INHERIT_SENTENCES:
+            return
+        site = earlier.site
+        if site is not None and site.precision == "country" and _compatible(earlier, draft):
+            region = doc.gazetteer.region_of(site.country, draft.compass or "")
+            if region is not None:
+                draft.site = region
+                _absorb(earlier, draft)
+            return
+
+
+def _place_unplaced(doc: Doc, drafts: list[Draft]) -> None:
+    """A dated incident the report tells without a place happened in the report's one country."""
+    countries = {d.site.country for d in drafts if d.site is not None}
+    for d in list(drafts):
+        if d.site is not None:
+            continue
+        country = doc.gazetteer.country_site(next(iter(countries))) if len(countries) == 1 else None
+        if country is None:
+            drafts.remove(d)
+        else:
+            d.site = country
 
 
 def _report_claimant(doc: Doc) -> tuple[str, tuple[int, int]] | None:
@@ -147,7 +184,7 @@ def sentence_drafts(doc: Doc, s: Sentence) -> list[Draft]:
     places = _event_places(doc, s)
     context = _context_places(doc, s)
     live = [t for t in triggers if not _counted(s, t) and not _about_context(t, context)]
-    out = []
+    out: list[Draft] = []
     counted_ends = [u.end for u in _count_units(s)]
     for site, match in places:
         trigger = _governing(triggers, match)
@@ -157,17 +194,51 @@ def sentence_drafts(doc: Doc, s: Sentence) -> list[Draft]:
             continue
         if _deployment(doc, s, match):
             continue
-        draft = Draft(s.index, "attack", _span(s, trigger, match), site=site)
+        draft = _draft(doc, s, trigger, match, live)
+        draft.site = site
         draft.evidence["site"] = (match.start, match.end)
-        _set_date(doc, s, draft, match)
-        _set_weapon(s, draft, trigger)
-        _set_actors(doc, s, draft, trigger, live)
-        _set_casualties(s, draft)
-        if s.has("cue", "intercept"):
-            draft.intercepted = True
-            draft.evidence["intercepted"] = _first_span(s.having("cue", "intercept"))
-        out.append(draft)
+        out += [draft, *_implied(s, trigger, draft)]
+    if not places and live:
+        out += _unplaced(doc, s, live)
     return out
+
+
+def _draft(doc: Doc, s: Sentence, trigger: Match, anchor: Match, live: list[Match]) -> Draft:
+    draft = Draft(s.index, "attack", _span(s, trigger, anchor))
+    _set_date(doc, s, draft, anchor)
+    _set_weapon(s, draft, trigger)
+    _set_actors(doc, s, draft, trigger, live)
+    _set_casualties(s, draft)
+    if s.has("cue", "intercept"):
+        draft.intercepted = True
+        draft.evidence["intercepted"] = _first_span(s.having("cue", "intercept"))
+    return draft
+
+
+def _unplaced(doc: Doc, s: Sentence, live: list[Match]) -> list[Draft]:
+    """A mention that names no place: 'in the north-east of the country' refines the event just
+    told; a dated, armed incident ('on Wednesday three drones were destroyed') is kept to take the
+    report's country. Anything vaguer names no incident."""
+    trigger = live[0]
+    compass = next((d for d in s.having("direction") if d.value("direction") != "near"), None)
+    draft = _draft(doc, s, trigger, trigger, live)
+    if compass is not None:
+        draft.compass = compass.value("direction")
+        draft.evidence["site"] = (compass.start, compass.end)
+        return [draft]
+    if draft.date_explicit and draft.precision == "day" and draft.weapon != "unknown":
+        return [draft]
+    return []
+
+
+def _implied(s: Sentence, trigger: Match, draft: Draft) -> list[Draft]:
+    """'the third attack on US forces in Erbil since Saturday': two earlier attacks happened there."""
+    ordinal = next((n for n in s.numbers if n.ordinal and 0 <= trigger.start - n.end <= 1), None)
+    recent = any(d.relative and 0 <= d.start - m.end <= 2 for m in s.having("tally", "since") for d in s.dates)
+    if ordinal is None or not recent or not 2 <= ordinal.value <= MAX_IMPLIED + 1:
+        return []
+    return [Draft(s.index, draft.event_type, draft.span, site=draft.site, weapon="unknown", implied=True,
+                  evidence={"site": draft.evidence["site"]}) for _ in range(ordinal.value - 1)]
 
 
 def _governing(triggers: list[Match], place: Match) -> Match:
@@ -574,6 +645,8 @@ def _same_area(a: Site | None, b: Site | None) -> bool:
 
 def _merge_target(drafts: list[Draft], draft: Draft) -> Draft | None:
     for earlier in reversed(drafts):
+        if earlier.implied:
+            continue
         if earlier.sentence == draft.sentence and not _same_place(earlier.site, draft.site):
             continue
         if _compatible(earlier, draft):
