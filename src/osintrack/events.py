@@ -60,6 +60,7 @@ PERIOD_WINDOW = 8
 MANY_AFTER = 2
 TROOP_LIST_GAP = 6
 MAX_IMPLIED = 4
+CLAIM_WINDOW = 12  # "X, a group of ..., claimed": the claimant stands this close to the claim word
 MIN_TROOPS = 20  # deployments are counted in hundreds; small numbers near troops are casualties
 DEPLOYMENT_WINDOW = 3  # "900 soldiers in Syria": a place right after a count of troops says where they are  # "two attacks" still tells events; "four times on Thursday" counts them
 DATE_BEFORE = 80  # "On Thursday night, the group claimed ... attacks on X": dates often open the sentence
@@ -150,28 +151,33 @@ def _refine_compass(doc: Doc, drafts: list[Draft], draft: Draft) -> None:
 
 
 def _place_unplaced(doc: Doc, drafts: list[Draft]) -> None:
-    """A dated incident the report tells without a place happened in the report's one country."""
+    """A dated incident the report tells without a place ('the base in question was targeted on 17
+    November') happened at the facility the report is about, or at least in its one country."""
     countries = {d.site.country for d in drafts if d.site is not None}
-    for d in list(drafts):
+    for k, d in enumerate(list(drafts)):
         if d.site is not None:
             continue
+        facility = next((e.site for e in reversed(drafts[:k]) if e.site is not None and e.site.precision == "site"),
+                        None)
         country = doc.gazetteer.country_site(next(iter(countries))) if len(countries) == 1 else None
-        if country is None:
+        if facility is None and country is None:
             drafts.remove(d)
         else:
-            d.site = country
+            d.site = facility if facility is not None and facility.country in countries else country
 
 
 def _report_claimant(doc: Doc) -> tuple[str, tuple[int, int]] | None:
     """The armed group a report says claimed an attack: attacks it tells without naming who acted
     are that group's claims ("The group claimed credit for ..."), the way an analyst reads it."""
     for s in doc.sentences:
-        if not s.has("cue", "claim") or s.has("cue", "deny") or s.has("cue", "negation"):
+        if s.has("cue", "deny") or s.has("cue", "negation"):
             continue
-        for m in s.having("actor"):
-            actor = doc.actors.get(m.value("actor"))
-            if actor is not None and actor.type in ("armed_group", "umbrella") and m.value("place") is None:
-                return actor.name, (m.start, m.end)
+        for claim in s.having("cue", "claim"):
+            for m in s.having("actor"):
+                actor = doc.actors.get(m.value("actor"))
+                if actor is not None and actor.type in ("armed_group", "umbrella") and m.value("place") is None \
+                        and abs(m.start - claim.start) <= CLAIM_WINDOW:
+                    return actor.name, (m.start, m.end)
     return None
 
 
@@ -186,10 +192,12 @@ def sentence_drafts(doc: Doc, s: Sentence) -> list[Draft]:
     live = [t for t in triggers if not _counted(s, t) and not _about_context(t, context)]
     out: list[Draft] = []
     counted_ends = [u.end for u in _count_units(s)]
+    seen: set[tuple[str, int]] = set()
     for site, match in places:
         trigger = _governing(triggers, match)
-        if trigger not in live:  # the place belongs to a count or to another war's mention
+        if trigger not in live or (site.id, trigger.start) in seen:  # a count, another war, or said twice
             continue
+        seen.add((site.id, trigger.start))
         if any(0 <= match.start - e <= COUNT_WINDOW for e in counted_ends):  # "14 times in Iraq"
             continue
         if _deployment(doc, s, match):
@@ -423,12 +431,8 @@ def _drop_locators(found: list[tuple[Site, Match]], directions: list[Match]) -> 
 
 
 def _drop_containers(found: list[tuple[Site, Match]]) -> list[tuple[Site, Match]]:
-    unique: dict[str, tuple[Site, Match]] = {}
-    for site, m in found:
-        unique.setdefault(site.id, (site, m))
-    places = list(unique.values())
-    return [(site, m) for site, m in places
-            if not any(other.id != site.id and contains(site, other) for other, _ in places)]
+    return [(site, m) for site, m in found
+            if not any(other.id != site.id and contains(site, other) for other, _ in found)]
 
 
 def _rank(site: Site) -> int:
