@@ -47,18 +47,19 @@ class Sentence:
     dates: list[dates_mod.DateMention] = field(default_factory=list)
     numbers: list[Number] = field(default_factory=list)
 
-    by_kind: dict[str, list[tuple[Match, object]]] = field(default_factory=dict)
+    by_kind: dict[tuple[str, object], list[Match]] = field(default_factory=dict)
 
     def add(self, match: Match) -> None:
         self.matches.append(match)
         for kind, value in match.payloads:
-            self.by_kind.setdefault(kind, []).append((match, value))
+            self.by_kind.setdefault((kind, None), []).append(match)
+            self.by_kind.setdefault((kind, value), []).append(match)
 
     def having(self, kind: str, value: object = None) -> list[Match]:
-        return [m for m, v in self.by_kind.get(kind, ()) if value is None or v == value]
+        return self.by_kind.get((kind, value), [])
 
     def has(self, kind: str, value: object = None) -> bool:
-        return any(value is None or v == value for _, v in self.by_kind.get(kind, ()))
+        return (kind, value) in self.by_kind
 
 
 @dataclass(slots=True)

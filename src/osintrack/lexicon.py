@@ -32,7 +32,10 @@ class Match:
         return {kind for kind, _ in self.payloads}
 
     def value(self, kind: str) -> Any:
-        return next((v for k, v in self.payloads if k == kind), None)
+        for k, v in self.payloads:
+            if k == kind:
+                return v
+        return None
 
     def values(self, kind: str) -> list[Any]:
         return [v for k, v in self.payloads if k == kind]
@@ -96,8 +99,13 @@ class Lexicon:
         forms = nt.forms
         stop = len(forms) if end is None else end
         out: list[Match] = []
+        starts = self._root.next
+        plain = not (self._root.stars or self.prefixes or self.suffixes)
         i = start
         while i < stop:
+            if plain and forms[i] not in starts:  # most tokens start no phrase: skip them cheaply
+                i += 1
+                continue
             found = self._longest_at(forms, i, stop)
             if found is None:
                 i += 1
@@ -143,8 +151,20 @@ class Lexicon:
 
 
 def _prefix_payloads(stars: dict[str, list[Payload]], form: str) -> list[Payload] | None:
-    for k in range(len(form), 1, -1):
-        found = stars.get(form[:k])
-        if found is not None:
-            return found
+    for k in _star_lengths(stars):
+        if k <= len(form):
+            found = stars.get(form[:k])
+            if found is not None:
+                return found
     return None
+
+
+_LENGTHS: dict[int, tuple[int, ...]] = {}
+
+
+def _star_lengths(stars: dict[str, list[Payload]]) -> tuple[int, ...]:
+    """The prefix lengths a node's '*' entries have, longest first (computed once per node)."""
+    found = _LENGTHS.get(id(stars))
+    if found is None:
+        found = _LENGTHS[id(stars)] = tuple(sorted({len(p) for p in stars}, reverse=True))
+    return found
