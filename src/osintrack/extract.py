@@ -142,27 +142,23 @@ def _sentences(nt: NormText, matches: list[Match], mentions: list[dates_mod.Date
                numbers: list[Number]) -> list[Sentence]:
     bounds = [0, *_sentence_breaks(nt), len(nt.forms)]
     sentences = [Sentence(k, a, b) for k, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)) if b > a]
-    starts = [s.start for s in sentences]
-
-    def owner(token: int) -> Sentence:
-        lo, hi = 0, len(starts) - 1
-        while lo < hi:  # last sentence whose start <= token
-            mid = (lo + hi + 1) // 2
-            if starts[mid] <= token:
-                lo = mid
-            else:
-                hi = mid - 1
-        return sentences[lo]
-
+    for k, s in enumerate(sentences):
+        s.index = k
     if not sentences:
         return []
-    for m in matches:
-        owner(m.start).add(m)
-    for d in mentions:
-        owner(d.start).dates.append(d)
-    for n in numbers:
-        owner(n.start).numbers.append(n)
+    _deal(sentences, matches, lambda s, m: s.add(m))
+    _deal(sentences, sorted(mentions, key=lambda d: d.start), lambda s, d: s.dates.append(d))
+    _deal(sentences, numbers, lambda s, n: s.numbers.append(n))
     return sentences
+
+
+def _deal(sentences: list[Sentence], items: list, put) -> None:  # type: ignore[type-arg,no-untyped-def]
+    """Hand each item (sorted by start token) to the sentence it starts in."""
+    k = 0
+    for item in items:
+        while k + 1 < len(sentences) and sentences[k + 1].start <= item.start:
+            k += 1
+        put(sentences[k], item)
 
 
 def extract_report(report: Report) -> Extraction:

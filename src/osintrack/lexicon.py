@@ -58,10 +58,12 @@ class Lexicon:
         self.prefixes = tuple(sorted(set(prefixes), key=len, reverse=True))
         self.suffixes = tuple(sorted(set(suffixes), key=len, reverse=True))
         self._root = _Node()
+        self._heads: tuple[frozenset[str], int] | None = None
         for phrase, payload in entries:
             self.add(phrase, payload)
 
     def add(self, phrase: str, payload: Payload) -> None:
+        self._heads = None
         is_prefix = phrase.rstrip().endswith("*")
         forms = normalize_phrase(phrase.rstrip().rstrip("*"))
         if not forms:
@@ -100,10 +102,14 @@ class Lexicon:
         stop = len(forms) if end is None else end
         out: list[Match] = []
         starts = self._root.next
-        plain = not (self._root.stars or self.prefixes or self.suffixes)
+        plain = not (self.prefixes or self.suffixes)
+        if self._heads is None:
+            self._heads = self._star_heads()
+        heads, width = self._heads
         i = start
         while i < stop:
-            if plain and forms[i] not in starts:  # most tokens start no phrase: skip them cheaply
+            form = forms[i]
+            if plain and form not in starts and form[:width] not in heads:  # most tokens start nothing
                 i += 1
                 continue
             found = self._longest_at(forms, i, stop)
@@ -113,6 +119,12 @@ class Lexicon:
             out.append(found)
             i = found.end
         return out
+
+    def _star_heads(self) -> tuple[frozenset[str], int]:
+        """The first letters every one-word '*' stem starts with, to reject most tokens at once."""
+        stars = self._root.stars or {}
+        width = min((len(p) for p in stars), default=1)
+        return frozenset(p[:width] for p in stars), width
 
     def _longest_at(self, forms: list[str], i: int, stop: int) -> Match | None:
         best: tuple[int, list[Payload]] | None = None
