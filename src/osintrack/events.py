@@ -126,6 +126,7 @@ def build_events(doc: Doc) -> tuple[list[Event], set[int]]:
             else:
                 _absorb(target, draft)
     _place_unplaced(doc, drafts)
+    drafts = [d for d in drafts if not _generic(d)]
     claimant = _report_claimant(doc)
     for d in drafts:
         if not d.date_known:
@@ -134,6 +135,13 @@ def build_events(doc: Doc) -> tuple[list[Event], set[int]]:
             d.actor = d.claimed_by = claimant[0]
             d.evidence.setdefault("claimed_by", claimant[1])
     return [d.to_event(doc) for d in drafts], told
+
+
+def _generic(d: Draft) -> bool:
+    """'attacks on US forces in Iraq and Syria': a country named with no day and no detail refers
+    to the campaign, not to an incident. A strike by a state, a toll or an interception is one."""
+    return (d.site is not None and d.site.precision == "country" and not d.date_known
+            and d.event_type == "attack" and d.killed is None and d.injured is None and d.intercepted is None)
 
 
 def _refine_compass(doc: Doc, drafts: list[Draft], draft: Draft) -> None:
@@ -189,7 +197,7 @@ def sentence_drafts(doc: Doc, s: Sentence) -> list[Draft]:
         return []
     places = _event_places(doc, s)
     context = _context_places(doc, s)
-    live = [t for t in triggers if not _counted(s, t) and not _about_context(t, context)]
+    live = [t for t in triggers if not _counted(doc, s, t) and not _about_context(t, context)]
     out: list[Draft] = []
     counted_ends = [u.end for u in _count_units(s)]
     seen: set[tuple[str, int]] = set()
@@ -278,7 +286,11 @@ def _governed(s: Sentence, trigger: Match) -> bool:
     return False
 
 
-def _counted(s: Sentence, trigger: Match) -> bool:
+def _names_facility(doc: Doc, s: Sentence) -> bool:
+    return any(doc.gazetteer.get(m.value("place")).precision == "site" for m in s.having("place"))
+
+
+def _counted(doc: Doc, s: Sentence, trigger: Match) -> bool:
     """The trigger is counted rather than told: '66 attacks since...', 'dozens of attacks', 'the
     number of attacks', 'attacked four times'."""
     if any(0 <= trigger.start - m.end <= COUNT_WINDOW or 0 <= m.start - trigger.end <= MANY_AFTER
@@ -286,6 +298,10 @@ def _counted(s: Sentence, trigger: Match) -> bool:
         return True
     if _open_period(s):
         return True
+    if any(0 <= trigger.start - m.end <= COUNT_WINDOW for m in s.having("tally", "series")):
+        # "after a series of attacks on US forces" sums up; "a series of strikes on Friday" and
+        # "a series of drone attacks on Ain al-Asad" tell
+        return not (any(d.precision == "day" for d in s.dates) or _names_facility(doc, s))
     return any(u.start == trigger.start or 0 <= u.start - trigger.end <= COUNTED_TRIGGER_WINDOW
                for u in _count_units(s))
 
@@ -298,8 +314,8 @@ def _count_units(s: Sentence) -> list[Match]:
 def _open_period(s: Sentence) -> bool:
     """'since 17 October', 'depuis le début du conflit en octobre': the sentence speaks of a period
     that began on a calendar date, so it sums up rather than tells ('since last weekend' tells)."""
-    return any(not d.relative and 0 <= d.start - m.end <= PERIOD_WINDOW
-               for m in s.having("tally", "since") for d in s.dates)
+    return any(not d.relative and (0 <= d.start - m.end <= PERIOD_WINDOW or 0 <= m.start - d.end <= 2)
+               for m in s.having("tally", "since") for d in s.dates)  # "since October", "ekim ayından bu yana"
 
 
 def _deployment(doc: Doc, s: Sentence, place: Match) -> bool:
@@ -372,7 +388,7 @@ def _event_places(doc: Doc, s: Sentence) -> list[tuple[Site, Match]]:
             if site.precision == "country" and site.country not in bare_countries:
                 continue
         found.append((site, m))
-    found = _drop_locators(found, directions)
+    found = _drop_locators(found, directions, [m.start for m in s.having("tally", "and")])
     found = _drop_situating_towns(s, found)
     if any(site.precision in SPECIFIC for site, _ in found):  # "near the border with Iraq and Jordan"
         found = [(site, m) for site, m in found if site.precision != "country"]
@@ -417,13 +433,15 @@ def _compass_region(doc: Doc, country: Site, m: Match, directions: list[Match]) 
     return country
 
 
-def _drop_locators(found: list[tuple[Site, Match]], directions: list[Match]) -> list[tuple[Site, Match]]:
+def _drop_locators(found: list[tuple[Site, Match]], directions: list[Match],
+                   joins: list[int]) -> list[tuple[Site, Match]]:
     """'Jurf al-Sakhar, south of Baghdad': a place right after a compass word only situates the
     place named before it, so it is not an event place of its own."""
     kept: list[tuple[Site, Match]] = []
     for site, m in found:
         locator = any(0 <= m.start - d.end <= LOCATOR_WINDOW for d in directions)
-        situated = [k for k, km in kept if k.precision in SPECIFIC and 0 <= m.start - km.end <= SITUATE_WINDOW]
+        situated = [k for k, km in kept if k.precision in SPECIFIC and 0 <= m.start - km.end <= SITUATE_WINDOW
+                    and not any(km.end <= j < m.start for j in joins)]  # "near X and near Y" lists two
         if locator and site.precision != "country" and situated:
             continue
         kept.append((site, m))

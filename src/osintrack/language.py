@@ -113,7 +113,7 @@ PACK_SECTIONS: dict[str, tuple[str, ...]] = {
     "cues": ("claim", "confirm", "deny", "intercept", "killed", "injured", "no_casualties", "threat",
              "future", "hypothetical", "negation", "forces", "official", "against"),
     "tallies": ("units", "since", "between", "until", "period", "more_than", "at_least", "about", "and",
-                "many"),
+                "many", "series"),
 }
 
 
