@@ -44,6 +44,7 @@ TYPE_RANK = {"town": 1, "district": 2, "province": 3, "sea": 4, "region": 4, "co
 REGION_CONTAINS_KM = 250.0
 TOWN_CONTAINS_KM = 15.0
 SITUATE_WINDOW = 10
+SITUATE_KM = 80.0  # a town names the area of a facility within this distance
 AGENT_WINDOW = 7  # "US forces conducted ... strikes": a forces mention this close before a strike word acts
 ADJECTIVE_WINDOW = 2  # "frappe américaine", "serangan AS": a state right after the trigger acts
 LIGHT_WORD = 3
@@ -65,7 +66,7 @@ MIN_TROOPS = 20  # deployments are counted in hundreds; small numbers near troop
 DEPLOYMENT_WINDOW = 3  # "900 soldiers in Syria": a place right after a count of troops says where they are  # "two attacks" still tells events; "four times on Thursday" counts them
 DATE_BEFORE = 80  # "On Thursday night, the group claimed ... attacks on X": dates often open the sentence
 DATE_AFTER = 12  # a date far after the place usually dates the statement ("..., Reuters said on Friday")
-STATEMENT_WINDOW = 2  # "said Monday", "a déclaré mardi": the day of the statement, not of the event
+STATEMENT_WINDOW = 1  # "said Monday", "a déclaré mardi": the day of the statement, not of the event
 JOIN_WINDOW = 3  # "al-Tanf and Rukban": an 'and' this close joins two places into a list
 
 
@@ -140,7 +141,7 @@ def build_events(doc: Doc) -> tuple[list[Event], set[int]]:
 def _generic(d: Draft) -> bool:
     """'attacks on US forces in Iraq and Syria': a country named with no day and no detail refers
     to the campaign, not to an incident. A strike by a state, a toll or an interception is one."""
-    return (d.site is not None and d.site.precision == "country" and not d.date_known
+    return (d.site is not None and d.site.precision == "country" and not d.date_explicit
             and d.event_type == "attack" and d.killed is None and d.injured is None and d.intercepted is None)
 
 
@@ -398,18 +399,20 @@ def _event_places(doc: Doc, s: Sentence) -> list[tuple[Site, Match]]:
 def _drop_situating_towns(s: Sentence, found: list[tuple[Site, Match]]) -> list[tuple[Site, Match]]:
     """'Qasrak base in the countryside of Hasakah', 'near Erbil city ... Harir air base': a town
     named close to a facility, not joined to it by 'and', situates the facility."""
-    sites = [m for site, m in found if site.precision == "site"]
+    sites = [(site, m) for site, m in found if site.precision == "site"]
     joins = [m.start for m in s.having("tally", "and")]
 
-    def situates(m: Match) -> bool:
-        for other in sites:
+    def situates(town: Site, m: Match) -> bool:
+        for site, other in sites:
+            if haversine_km(town.lat, town.lon, site.lat, site.lon) > SITUATE_KM:
+                continue
             lo, hi = (other.end, m.start) if other.start < m.start else (m.end, other.start)
             listed = hi - lo <= JOIN_WINDOW and any(lo <= j < hi for j in joins)
             if 0 <= hi - lo <= SITUATE_WINDOW and not listed:
                 return True
         return False
 
-    return [(site, m) for site, m in found if site.precision != "town" or not situates(m)]
+    return [(site, m) for site, m in found if site.precision != "town" or not situates(site, m)]
 
 
 def _dateline(doc: Doc, m: Match) -> bool:
