@@ -12,62 +12,46 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING
 
-import yaml
-
-from .gazetteer import Site, haversine_km
+from .gazetteer import Site
 from .lexicon import Match
-from .model import Event, Evidence
+from .model import Event
+from .places import (
+    SPECIFIC,
+    about_context,
+    contains,
+    context_places,
+    event_places,
+    is_deployment,
+    names_facility,
+    rank,
+)
+from .roles import report_claimant, set_actors
 
 if TYPE_CHECKING:
     from .dates import DateMention
-    from .extract import Doc, Number, Sentence
+    from .extract import Doc, Sentence
 
 BLOCKING_CUES = ("threat", "future", "hypothetical")
 BLOCK_WINDOW = 6  # tokens before a trigger in which a threat/future/hypothetical cue governs it
 NEGATION_WINDOW = 2
-LOCATOR_WINDOW = 2  # "south of Baghdad": direction word at most this many tokens before the place
-COMPASS_WINDOW = 2  # "eastern Syria", "l'est de la Syrie", "Suriah timur"
 CASUALTY_WINDOW = 4
-AGAINST_WINDOW = 3
 INHERIT_SENTENCES = 3  # an undated mention inherits the date of an event this many sentences back
 CONTEXT_SENTENCES = 2  # ... or else the last day named this many sentences back
-STATE_TYPES = frozenset({"state", "state_force"})
-GROUP_TYPES = frozenset({"armed_group", "umbrella", "generic"})
-SPECIFIC = ("site", "town")
-PRECISION_RANK = {"site": 0, "town": 1, "region": 2, "country": 3, None: 4}
-# finer than geo precision: a directional region ("eastern Syria") holds provinces and districts
-TYPE_RANK = {"town": 1, "district": 2, "province": 3, "sea": 4, "region": 4, "country": 5}
-REGION_CONTAINS_KM = 250.0
-TOWN_CONTAINS_KM = 15.0
-SITUATE_WINDOW = 10
-SITUATE_KM = 80.0  # a town names the area of a facility within this distance
-AGENT_WINDOW = 7  # "US forces conducted ... strikes": a forces mention this close before a strike word acts
-ADJECTIVE_WINDOW = 2  # "frappe américaine", "serangan AS": a state right after the trigger acts
-LIGHT_WORD = 3
 GOVERN_WINDOW = 15
-GROUP_WINDOW = 15  # a group named further from the trigger belongs to another clause
 WEAPON_WINDOW = 15
 STRIKE_WEAPON_WINDOW = 3  # "drone strike", "frappe de drone": a strike's own weapon stands next to it
 LAUNCH_WINDOW = 15  # "launched a drone", "engaged a drone ... and shot it down"
 COUNT_WINDOW = 3
 COUNTED_TRIGGER_WINDOW = 6  # "attacked at least 14 times", "diserang ... setidaknya 27 kali"
-DATELINE_TOKENS = 2
 MIN_COUNT = 3
 PERIOD_WINDOW = 8
 MANY_AFTER = 2
-TROOP_LIST_GAP = 6
 MAX_IMPLIED = 4
-CLAIM_WINDOW = 12  # "X, a group of ..., claimed": the claimant stands this close to the claim word
-MIN_TROOPS = 20  # deployments are counted in hundreds; small numbers near troops are casualties
-DEPLOYMENT_WINDOW = 3  # "900 soldiers in Syria": a place right after a count of troops says where they are  # "two attacks" still tells events; "four times on Thursday" counts them
 DATE_BEFORE = 80  # "On Thursday night, the group claimed ... attacks on X": dates often open the sentence
 DATE_AFTER = 12  # a date far after the place usually dates the statement ("..., Reuters said on Friday")
 STATEMENT_WINDOW = 1  # "said Monday", "a déclaré mardi": the day of the statement, not of the event
-JOIN_WINDOW = 3  # "al-Tanf and Rukban": an 'and' this close joins two places into a list
 
 
 @dataclass(slots=True)
@@ -128,7 +112,7 @@ def build_events(doc: Doc) -> tuple[list[Event], set[int]]:
                 _absorb(target, draft)
     _place_unplaced(doc, drafts)
     drafts = [d for d in drafts if not _generic(d)]
-    claimant = _report_claimant(doc)
+    claimant = report_claimant(doc)
     for d in drafts:
         if not d.date_known:
             d.date, d.precision = doc.context.default()
@@ -151,7 +135,7 @@ def _refine_compass(doc: Doc, drafts: list[Draft], draft: Draft) -> None:
         if draft.sentence - earlier.sentence > INHERIT_SENTENCES:
             return
         site = earlier.site
-        if site is not None and site.precision == "country" and _compatible(earlier, draft):
+        if site is not None and site.country and site.precision == "country" and _compatible(earlier, draft):
             region = doc.gazetteer.region_of(site.country, draft.compass or "")
             if region is not None:
                 draft.site = region
@@ -162,7 +146,7 @@ def _refine_compass(doc: Doc, drafts: list[Draft], draft: Draft) -> None:
 def _place_unplaced(doc: Doc, drafts: list[Draft]) -> None:
     """A dated incident the report tells without a place ('the base in question was targeted on 17
     November') happened at the facility the report is about, or at least in its one country."""
-    countries = {d.site.country for d in drafts if d.site is not None}
+    countries = {d.site.country for d in drafts if d.site is not None and d.site.country}
     for k, d in enumerate(list(drafts)):
         if d.site is not None:
             continue
@@ -175,30 +159,13 @@ def _place_unplaced(doc: Doc, drafts: list[Draft]) -> None:
             d.site = facility if facility is not None and facility.country in countries else country
 
 
-def _report_claimant(doc: Doc) -> tuple[str, tuple[int, int]] | None:
-    """The armed group a report says claimed an attack: attacks it tells without naming who acted
-    are that group's claims ("The group claimed credit for ..."), the way an analyst reads it."""
-    for s in doc.sentences:
-        if s.has("cue", "deny") or s.has("cue", "negation"):
-            continue
-        for claim in s.having("cue", "claim"):
-            for m in s.having("actor"):
-                actor = doc.actors.get(m.value("actor"))
-                if actor is not None and actor.type in ("armed_group", "umbrella") and m.value("place") is None \
-                        and abs(m.start - claim.start) <= CLAIM_WINDOW:
-                    return actor.name, (m.start, m.end)
-    return None
-
-
-# --- one sentence -------------------------------------------------------------------------------
-
 def sentence_drafts(doc: Doc, s: Sentence) -> list[Draft]:
     triggers = _triggers(s)
     if not triggers:
         return []
-    places = _event_places(doc, s)
-    context = _context_places(doc, s)
-    live = [t for t in triggers if not _counted(doc, s, t) and not _about_context(t, context)]
+    places = event_places(doc, s)
+    context = context_places(doc, s)
+    live = [t for t in triggers if not _counted(doc, s, t) and not about_context(t, context)]
     out: list[Draft] = []
     counted_ends = [u.end for u in _count_units(s)]
     seen: set[tuple[str, int]] = set()
@@ -209,7 +176,7 @@ def sentence_drafts(doc: Doc, s: Sentence) -> list[Draft]:
         seen.add((site.id, trigger.start))
         if any(0 <= match.start - e <= COUNT_WINDOW for e in counted_ends):  # "14 times in Iraq"
             continue
-        if _deployment(doc, s, match):
+        if is_deployment(doc, s, match):
             continue
         draft = _draft(doc, s, trigger, match, live)
         draft.site = site
@@ -224,7 +191,7 @@ def _draft(doc: Doc, s: Sentence, trigger: Match, anchor: Match, live: list[Matc
     draft = Draft(s.index, "attack", _span(s, trigger, anchor))
     _set_date(doc, s, draft, anchor)
     _set_weapon(s, draft, trigger)
-    _set_actors(doc, s, draft, trigger, live)
+    set_actors(doc, s, draft, trigger, live)
     _set_casualties(s, draft)
     if s.has("cue", "intercept"):
         draft.intercepted = True
@@ -287,10 +254,6 @@ def _governed(s: Sentence, trigger: Match) -> bool:
     return False
 
 
-def _names_facility(doc: Doc, s: Sentence) -> bool:
-    return any(doc.gazetteer.get(m.value("place")).precision == "site" for m in s.having("place"))
-
-
 def _counted(doc: Doc, s: Sentence, trigger: Match) -> bool:
     """The trigger is counted rather than told: '66 attacks since...', 'dozens of attacks', 'the
     number of attacks', 'attacked four times'."""
@@ -302,7 +265,7 @@ def _counted(doc: Doc, s: Sentence, trigger: Match) -> bool:
     if any(0 <= trigger.start - m.end <= COUNT_WINDOW for m in s.having("tally", "series")):
         # "after a series of attacks on US forces" sums up; "a series of strikes on Friday" and
         # "a series of drone attacks on Ain al-Asad" tell
-        return not (any(d.precision == "day" for d in s.dates) or _names_facility(doc, s))
+        return not (any(d.precision == "day" for d in s.dates) or names_facility(doc, s))
     return any(u.start == trigger.start or 0 <= u.start - trigger.end <= COUNTED_TRIGGER_WINDOW
                for u in _count_units(s))
 
@@ -319,45 +282,6 @@ def _open_period(s: Sentence) -> bool:
                for m in s.having("tally", "since") for d in s.dates)  # "since October", "ekim ayından bu yana"
 
 
-def _deployment(doc: Doc, s: Sentence, place: Match) -> bool:
-    """'2,500 troops in Iraq and 900 in Syria': numbers of troops stationed, not an incident."""
-    forces = [m for m in s.having("cue", "forces")] + [
-        m for m in s.having("actor") if (a := doc.actors.get(m.value("actor"))) and a.type == "state_force"]
-    casualty_ends = [m.end for m in s.having("cue", "killed") + s.having("cue", "injured")]
-    in_dates = {i for d in s.dates for i in range(d.start, d.end)}
-    for n in s.numbers:
-        if n.ordinal or n.value < MIN_TROOPS or n.start in in_dates \
-                or not 0 <= place.start - n.end <= DEPLOYMENT_WINDOW + 2:
-            continue
-        if any(0 <= n.start - e <= 1 for e in casualty_ends):  # "killed three soldiers at a base in X"
-            continue
-        if any(f.start == n.end and f.end <= place.start for f in forces) or _troop_list(s, n, forces):
-            return True
-    return False
-
-
-def _troop_list(s: Sentence, n: Number, forces: list[Match]) -> bool:
-    """'... et 900 en Syrie' after '2 500 soldats en Irak': the second number of a troop list."""
-    return any(f.start == o.end and 0 <= n.start - o.end <= TROOP_LIST_GAP for o in s.numbers for f in forces
-               if o is not n)
-
-
-def _context_places(doc: Doc, s: Sentence) -> list[Match]:
-    """Places that locate no event of the theatre: other wars mentioned in passing."""
-    bare_countries, context_only = theatre()
-    out = []
-    for m in s.having("place"):
-        site = doc.gazetteer.get(m.value("place"))
-        if site.country in context_only or (site.precision == "country" and site.country not in bare_countries):
-            out.append(m)
-    return out
-
-
-def _about_context(trigger: Match, context: list[Match]) -> bool:
-    """'its bombardment of Gaza', 'the war on Israel': the trigger tells of another war."""
-    return any(0 <= m.start - trigger.end <= COUNT_WINDOW for m in context)
-
-
 def _span(s: Sentence, a: Match, b: Match) -> tuple[int, int]:
     return min(a.start, b.start), max(a.end, b.end)
 
@@ -365,116 +289,6 @@ def _span(s: Sentence, a: Match, b: Match) -> tuple[int, int]:
 def _first_span(matches: list[Match]) -> tuple[int, int]:
     return matches[0].start, matches[0].end
 
-
-# --- places -------------------------------------------------------------------------------------
-
-@cache
-def theatre() -> tuple[frozenset[str], frozenset[str]]:
-    """(countries whose bare name locates an event, countries that locate none): data/theatre.yaml."""
-    data = yaml.safe_load((resources.files("osintrack") / "data" / "theatre.yaml").read_text(encoding="utf-8"))
-    return frozenset(data["countries"]), frozenset(data["context_only"])
-
-
-def _event_places(doc: Doc, s: Sentence) -> list[tuple[Site, Match]]:
-    """The places a sentence's events happened at, most precise first, one per distinct place."""
-    found: list[tuple[Site, Match]] = []
-    directions = s.having("direction")
-    bare_countries, context_only = theatre()
-    for m in s.having("place"):
-        site = doc.gazetteer.get(m.value("place"))
-        if site.country in context_only or _dateline(doc, m):
-            continue
-        if site.precision == "country":
-            site = _compass_region(doc, site, m, directions)
-            if site.precision == "country" and site.country not in bare_countries:
-                continue
-        found.append((site, m))
-    found = _drop_locators(found, directions, [m.start for m in s.having("tally", "and")])
-    found = _drop_situating_towns(s, found)
-    if any(site.precision in SPECIFIC for site, _ in found):  # "near the border with Iraq and Jordan"
-        found = [(site, m) for site, m in found if site.precision != "country"]
-    return _drop_containers(found)
-
-
-def _drop_situating_towns(s: Sentence, found: list[tuple[Site, Match]]) -> list[tuple[Site, Match]]:
-    """'Qasrak base in the countryside of Hasakah', 'near Erbil city ... Harir air base': a town
-    named close to a facility, not joined to it by 'and', situates the facility."""
-    sites = [(site, m) for site, m in found if site.precision == "site"]
-    joins = [m.start for m in s.having("tally", "and")]
-
-    def situates(town: Site, m: Match) -> bool:
-        for site, other in sites:
-            if haversine_km(town.lat, town.lon, site.lat, site.lon) > SITUATE_KM:
-                continue
-            lo, hi = (other.end, m.start) if other.start < m.start else (m.end, other.start)
-            listed = hi - lo <= JOIN_WINDOW and any(lo <= j < hi for j in joins)
-            if 0 <= hi - lo <= SITUATE_WINDOW and not listed:
-                return True
-        return False
-
-    return [(site, m) for site, m in found if site.precision != "town" or not situates(site, m)]
-
-
-def _dateline(doc: Doc, m: Match) -> bool:
-    """'BAGHDAD, Agency -', 'WASHINGTON (AP) –': where the report was filed, not where it happened."""
-    if m.start > DATELINE_TOKENS:
-        return False
-    start, end = doc.nt.orig_span(m.start, m.end)
-    before, after = doc.report.text[:start], doc.report.text[end:end + 3]
-    return "\n" not in before.strip() and bool(after) and after.lstrip(" ")[:1] in (",", "(", "-", "–", "—", ":")
-
-
-def _compass_region(doc: Doc, country: Site, m: Match, directions: list[Match]) -> Site:
-    """'eastern Syria', 'Suriah timur', 'شرق سوريا' -> the directional region of the country."""
-    for d in directions:
-        if d.value("direction") == "near":
-            continue
-        if 0 <= m.start - d.end <= COMPASS_WINDOW or 0 <= d.start - m.end <= 1:
-            region = doc.gazetteer.region_of(country.country, d.value("direction"))
-            if region is not None:
-                return region
-    return country
-
-
-def _drop_locators(found: list[tuple[Site, Match]], directions: list[Match],
-                   joins: list[int]) -> list[tuple[Site, Match]]:
-    """'Jurf al-Sakhar, south of Baghdad': a place right after a compass word only situates the
-    place named before it, so it is not an event place of its own."""
-    kept: list[tuple[Site, Match]] = []
-    for site, m in found:
-        locator = any(0 <= m.start - d.end <= LOCATOR_WINDOW for d in directions)
-        situated = [k for k, km in kept if k.precision in SPECIFIC and 0 <= m.start - km.end <= SITUATE_WINDOW
-                    and not any(km.end <= j < m.start for j in joins)]  # "near X and near Y" lists two
-        if locator and site.precision != "country" and situated:
-            continue
-        kept.append((site, m))
-    return kept
-
-
-def _drop_containers(found: list[tuple[Site, Match]]) -> list[tuple[Site, Match]]:
-    return [(site, m) for site, m in found
-            if not any(other.id != site.id and contains(site, other) for other, _ in found)]
-
-
-def _rank(site: Site) -> int:
-    return TYPE_RANK.get(site.type, 0)
-
-
-def contains(outer: Site, inner: Site) -> bool:
-    """Whether ``outer`` is a coarser place that ``inner`` lies in."""
-    if _rank(outer) <= _rank(inner) or outer.country != inner.country:
-        return False
-    if outer.precision == "country":
-        return True
-    distance = haversine_km(outer.lat, outer.lon, inner.lat, inner.lon)
-    if outer.precision == "town":  # a town holds only the facilities at its edge
-        return distance <= TOWN_CONTAINS_KM
-    if outer.admin1 and outer.admin1 == inner.admin1:
-        return True
-    return outer.type != "province" and distance <= REGION_CONTAINS_KM
-
-
-# --- fields -------------------------------------------------------------------------------------
 
 def _nearest(items: list, anchor: Match):  # type: ignore[no-untyped-def,type-arg]
     return min(items, key=lambda x: abs(x.start - anchor.start), default=None)
@@ -515,111 +329,6 @@ def _set_weapon(s: Sentence, draft: Draft, anchor: Match) -> None:
             draft.weapon = "aircraft"
 
 
-def _set_actors(doc: Doc, s: Sentence, draft: Draft, trigger: Match, live: list[Match]) -> None:
-    """Who acted, and hence the type: a state striking is an air strike; a group attacking is an attack."""
-    strike_kind = trigger.value("trigger") in ("strike", "air_strike")
-    state_agents, groups, victims = _actor_roles(doc, s, draft, trigger, strike_kind)
-    for other in live:  # "AS menyerang ... di selatan Bagdad dalam serangan": the clause's other trigger
-        if other is not trigger and not state_agents and not victims and not groups:
-            state_agents = _actor_roles(doc, s, Draft(s.index, "attack", (0, 0)), other,
-                                        other.value("trigger") in ("strike", "air_strike"))[0]
-    claimed = s.has("cue", "claim") and not s.has("cue", "deny")
-    group_agents = [(m, a) for m, a in groups if m.start < trigger.start or claimed]
-    if state_agents and (draft.event_type == "air_strike" or strike_kind or not claimed):
-        _set_state_agent(doc, draft, state_agents, groups, trigger, strike_kind)
-    elif draft.event_type == "air_strike" or (strike_kind and not group_agents and not victims):
-        draft.event_type, draft.typed = "air_strike", True
-        if groups:
-            draft.target = groups[0][1].name
-    elif groups:
-        m, actor = min(groups, key=lambda ma: abs(ma[0].start - trigger.start))
-        # a group named after the trigger may be its target ("the headquarters of X"): untyped
-        draft.actor, draft.typed = actor.name, bool(group_agents)
-        draft.evidence["actor"] = (m.start, m.end)
-        if claimed:
-            draft.claimed_by = actor.name
-            draft.evidence["claimed_by"] = _first_span(s.having("cue", "claim"))
-    elif victims or claimed:
-        draft.typed = True
-    _set_confirmer(doc, s, draft)
-
-
-def _actor_roles(doc: Doc, s: Sentence, draft: Draft, trigger: Match, strike_kind: bool):  # type: ignore[no-untyped-def]
-    """Split the sentence's actor mentions into acting states, armed groups, and forces that were hit."""
-    forces_edges = {m.start for m in s.having("cue", "forces")} | {m.end for m in s.having("cue", "forces")}
-    against = [m.end for m in s.having("cue", "against")]
-    casualty_cues = [m.start for m in s.having("cue", "killed") + s.having("cue", "injured")]
-    after_noun = bool((doc.pack.data.get("syntax") or {}).get("modifier_after_noun"))
-    weapon_tokens = {i for w in s.having("weapon") for i in range(w.start, w.end)}
-
-    def light(start: int, end: int) -> bool:
-        """Only weapon words and short function words stand between ('frappe de drone américaine')."""
-        return all(i in weapon_tokens or len(doc.nt.forms[i]) <= LIGHT_WORD for i in range(start, end))
-
-    state_agents, groups, victims = [], [], []
-    for m in s.having("actor"):
-        actor = doc.actors.get(m.value("actor"))
-        if actor is None or m.value("place") is not None:  # a country name says where, not who
-            continue
-        if any(0 <= m.start - e <= AGAINST_WINDOW for e in against):
-            draft.target = draft.target or actor.name
-            if actor.type in STATE_TYPES:
-                victims.append((m, actor))
-            continue
-        if actor.type in GROUP_TYPES:
-            if abs(m.start - trigger.start) <= GROUP_WINDOW:
-                groups.append((m, actor))
-        elif actor.type in STATE_TYPES:
-            forces = m.end in forces_edges or m.start in forces_edges or actor.type == "state_force"
-            if _acts(m, trigger, strike_kind, forces, after_noun, casualty_cues, doc.punctuated, light):
-                state_agents.append((m, actor))
-            elif forces:
-                victims.append((m, actor))
-                draft.target = draft.target or actor.name
-    return state_agents, groups, victims
-
-
-def _acts(m: Match, trigger: Match, strike_kind: bool, forces: bool, after_noun: bool,
-          casualty_cues: list[int], punctuated, between_is_light) -> bool:  # type: ignore[no-untyped-def]
-    """Whether a state mention is the one carrying out the trigger: right after it ('frappe
-    américaine', 'serangan AS'), right before it ('AS menyerang'), or, for strikes, shortly before
-    it with no casualty word between ('US forces conducted strikes', not 'US troops were killed in a
-    strike')."""
-    gap_after = m.start - trigger.end
-    if after_noun and (gap_after == 0 or (not forces and 0 <= gap_after <= ADJECTIVE_WINDOW
-                                          and between_is_light(trigger.end, m.start))) \
-            and not punctuated(trigger, m):
-        return True
-    if trigger.start - m.end == 0 and not forces and not punctuated(m, trigger):  # "AS menyerang"
-        return True
-    if not strike_kind or not 0 <= trigger.start - m.end <= AGENT_WINDOW:
-        return False
-    return not any(m.end <= c < trigger.start for c in casualty_cues)
-
-
-def _set_state_agent(doc: Doc, draft: Draft, agents: list, groups: list, trigger: Match,  # type: ignore[type-arg]
-                     strike_kind: bool) -> None:
-    m, actor = min(agents, key=lambda ma: abs(ma[0].start - trigger.start))
-    draft.event_type, draft.typed = "air_strike", True
-    if draft.weapon == "unknown" and strike_kind:
-        draft.weapon = "aircraft"
-    draft.actor = doc.actors.root(actor.id).name
-    draft.evidence["actor"] = (m.start, m.end)
-    if groups:
-        draft.target = groups[0][1].name
-
-
-def _set_confirmer(doc: Doc, s: Sentence, draft: Draft) -> None:
-    if not s.has("cue", "confirm"):
-        return
-    for m in s.having("actor"):
-        actor = doc.actors.get(m.value("actor"))
-        if actor is not None and actor.type in ("official_source", "monitor", "state", "state_force"):
-            draft.confirmed_by = actor.name
-            draft.evidence["confirmed_by"] = (m.start, m.end)
-            return
-
-
 def _set_casualties(s: Sentence, draft: Draft) -> None:
     for field_name in ("killed", "injured"):
         for cue in s.having("cue", field_name):
@@ -637,8 +346,6 @@ def _set_casualties(s: Sentence, draft: Draft) -> None:
                 setattr(draft, field_name, 0)
                 draft.evidence[field_name] = span
 
-
-# --- across sentences ---------------------------------------------------------------------------
 
 def _inherit_date(doc: Doc, drafts: list[Draft], draft: Draft) -> None:
     """An undated mention continues the story told just before: it takes the date of the event
@@ -688,16 +395,17 @@ def _compatible(a: Draft, b: Draft) -> bool:
         return False
     if a.weapon != b.weapon and "unknown" not in (a.weapon, b.weapon):
         return False
-    same_place = a.site is None or b.site is None or a.site.id == b.site.id
+    first, later = a.site, b.site
+    same_place = first is None or later is None or first.id == later.id
     if a.date_known and b.date_known and a.date != b.date and (same_place or not _adjacent_days(a, b)):
         return False
-    if same_place:
+    if first is None or later is None or first.id == later.id:
         return True
-    if contains(b.site, a.site):
+    if contains(later, first):
         # a coarser, dated restatement after an undated precise mention is a new statement
         # ("strikes in Iraq on Tuesday and Wednesday" after "strikes at Jurf al-Sakhar")
         return not (b.date_explicit and not a.date_known)
-    return contains(a.site, b.site)
+    return contains(first, later)
 
 
 def _adjacent_days(a: Draft, b: Draft) -> bool:
@@ -712,7 +420,7 @@ def _absorb(into: Draft, other: Draft) -> None:
     """Fold a later mention of the same event into the first: finer place, explicit date, more fields."""
     if other.typed and not into.typed:
         into.event_type, into.typed = other.event_type, True
-    if other.site is not None and (into.site is None or _rank(other.site) < _rank(into.site)):
+    if other.site is not None and (into.site is None or rank(other.site) < rank(into.site)):
         into.site = other.site
         into.span = other.span
         into.evidence["site"] = other.evidence["site"]
@@ -728,3 +436,5 @@ def _absorb(into: Draft, other: Draft) -> None:
             setattr(into, name, theirs)
             if name in other.evidence:
                 into.evidence[name] = other.evidence[name]
+
+

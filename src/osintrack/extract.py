@@ -77,7 +77,8 @@ class Doc:
 
     def punctuated(self, first: Match, second: Match) -> bool:
         """Whether a comma or stronger stop stands between two matches in the original text."""
-        start, end = self.nt.orig_index(self.nt.ends[first.end - 1] - 1) + 1, self.nt.orig_index(self.nt.starts[second.start])
+        start = self.nt.orig_index(self.nt.ends[first.end - 1] - 1) + 1
+        end = self.nt.orig_index(self.nt.starts[second.start])
         return any(ch in ",;:.()،؛" for ch in self.report.text[start:end])
 
     def evidence(self, start_token: int, end_token: int) -> Evidence:

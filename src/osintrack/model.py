@@ -97,7 +97,7 @@ class Event:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Event:
         evidence, by_field = _evidence_from_json(data.get("evidence"))
-        kwargs = {f.name: data.get(f.name) for f in fields(cls)
+        kwargs: dict[str, Any] = {f.name: data.get(f.name) for f in fields(cls)
                   if f.name not in ("evidence", "field_evidence") and f.name in data}
         if kwargs.get("weapon") is None:
             kwargs["weapon"] = "unknown"

@@ -125,11 +125,11 @@ def _country_items(doc: Doc, s: Sentence) -> list[tuple[Number, str]]:
     """(number, country) pairs where exactly one country follows the number before the next one."""
     numbers = [n for n in s.numbers if not n.ordinal and not _forces_after(doc, s, n)]
     countries = [(m, doc.gazetteer.get(m.value("place"))) for m in s.having("place")]
-    countries = [(m, site) for m, site in countries if site is not None and site.precision == "country"]
+    countries = [(m, site) for m, site in countries if site.precision == "country" and site.country is not None]
     items = []
     for k, n in enumerate(numbers):
         limit = numbers[k + 1].start if k + 1 < len(numbers) else s.end
-        after = [site.country for m, site in countries if n.end <= m.start < min(limit, n.end + COUNTRY_GAP)]
+        after = [str(site.country) for m, site in countries if n.end <= m.start < min(limit, n.end + COUNTRY_GAP)]
         if len(after) == 1:
             items.append((n, after[0]))
     seen: set[str] = set()

@@ -1,0 +1,155 @@
+"""Who acted in an event, who claimed it and who confirmed it; and so, whether it was an air strike.
+
+A state striking is an air strike, a group attacking is an attack. Reports rarely say so plainly:
+the acting state stands right before a strike word ("US strikes"), right after it in languages whose
+modifiers follow the noun ("frappe américaine"), or is the subject shortly before it ("US forces
+conducted strikes"); a state's forces after "on"/"against" or beside a casualty word were hit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .lexicon import Match
+
+if TYPE_CHECKING:
+    from .actors import Actor
+    from .events import Draft
+    from .extract import Doc, Sentence
+
+STATE_TYPES = frozenset({"state", "state_force"})
+GROUP_TYPES = frozenset({"armed_group", "umbrella", "generic"})
+AGAINST_WINDOW = 3
+AGENT_WINDOW = 7  # "US forces conducted ... strikes": a forces mention this close before a strike word acts
+ADJECTIVE_WINDOW = 2  # "frappe américaine", "serangan AS": a state right after the trigger acts
+LIGHT_WORD = 3
+GROUP_WINDOW = 15  # a group named further from the trigger belongs to another clause
+CLAIM_WINDOW = 12  # "X, a group of ..., claimed": the claimant stands this close to the claim word
+
+Mention = tuple[Match, "Actor"]
+
+
+def set_actors(doc: Doc, s: Sentence, draft: Draft, trigger: Match, live: list[Match]) -> None:
+    """Who acted, and hence the type: a state striking is an air strike; a group attacking is an attack."""
+    strike_kind = trigger.value("trigger") in ("strike", "air_strike")
+    state_agents, groups, victims, targets = _actor_roles(doc, s, trigger, strike_kind)
+    for other in live:  # "AS menyerang ... di selatan Bagdad dalam serangan": the clause's other trigger
+        if other is not trigger and not state_agents and not victims and not groups:
+            state_agents = _actor_roles(doc, s, other, other.value("trigger") in ("strike", "air_strike"))[0]
+    draft.target = draft.target or (targets[0] if targets else None)
+    claimed = s.has("cue", "claim") and not s.has("cue", "deny")
+    group_agents = [(m, a) for m, a in groups if m.start < trigger.start or claimed]
+    if state_agents and (draft.event_type == "air_strike" or strike_kind or not claimed):
+        _set_state_agent(doc, draft, state_agents, groups, trigger, strike_kind)
+    elif draft.event_type == "air_strike" or (strike_kind and not group_agents and not victims):
+        draft.event_type, draft.typed = "air_strike", True
+        if groups:
+            draft.target = groups[0][1].name
+    elif groups:
+        m, actor = min(groups, key=lambda ma: abs(ma[0].start - trigger.start))
+        # a group named after the trigger may be its target ("the headquarters of X"): untyped
+        draft.actor, draft.typed = actor.name, bool(group_agents)
+        draft.evidence["actor"] = (m.start, m.end)
+        if claimed:
+            claim = s.having("cue", "claim")[0]
+            draft.claimed_by = actor.name
+            draft.evidence["claimed_by"] = (claim.start, claim.end)
+    elif victims or claimed:
+        draft.typed = True
+    _set_confirmer(doc, s, draft)
+
+
+def _actor_roles(doc: Doc, s: Sentence, trigger: Match,
+                 strike_kind: bool) -> tuple[list[Mention], list[Mention], list[Mention], list[str]]:
+    """The sentence's actor mentions as acting states, armed groups and forces that were hit, and
+    the names of what was targeted."""
+    forces_edges = {m.start for m in s.having("cue", "forces")} | {m.end for m in s.having("cue", "forces")}
+    against = [m.end for m in s.having("cue", "against")]
+    casualty_cues = [m.start for m in s.having("cue", "killed") + s.having("cue", "injured")]
+    after_noun = bool((doc.pack.data.get("syntax") or {}).get("modifier_after_noun"))
+    weapon_tokens = {i for w in s.having("weapon") for i in range(w.start, w.end)}
+
+    def light(start: int, end: int) -> bool:
+        """Only weapon words and short function words stand between ('frappe de drone américaine')."""
+        return all(i in weapon_tokens or len(doc.nt.forms[i]) <= LIGHT_WORD for i in range(start, end))
+
+    state_agents: list[Mention] = []
+    groups: list[Mention] = []
+    victims: list[Mention] = []
+    targets: list[str] = []
+    for m in s.having("actor"):
+        actor = doc.actors.get(m.value("actor"))
+        if actor is None or m.value("place") is not None:  # a country name says where, not who
+            continue
+        if any(0 <= m.start - e <= AGAINST_WINDOW for e in against):
+            targets.append(actor.name)
+            if actor.type in STATE_TYPES:
+                victims.append((m, actor))
+            continue
+        if actor.type in GROUP_TYPES:
+            if abs(m.start - trigger.start) <= GROUP_WINDOW:
+                groups.append((m, actor))
+        elif actor.type in STATE_TYPES:
+            forces = m.end in forces_edges or m.start in forces_edges or actor.type == "state_force"
+            if _acts(m, trigger, strike_kind, forces, after_noun, casualty_cues, doc.punctuated, light):
+                state_agents.append((m, actor))
+            elif forces:
+                victims.append((m, actor))
+                targets.append(actor.name)
+    return state_agents, groups, victims, targets
+
+
+def _acts(m: Match, trigger: Match, strike_kind: bool, forces: bool, after_noun: bool,
+          casualty_cues: list[int], punctuated: Any, between_is_light: Any) -> bool:
+    """Whether a state mention is the one carrying out the trigger: right after it ('frappe
+    américaine', 'serangan AS'), right before it ('AS menyerang'), or, for strikes, shortly before
+    it with no casualty word between ('US forces conducted strikes', not 'US troops were killed in a
+    strike')."""
+    gap_after = m.start - trigger.end
+    if after_noun and (gap_after == 0 or (not forces and 0 <= gap_after <= ADJECTIVE_WINDOW
+                                          and between_is_light(trigger.end, m.start))) \
+            and not punctuated(trigger, m):
+        return True
+    if trigger.start - m.end == 0 and not forces and not punctuated(m, trigger):  # "AS menyerang"
+        return True
+    if not strike_kind or not 0 <= trigger.start - m.end <= AGENT_WINDOW:
+        return False
+    return not any(m.end <= c < trigger.start for c in casualty_cues)
+
+
+def _set_state_agent(doc: Doc, draft: Draft, agents: list, groups: list, trigger: Match,  # type: ignore[type-arg]
+                     strike_kind: bool) -> None:
+    m, actor = min(agents, key=lambda ma: abs(ma[0].start - trigger.start))
+    draft.event_type, draft.typed = "air_strike", True
+    if draft.weapon == "unknown" and strike_kind:
+        draft.weapon = "aircraft"
+    draft.actor = doc.actors.root(actor.id).name
+    draft.evidence["actor"] = (m.start, m.end)
+    if groups:
+        draft.target = groups[0][1].name
+
+
+def _set_confirmer(doc: Doc, s: Sentence, draft: Draft) -> None:
+    if not s.has("cue", "confirm"):
+        return
+    for m in s.having("actor"):
+        actor = doc.actors.get(m.value("actor"))
+        if actor is not None and actor.type in ("official_source", "monitor", "state", "state_force"):
+            draft.confirmed_by = actor.name
+            draft.evidence["confirmed_by"] = (m.start, m.end)
+            return
+
+
+def report_claimant(doc: Doc) -> tuple[str, tuple[int, int]] | None:
+    """The armed group a report says claimed an attack: attacks it tells without naming who acted
+    are that group's claims ("The group claimed credit for ..."), the way an analyst reads it."""
+    for s in doc.sentences:
+        if s.has("cue", "deny") or s.has("cue", "negation"):
+            continue
+        for claim in s.having("cue", "claim"):
+            for m in s.having("actor"):
+                actor = doc.actors.get(m.value("actor"))
+                if actor is not None and actor.type in ("armed_group", "umbrella") and m.value("place") is None \
+                        and abs(m.start - claim.start) <= CLAIM_WINDOW:
+                    return actor.name, (m.start, m.end)
+    return None
