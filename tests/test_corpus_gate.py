@@ -17,15 +17,16 @@ from osintrack.evaluate import load_jsonl, render, score
 from osintrack.model import Report
 from osintrack.pipeline import extract_reports
 
-# Raised by the lead as the extractor lands (targets: seed_events_found 10, seed_tallies_found 4).
+# Pinned a little under what the extractor measures (seeds + dev, 2026-11-22: event F1 0.924, tally F1
+# 0.882, date 0.925, weapon 0.896, worst language 0.857); raise them as the extractor improves.
 FLOORS: dict[str, float] = {
-    "event_f1": 0.0,
-    "tally_f1": 0.0,
-    "date_acc": 0.0,
-    "weapon_acc": 0.0,
-    "min_language_event_f1": 0.0,
-    "seed_events_found": 0,
-    "seed_tallies_found": 0,
+    "event_f1": 0.88,
+    "tally_f1": 0.85,
+    "date_acc": 0.88,
+    "weapon_acc": 0.85,
+    "min_language_event_f1": 0.80,
+    "seed_events_found": 10,
+    "seed_tallies_found": 4,
 }
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

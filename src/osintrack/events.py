@@ -332,9 +332,7 @@ def _set_weapon(s: Sentence, draft: Draft, anchor: Match) -> None:
 def _set_casualties(s: Sentence, draft: Draft) -> None:
     for field_name in ("killed", "injured"):
         for cue in s.having("cue", field_name):
-            number = _nearest([n for n in s.numbers if not n.ordinal
-                               and (0 <= cue.start - n.end <= CASUALTY_WINDOW
-                                    or 0 <= n.start - cue.end <= CASUALTY_WINDOW)], cue)
+            number = _nearest([n for n in s.numbers if _counts_casualties(s, n, cue)], cue)
             if number is not None:
                 setattr(draft, field_name, number.value)
                 draft.evidence[field_name] = (min(number.start, cue.start), max(number.end, cue.end))
@@ -345,6 +343,16 @@ def _set_casualties(s: Sentence, draft: Draft) -> None:
             if getattr(draft, field_name) is None:
                 setattr(draft, field_name, 0)
                 draft.evidence[field_name] = span
+
+
+def _counts_casualties(s: Sentence, n: Number, cue: Match) -> bool:
+    """'three soldiers were killed', 'killing 3': a number beside the casualty word. After the word,
+    'one'/'un' is more often an article ('..., said an official') than a count, so it needs 2 or more."""
+    if n.ordinal or any(d.start <= n.start < d.end for d in s.dates):
+        return False
+    if 0 <= cue.start - n.end <= CASUALTY_WINDOW:
+        return True
+    return 0 <= n.start - cue.end <= CASUALTY_WINDOW and n.value >= 2
 
 
 def _inherit_date(doc: Doc, drafts: list[Draft], draft: Draft) -> None:

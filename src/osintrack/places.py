@@ -58,29 +58,36 @@ def event_places(doc: Doc, s: Sentence) -> list[tuple[Site, Match]]:
                 continue
         found.append((site, m))
     found = _drop_locators(found, directions, [m.start for m in s.having("tally", "and")])
-    found = _drop_situating_towns(s, found)
+    found = _drop_situating_towns(doc, s, found)
     if any(site.precision in SPECIFIC for site, _ in found):  # "near the border with Iraq and Jordan"
         found = [(site, m) for site, m in found if site.precision != "country"]
     return _drop_containers(found)
 
 
-def _drop_situating_towns(s: Sentence, found: list[tuple[Site, Match]]) -> list[tuple[Site, Match]]:
+def _drop_situating_towns(doc: Doc, s: Sentence, found: list[tuple[Site, Match]]) -> list[tuple[Site, Match]]:
     """'Qasrak base in the countryside of Hasakah', 'near Erbil city ... Harir air base': a town
     named close to a facility, not joined to it by 'and', situates the facility."""
     sites = [(site, m) for site, m in found if site.precision == "site"]
-    joins = [m.start for m in s.having("tally", "and")]
+    joins = [m.start for m in s.having("tally", "and")] + [m.start for site, m in found if _glued_and(doc, m)]
 
     def situates(town: Site, m: Match) -> bool:
         for site, other in sites:
             if haversine_km(town.lat, town.lon, site.lat, site.lon) > SITUATE_KM:
                 continue
             lo, hi = (other.end, m.start) if other.start < m.start else (m.end, other.start)
-            listed = hi - lo <= JOIN_WINDOW and any(lo <= j < hi for j in joins)
+            listed = hi - lo <= JOIN_WINDOW and any(lo <= j <= hi for j in joins)
             if 0 <= hi - lo <= SITUATE_WINDOW and not listed:
                 return True
         return False
 
     return [(site, m) for site, m in found if site.precision != "town" or not situates(site, m)]
+
+
+def _glued_and(doc: Doc, m: Match) -> bool:
+    """'والركبان': the place's first word carries the conjunction as a clitic (Arabic و)."""
+    form = doc.nt.forms[m.start]
+    glued = [w for w in doc.pack.phrases("tallies", "and") if w in doc.pack.prefixes]
+    return any(form.startswith(w) and len(form) > len(w) + 2 for w in glued)
 
 
 def _dateline(doc: Doc, m: Match) -> bool:

@@ -56,7 +56,23 @@ def set_actors(doc: Doc, s: Sentence, draft: Draft, trigger: Match, live: list[M
             draft.evidence["claimed_by"] = (claim.start, claim.end)
     elif victims or claimed:
         draft.typed = True
+    if draft.event_type == "air_strike" and draft.actor is None:
+        _set_armed_state(doc, s, draft)
     _set_confirmer(doc, s, draft)
+
+
+def _set_armed_state(doc: Doc, s: Sentence, draft: Draft) -> None:
+    """'US warplanes struck ...': a state named right before the aircraft that struck flew them."""
+    span = draft.evidence.get("weapon")
+    if span is None:
+        return
+    for m in s.having("actor"):
+        actor = doc.actors.get(m.value("actor"))
+        if actor is not None and actor.type in STATE_TYPES and m.value("place") is None \
+                and 0 <= span[0] - m.end <= 1:
+            draft.actor = doc.actors.root(actor.id).name
+            draft.evidence["actor"] = (m.start, m.end)
+            return
 
 
 def _actor_roles(doc: Doc, s: Sentence, trigger: Match,

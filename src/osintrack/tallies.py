@@ -73,8 +73,18 @@ def _share_since(drafts: list[TallyDraft]) -> None:
 
 # --- attacks ------------------------------------------------------------------------------------
 
+def _undated(s: Sentence) -> list[Number]:
+    """The sentence's numbers that are not part of a date ('since 17 October')."""
+    return [n for n in s.numbers if not any(d.start <= n.start < d.end for d in s.dates)]
+
+
+def _counts(s: Sentence) -> list[Number]:
+    return [n for n in _undated(s) if not n.ordinal]
+
+
 def _attack_tallies(doc: Doc, s: Sentence) -> list[TallyDraft]:
-    counted = [n for n in s.numbers if _has_unit_after(s, n) and n.value >= MIN_ATTACKS]
+    # an ordinal counts too: "the third attack since Saturday" says three
+    counted = [n for n in _undated(s) if _has_unit_after(s, n) and n.value >= MIN_ATTACKS]
     items = _country_items(doc, s) if s.has("tally", "units") else []
     breakdown = {country: n.value for n, country in items} if len(items) >= 2 else None
     bounded = any(s.has("tally", k) for k in ("since", "between", "until", "period"))
@@ -123,7 +133,7 @@ def _forces_after(doc: Doc, s: Sentence, n: Number) -> bool:
 
 def _country_items(doc: Doc, s: Sentence) -> list[tuple[Number, str]]:
     """(number, country) pairs where exactly one country follows the number before the next one."""
-    numbers = [n for n in s.numbers if not n.ordinal and not _forces_after(doc, s, n)]
+    numbers = [n for n in _counts(s) if not _forces_after(doc, s, n)]
     countries = [(m, doc.gazetteer.get(m.value("place"))) for m in s.having("place")]
     countries = [(m, site) for m, site in countries if site.precision == "country" and site.country is not None]
     items = []
@@ -142,11 +152,13 @@ def _casualty_tallies(doc: Doc, s: Sentence, tells_event: bool) -> list[TallyDra
     if tells_event:  # "killed three soldiers" in the telling of one incident is that incident's toll
         return []
     out = []
+    numbers = _counts(s)
     for metric in ("injured", "killed"):
         for cue in s.having("cue", metric):
-            number = next((n for n in s.numbers if not n.ordinal and n.value >= MIN_CASUALTIES
-                           and (0 <= cue.start - n.end <= CASUALTY_GAP or 0 <= n.start - cue.end <= CASUALTY_GAP)
-                           and _forces_after(doc, s, n)), None)
+            near = [n for n in numbers if n.value >= MIN_CASUALTIES and _forces_after(doc, s, n)
+                    and not _has_unit_after(s, n)  # "wounded in 46 attacks": 46 counts attacks
+                    and (0 <= cue.start - n.end <= CASUALTY_GAP or 0 <= n.start - cue.end <= CASUALTY_GAP)]
+            number = min(near, key=lambda n: min(abs(cue.start - n.end), abs(n.start - cue.end)), default=None)
             if number is None:
                 continue
             draft = TallyDraft(metric, number.value, s.index,

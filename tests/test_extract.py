@@ -1,0 +1,78 @@
+"""The extraction engine on reports written for these tests: golden cases, evidence spans, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from golden_io import load_cases
+
+from osintrack.extract import extract_report
+from osintrack.model import Extraction, Report
+
+GOLDEN = Path(__file__).parent / "golden" / "extract" / "cases.yaml"
+EVENT_FIELDS = ("event_type", "date", "date_precision", "country", "site", "geo_precision", "weapon", "actor",
+                "claimed_by", "killed", "injured", "intercepted")
+TALLY_FIELDS = ("metric", "count", "qualifier", "breakdown", "since", "as_of")
+CASES = load_cases(GOLDEN)
+
+
+def run(case: dict[str, Any]) -> Extraction:
+    return extract_report(Report(id=case["name"], text=case["text"], published=case.get("published"),
+                                 lang=case.get("lang")))
+
+
+def summary(extraction: Extraction) -> dict[str, Any]:
+    return {"events": [{k: e.to_json()[k] for k in EVENT_FIELDS} for e in extraction.events],
+            "tallies": [{k: t.to_json()[k] for k in TALLY_FIELDS} for t in extraction.tallies]}
+
+
+def test_golden_cases(update_golden: bool) -> None:
+    if update_golden:
+        header = GOLDEN.read_text(encoding="utf-8").split("\n- name:")[0]
+        import yaml
+
+        for case in CASES:
+            case["expect"] = summary(run(case))
+        GOLDEN.write_text(header.rstrip("\n") + "\n" + yaml.safe_dump(
+            CASES, allow_unicode=True, sort_keys=False, width=120), encoding="utf-8")
+        return
+    wrong = [f"{case['name']}:\n  expected {case.get('expect')}\n  got      {summary(run(case))}"
+             for case in CASES if summary(run(case)) != case.get("expect")]
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_every_evidence_span_is_cut_from_the_original_text(case: dict[str, Any]) -> None:
+    extraction = run(case)
+    for record in (*extraction.events, *extraction.tallies):
+        spans = [record.evidence, *record.field_evidence.values()]
+        for span in spans:
+            assert span is not None
+            assert case["text"][span.start:span.end] == span.text
+
+
+def test_json_round_trip_is_lossless() -> None:
+    for case in CASES:
+        extraction = run(case)
+        assert Extraction.from_json(extraction.to_json()) == extraction
+
+
+def test_reports_about_no_incident_come_out_empty() -> None:
+    quiet = [c for c in CASES if c["name"] in ("a threat is no event", "a parliamentary vote is no event",
+                                                 "another war's toll is not coded")]
+    assert len(quiet) == 3
+    for case in quiet:
+        assert run(case).events == () and run(case).tallies == ()
+
+
+def test_offsets_survive_removed_characters() -> None:
+    # tashkeel and tatweel vanish from the matching form but evidence must still index the original
+    text = "أعلنت المقاومةُ الإسلاميـة في العراق استهدافَ قاعدة عين الأسد بطائرة مسيّرة يوم السبت."
+    extraction = extract_report(Report("tashkeel", text, "2023-10-22", "ar"))
+    assert [e.site for e in extraction.events] == ["Ain al-Asad Air Base"]
+    event = extraction.events[0]
+    for span in (event.evidence, *event.field_evidence.values()):
+        assert span is not None and text[span.start:span.end] == span.text
+    assert event.field_evidence["site"].text == "قاعدة عين الأسد"
