@@ -31,7 +31,7 @@ from .roles import report_claimant, set_actors
 
 if TYPE_CHECKING:
     from .dates import DateMention
-    from .extract import Doc, Sentence
+    from .extract import Doc, Number, Sentence
 
 BLOCKING_CUES = ("threat", "future", "hypothetical")
 BLOCK_WINDOW = 6  # tokens before a trigger in which a threat/future/hypothetical cue governs it
