@@ -27,7 +27,7 @@ FORCES_GAP = 4
 QUALIFIER_GAP = 2
 REPORTER_SENTENCES = 2
 QUALIFIERS = ("more_than", "at_least", "about")
-SOURCE_TYPES = frozenset({"official_source", "state", "state_force", "monitor", "media"})
+SOURCE_TYPES = ("official_source", "monitor", "media", "state")  # most to least specific
 
 
 @dataclass(slots=True)
@@ -228,14 +228,16 @@ def _between_day(doc: Doc, s: Sentence, draft: TallyDraft, bounded: list) -> Non
 
 
 def _set_reporter(doc: Doc, s: Sentence, draft: TallyDraft) -> None:
-    """Who said it: a source named in the sentence, else the last one named just before."""
+    """Who said it: a source named in the sentence, else the last one named just before; an official
+    source ("the Pentagon") before a state, and never a country named as a place."""
     for sentence in reversed(doc.sentences[max(0, s.index - REPORTER_SENTENCES):s.index + 1]):
-        for m in reversed(sentence.having("actor")):
-            actor = doc.actors.get(m.value("actor"))
-            if actor is not None and actor.type in SOURCE_TYPES:
-                draft.reported_by = actor.name
-                draft.evidence["reported_by"] = (m.start, m.end)
-                return
+        sources = [(m, doc.actors.get(m.value("actor"))) for m in sentence.having("actor") if m.value("place") is None]
+        sources = [(m, a) for m, a in sources if a is not None and a.type in SOURCE_TYPES]
+        if sources:
+            m, actor = min(reversed(sources), key=lambda ma: SOURCE_TYPES.index(ma[1].type))
+            draft.reported_by = actor.name
+            draft.evidence["reported_by"] = (m.start, m.end)
+            return
 
 
 def _merge_or_add(drafts: list[TallyDraft], draft: TallyDraft) -> None:
