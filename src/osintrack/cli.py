@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -11,7 +12,7 @@ from tqdm import tqdm
 
 from . import pipeline
 from .errors import OsintrackError
-from .model import Event, Extraction, Tally
+from .model import WEAPONS, Event, Extraction, Tally
 
 
 @click.group()
@@ -144,3 +145,153 @@ def evaluate(gold: Path, pred: Path, articles: Path | None, as_json: bool, error
     if diagnosis is not None:
         click.echo("\nErrors per report\n")
         click.echo(render_diagnosis(diagnosis), nl=False)
+
+
+# --- the incident store: ingest, incidents, explain, tallies, export (owned by the store work) ---
+
+_DB_HELP = ("Database URL: sqlite:///FILE (default sqlite:///osintrack.db) or postgresql://USER@HOST:PORT/DB; "
+            "also from $OSINTRACK_DB.")
+
+
+def _db_option(func: Callable[..., None]) -> Callable[..., None]:
+    return click.option("--db", "db", default=pipeline.DEFAULT_DB, envvar="OSINTRACK_DB", show_default=True,
+                        help=_DB_HELP)(func)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    try:
+        yield
+    except OsintrackError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_db_option
+@click.option("--batch-size", default=pipeline.DEFAULT_BATCH_SIZE, show_default=True, type=click.IntRange(min=1),
+              help="Reports per transaction: a killed run loses at most one batch, and resumes after it.")
+@click.option("--skip-bad", is_flag=True,
+              help="Skip records that cannot be read, count them by reason, and go on.")
+def ingest(inputs: tuple[Path, ...], db: str, batch_size: int, skip_bad: bool) -> None:
+    """Extract INPUT files or directories and store reports, events, tallies and incidents in --db.
+
+    Reports already stored (same id, same content) are skipped: running again after an interruption
+    resumes, and running twice changes nothing. Each batch commits in one transaction.
+    """
+    from .store import display_url
+
+    skips = pipeline.SkipCounter()
+    with tqdm(desc="ingest", unit=" reports", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
+        def progress(stats: pipeline.IngestStats) -> None:
+            if stats.batches != getattr(progress, "batches", -1):  # counts change with each commit
+                progress.batches = stats.batches  # type: ignore[attr-defined]
+                bar.set_postfix(stored=stats.stored, known=stats.known, events=stats.events, refresh=False)
+            bar.update(stats.read - bar.n)  # tqdm itself limits how often it redraws
+
+        with _user_errors():
+            stats = pipeline.ingest_paths(inputs, db, batch_size=batch_size, skip_bad=skip_bad, skips=skips,
+                                          progress=progress)
+    click.echo(f"{display_url(db)}: {stats.stored} reports stored in {stats.batches} batches "
+               f"({stats.events} events, {stats.tallies} tallies, {stats.incidents_touched} incidents touched); "
+               f"{stats.known} already stored")
+    if skips.total:
+        click.echo(skips.summary(), err=True)
+        for example in skips.examples:
+            click.echo(f"  e.g. {example}", err=True)
+
+
+_INCIDENT_COLUMNS = ("incident", "date", "country", "site", "type", "weapon", "actor", "status", "reports")
+
+
+@main.command()
+@_db_option
+@click.option("--country", help="ISO 3166-1 alpha-2 code, e.g. IQ.")
+@click.option("--since", help="First day (YYYY-MM-DD or YYYY-MM).")
+@click.option("--until", help="Last day (YYYY-MM-DD or YYYY-MM, the whole month).")
+@click.option("--actor", help="Part of the actor's name, any case.")
+@click.option("--site", help="Part of the site's name, any case.")
+@click.option("--weapon", type=click.Choice(WEAPONS), help="Weapon class.")
+@click.option("--status", help="Incident status as resolution sets it.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
+def incidents(db: str, country: str | None, since: str | None, until: str | None, actor: str | None,
+              site: str | None, weapon: str | None, status: str | None, limit: int | None) -> None:
+    """List stored incidents, by date."""
+    from .store import IncidentFilter, list_incidents, open_engine
+
+    where = IncidentFilter(country=country, since=since, until=until, actor=actor, site=site, weapon=weapon,
+                           status=status)
+    with _user_errors():
+        rows = list_incidents(open_engine(db), where, limit=limit)
+    cells = [tuple(_cell(v) for v in (r.id, r.date, r.country, r.site, r.event_type, r.weapon, r.actor, r.status,
+                                      r.n_reports)) for r in rows]
+    click.echo(_grid(_INCIDENT_COLUMNS, cells))
+    click.echo(f"\n{len(rows)} incident{'' if len(rows) == 1 else 's'}")
+
+
+@main.command()
+@click.argument("incident")
+@_db_option
+def explain(incident: str, db: str) -> None:
+    """Show INCIDENT: its fused fields with provenance, its sources and every merge decision."""
+    from .store import explain as explain_incident
+    from .store import open_engine
+    from .store.render import render_explanation
+
+    with _user_errors():
+        found = explain_incident(open_engine(db), incident)
+    if found is None:
+        raise click.ClickException(f"no incident {incident!r} in {db}")
+    click.echo(render_explanation(found), nl=False)
+
+
+@main.command()
+@_db_option
+@click.option("--country", "countries", multiple=True,
+              help="Count incidents in this country (repeatable) for tallies without a per-country breakdown; "
+                   "default: IQ, SY, JO.")
+def tallies(db: str, countries: tuple[str, ...]) -> None:
+    """Compare official tallies with the stored incidents, per reporter and over time.
+
+    Beside each reported count: the incidents stored for the same window and countries (or the sum of
+    their casualty figures), the gap, and the change between a reporter's successive counts.
+    """
+    from .store import open_engine, reconcile_tallies
+    from .store.render import render_tallies
+
+    with _user_errors():
+        rows = reconcile_tallies(open_engine(db), [c.upper() for c in countries] or None)
+    click.echo(render_tallies(rows), nl=False)
+
+
+_EXPORT_FORMATS = ("jsonl", "csv", "geojson", "parquet", "acled")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(_EXPORT_FORMATS), required=True,
+              help="jsonl: FORMAT.md extractor lines per report, each event with its incident id; csv, geojson, "
+                   "parquet: one record per fused incident; acled: ACLED-style CSV.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (atomically) instead of standard output; required for parquet.")
+@_db_option
+def export(fmt: str, output: Path | None, db: str) -> None:
+    """Write the stored reports or incidents in one of the export formats."""
+    from . import export as writers
+    from .store import iter_extractions, load_fused, open_engine
+
+    if fmt == "parquet" and output is None:
+        raise click.UsageError("parquet is binary: give a file with -o")
+    out = output if output is not None else sys.stdout
+    with _user_errors():
+        engine = open_engine(db)
+        if fmt == "jsonl":
+            result = writers.write_jsonl((x for _, x in iter_extractions(engine)), out)
+        elif fmt == "parquet":
+            assert output is not None
+            result = writers.write_parquet(load_fused(engine), output)
+        else:
+            write = {"csv": writers.write_csv, "geojson": writers.write_geojson, "acled": writers.write_acled}[fmt]
+            result = write(load_fused(engine), out)
+    what = "reports" if fmt == "jsonl" else "incidents"
+    note = f"; {result.omitted} left out ({result.omitted_reason})" if result.omitted else ""
+    click.echo(f"exported {result.written} {what} as {fmt}{note}", err=True)

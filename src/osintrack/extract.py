@@ -24,6 +24,7 @@ from .model import Evidence, Extraction, Report
 from .tallies import build_tallies
 
 FALLBACK_LANGUAGE = "en"
+MAX_SENTENCE_TOKENS = 150  # the longest sentence of the shared corpus has 78 tokens
 
 # A sentence ends at a newline, or at . ! ? followed by a capital letter or quote in the original
 # text — but not after a one-letter token ("U.S.", initials) or before a digit ("Jan. 28").
@@ -48,6 +49,7 @@ class Sentence:
     numbers: list[Number] = field(default_factory=list)
 
     by_kind: dict[tuple[str, object], list[Match]] = field(default_factory=dict)
+    memo: dict[object, object] = field(default_factory=dict)  # per-sentence results of the builders
 
     def add(self, match: Match) -> None:
         self.matches.append(match)
@@ -139,9 +141,20 @@ def _sentence_breaks(nt: NormText) -> list[int]:
     return breaks
 
 
+def _bounded(bounds: list[int]) -> list[int]:
+    """Cut runs longer than MAX_SENTENCE_TOKENS: text with no stops (a scraped page, a table) must
+    not make every per-sentence step quadratic."""
+    out = [bounds[0]]
+    for end in bounds[1:]:
+        while end - out[-1] > MAX_SENTENCE_TOKENS:
+            out.append(out[-1] + MAX_SENTENCE_TOKENS)
+        out.append(end)
+    return out
+
+
 def _sentences(nt: NormText, matches: list[Match], mentions: list[dates_mod.DateMention],
                numbers: list[Number]) -> list[Sentence]:
-    bounds = [0, *_sentence_breaks(nt), len(nt.forms)]
+    bounds = _bounded([0, *_sentence_breaks(nt), len(nt.forms)])
     sentences = [Sentence(k, a, b) for k, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)) if b > a]
     for k, s in enumerate(sentences):
         s.index = k

@@ -7,16 +7,17 @@ import os
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from .errors import OsintrackError
 from .extract import extract_report
 from .ingest import SUPPORTED, SkipCounter, read_reports
 from .model import Extraction, Report
 
-__all__ = ["SUPPORTED", "SkipCounter", "extract_paths", "extract_reports", "read_reports",
-           "write_extractions"]
+__all__ = ["SUPPORTED", "IngestStats", "SkipCounter", "extract_paths", "extract_reports", "ingest_paths",
+           "read_reports", "write_extractions"]
 
 
 def extract_reports(reports: Iterable[Report]) -> Iterator[Extraction]:
@@ -95,3 +96,71 @@ def _output_errors(name: str) -> Iterator[None]:
         yield
     except OSError as exc:
         raise OsintrackError(f"cannot write output: {exc.strerror or exc}", path=name) from exc
+
+
+# --- the incident store (issue 3) ---------------------------------------------------------------
+
+DEFAULT_DB = "sqlite:///osintrack.db"
+DEFAULT_BATCH_SIZE = 100
+
+
+@dataclass(slots=True)
+class IngestStats:
+    """What one ``ingest_paths`` run did; ``skips`` counts unreadable records when ``skip_bad``."""
+
+    read: int = 0  # reports read from the inputs
+    stored: int = 0  # of them, newly stored
+    known: int = 0  # of them, already stored with the same content (skipped)
+    events: int = 0
+    tallies: int = 0
+    batches: int = 0
+    incidents_touched: int = 0
+
+
+def ingest_paths(paths: Sequence[str | Path] | str | Path, db_url: str = DEFAULT_DB, *,
+                 batch_size: int = DEFAULT_BATCH_SIZE, skip_bad: bool = False, skips: SkipCounter | None = None,
+                 progress: Callable[[IngestStats], None] | None = None) -> IngestStats:
+    """Read ``paths``, extract, resolve into incidents and store into ``db_url``, batch by batch.
+
+    Each batch of ``batch_size`` new reports is extracted, resolved and written in one transaction.
+    Reports already stored under the same id with the same content are skipped, so a run that was
+    killed resumes where it stopped and a repeated run changes nothing; a stored id with other content
+    raises ``ReportConflict``. An ``InputError`` (without ``skip_bad``) stops the run after the batches
+    before the bad record were committed. ``progress`` is called after every record read and batch.
+    """
+    from .store import IngestSession
+
+    if batch_size < 1:
+        raise OsintrackError(f"the batch size must be at least 1, not {batch_size}")
+    stats = IngestStats()
+    session = IngestSession.open(db_url)
+    try:
+        pending: list[Report] = []
+        for report in read_reports(paths, skip_bad=skip_bad, skips=skips):
+            stats.read += 1
+            if session.is_stored(report):
+                stats.known += 1
+            else:
+                pending.append(report)
+                if len(pending) == batch_size:
+                    _commit(session, pending, stats)
+                    pending = []
+            if progress is not None:
+                progress(stats)
+        if pending:
+            _commit(session, pending, stats)
+            if progress is not None:
+                progress(stats)
+    finally:
+        session.close()
+    return stats
+
+
+def _commit(session: Any, reports: list[Report], stats: IngestStats) -> None:
+    extractions = [extract_report(r) for r in reports]
+    touched = session.commit_batch(reports, extractions)
+    stats.stored += len(reports)
+    stats.events += sum(len(x.events) for x in extractions)
+    stats.tallies += sum(len(x.tallies) for x in extractions)
+    stats.batches += 1
+    stats.incidents_touched += touched

@@ -32,10 +32,10 @@ Mention = tuple[Match, "Actor"]
 def set_actors(doc: Doc, s: Sentence, draft: Draft, trigger: Match, live: list[Match]) -> None:
     """Who acted, and hence the type: a state striking is an air strike; a group attacking is an attack."""
     strike_kind = trigger.value("trigger") in ("strike", "air_strike")
-    state_agents, groups, victims, targets = _actor_roles(doc, s, trigger, strike_kind)
+    state_agents, groups, victims, targets = _roles(doc, s, trigger)
     for other in live:  # "AS menyerang ... di selatan Bagdad dalam serangan": the clause's other trigger
         if other is not trigger and not state_agents and not victims and not groups:
-            state_agents = _actor_roles(doc, s, other, other.value("trigger") in ("strike", "air_strike"))[0]
+            state_agents = _roles(doc, s, other)[0]
     draft.target = draft.target or (targets[0] if targets else None)
     claimed = s.has("cue", "claim") and not s.has("cue", "deny")
     group_agents = [(m, a) for m, a in groups if m.start < trigger.start or claimed]
@@ -73,6 +73,14 @@ def _set_armed_state(doc: Doc, s: Sentence, draft: Draft) -> None:
             draft.actor = doc.actors.root(actor.id).name
             draft.evidence["actor"] = (m.start, m.end)
             return
+
+
+def _roles(doc: Doc, s: Sentence, trigger: Match) -> tuple[list[Mention], list[Mention], list[Mention], list[str]]:
+    """_actor_roles, once per trigger of a sentence (every place of the sentence asks again)."""
+    key = ("roles", trigger.start)
+    if key not in s.memo:
+        s.memo[key] = _actor_roles(doc, s, trigger, trigger.value("trigger") in ("strike", "air_strike"))
+    return s.memo[key]  # type: ignore[return-value]
 
 
 def _actor_roles(doc: Doc, s: Sentence, trigger: Match,

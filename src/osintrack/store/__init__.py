@@ -1,0 +1,90 @@
+"""The incident store: one schema (``schema``) on SQLite or PostgreSQL, migrated on open (``db``),
+written batch by batch (``write``, ``IngestSession``) and read by the commands (``read``).
+
+See docs/store.md for the tables, the resume rule and PostgreSQL set-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine
+
+from .. import resolve
+from ..model import Extraction, Report
+from .db import DEFAULT_URL, ReportConflict, StoreError, db_errors, display_url, engine_url, open_engine
+from .read import (
+    Explanation,
+    IncidentFilter,
+    IncidentRow,
+    dump_tables,
+    explain,
+    incident_dates,
+    iter_extractions,
+    list_incidents,
+    stored_tallies,
+)
+from .resolution import StoreResolver, fused_incidents, reconcile
+from .write import Batch, Counters, Fingerprint, check_known, load_counters, load_fingerprints, write_batch
+
+__all__ = ["DEFAULT_URL", "Explanation", "IncidentFilter", "IncidentRow", "IngestSession", "ReportConflict",
+           "StoreError", "display_url", "dump_tables", "engine_url", "explain", "incident_dates",
+           "iter_extractions", "list_incidents", "load_fused", "open_engine", "reconcile_tallies", "stored_tallies"]
+
+
+def load_fused(engine: Engine) -> list[resolve.Fused]:
+    """Every stored incident as ``resolve.Fused`` (fused again from its stored mentions), by date."""
+    with db_errors("read incidents"), engine.connect() as conn:
+        return fused_incidents(conn)
+
+
+def reconcile_tallies(engine: Engine, countries: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """``resolve.reconcile_tallies`` over every stored tally and incident (see ``render.render_tallies``)."""
+    tallies = [(report.id, tally) for report, tally in stored_tallies(engine)]
+    with db_errors("read incidents"), engine.connect() as conn:
+        if countries:
+            return reconcile(conn, tallies, countries)
+        return reconcile(conn, tallies)
+
+
+class IngestSession:
+    """One ingest run's view of a store: which reports it holds, where its numbering stands, and a
+    resolver that knows every stored incident. Build it with ``IngestSession.open``."""
+
+    def __init__(self, engine: Engine, fingerprints: dict[str, Fingerprint], counters: Counters,
+                 resolver: StoreResolver) -> None:
+        self.engine = engine
+        self._fingerprints = fingerprints
+        self._counters = counters
+        self._resolver = resolver
+
+    @classmethod
+    def open(cls, url: str = DEFAULT_URL) -> IngestSession:
+        engine = open_engine(url)
+        with db_errors("read the store"), engine.connect() as conn:
+            counters = load_counters(conn)
+            resolver = StoreResolver.load(conn)
+        return cls(engine, load_fingerprints(engine), counters, resolver)
+
+    def is_stored(self, report: Report) -> bool:
+        """True if ``report`` is stored already; raises ``ReportConflict`` if its id holds other content."""
+        stored = self._fingerprints.get(report.id)
+        if stored is None:
+            return False
+        check_known(report, stored)
+        return True
+
+    def commit_batch(self, reports: Sequence[Report], extractions: Sequence[Extraction]) -> int:
+        """Resolve and write one batch in one transaction; returns how many incidents it touched."""
+        decisions, fused, new = self._resolver.resolve_batch(reports, extractions)
+        batch = Batch(reports=reports, extractions=extractions, decisions=decisions, incidents=fused,
+                      new_incidents=new)
+        self._counters = write_batch(self.engine, batch, self._counters)
+        self._resolver.committed(new)
+        for report in reports:
+            self._fingerprints[report.id] = Fingerprint.of(report)
+        return len(fused)
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,204 @@
+"""Reading the store: incidents with filters, one incident explained, tallies, and every report back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from ..model import Event, Extraction, Report, Tally
+from . import schema as s
+from .db import db_errors
+from .write import _EVENT_COLUMNS
+
+_PAGE = 500  # reports read per query when streaming the whole store
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentFilter:
+    """What ``osintrack incidents`` selects on; None means any. Dates compare as ISO strings."""
+
+    country: str | None = None
+    since: str | None = None
+    until: str | None = None
+    actor: str | None = None
+    site: str | None = None
+    weapon: str | None = None
+    status: str | None = None
+
+    def where(self) -> list[ColumnElement[bool]]:
+        c = s.incidents.c
+        clauses: list[ColumnElement[bool]] = []
+        if self.country:
+            clauses.append(c.country == self.country.upper())
+        if self.since:
+            clauses.append(c.date >= self.since)
+        if self.until:  # "2023-11" as until keeps every day of November
+            clauses.append(or_(c.date <= self.until, c.date.like(f"{self.until}%")))
+        for column, value in ((c.actor, self.actor), (c.site, self.site)):
+            if value:
+                clauses.append(func.lower(column).contains(value.lower(), autoescape=True))
+        if self.weapon:
+            clauses.append(c.weapon == self.weapon)
+        if self.status:
+            clauses.append(c.status == self.status)
+        return clauses
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRow:
+    id: str
+    date: str | None
+    country: str | None
+    site: str | None
+    event_type: str | None
+    weapon: str | None
+    actor: str | None
+    status: str | None
+    n_mentions: int
+    n_reports: int
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One report's event that belongs to an incident."""
+
+    report_id: str
+    idx: int
+    lang: str | None
+    url: str | None
+    published: str | None
+    evidence: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedDecision:
+    seq: int
+    mention_key: str
+    action: str
+    reason: str
+    decision: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    id: str
+    fused: Mapping[str, Any]
+    sources: Sequence[Source]
+    decisions: Sequence[LoggedDecision]
+
+
+def list_incidents(engine: Engine, where: IncidentFilter = IncidentFilter(), *,
+                   limit: int | None = None) -> list[IncidentRow]:
+    """Incidents matching ``where``, by date then id (undated last)."""
+    c = s.incidents.c
+    n_reports = (select(func.count(func.distinct(s.events.c.report_id)))
+                 .where(s.events.c.incident_id == c.id).scalar_subquery())
+    query = (select(c.id, c.date, c.country, c.site, c.event_type, c.weapon, c.actor, c.status, c.n_mentions,
+                    n_reports.label("n_reports"))
+             .where(and_(True, *where.where()))
+             .order_by(c.date.is_(None), c.date, c.id))
+    if limit is not None:
+        query = query.limit(limit)
+    with db_errors("list incidents"), engine.connect() as conn:
+        return [IncidentRow(**row._mapping) for row in conn.execute(query)]
+
+
+def explain(engine: Engine, incident_id: str) -> Explanation | None:
+    """The incident's fused record, its sources and every merge decision about it; None if unknown."""
+    e, r, m = s.events.c, s.reports.c, s.merge_log.c
+    with db_errors("read an incident"), engine.connect() as conn:
+        fused = conn.execute(select(s.incidents.c.fused).where(s.incidents.c.id == incident_id)).scalar()
+        if fused is None:
+            return None
+        sources = [Source(row.report_id, row.idx, row.lang, row.url, row.published,
+                          (row.evidence or {}).get("text") if isinstance(row.evidence, dict) else row.evidence)
+                   for row in conn.execute(
+                       select(e.report_id, e.idx, r.lang, r.url, r.published, e.evidence)
+                       .join(s.reports, r.id == e.report_id)
+                       .where(e.incident_id == incident_id).order_by(r.seq, e.idx))]
+        decisions = [LoggedDecision(row.seq, row.mention_key, row.action, row.reason, row.decision)
+                     for row in conn.execute(select(m.seq, m.mention_key, m.action, m.reason, m.decision)
+                                             .where(m.incident_id == incident_id).order_by(m.seq))]
+    return Explanation(incident_id, fused, sources, decisions)
+
+
+def stored_tallies(engine: Engine) -> list[tuple[Report, Tally]]:
+    """Every stored tally with its report (text left out), in store order."""
+    t, r = s.tallies.c, s.reports.c
+    query = (select(r.id, r.published, r.lang, r.url, r.origin, *(t[name] for name in _TALLY_FIELDS))
+             .join(s.reports, r.id == t.report_id).order_by(r.seq, t.idx))
+    out: list[tuple[Report, Tally]] = []
+    with db_errors("read tallies"), engine.connect() as conn:
+        for row in conn.execute(query):
+            report = Report(id=row.id, text="", published=row.published, lang=row.lang, url=row.url,
+                            origin=row.origin)
+            out.append((report, Tally.from_json({name: getattr(row, name) for name in _TALLY_FIELDS})))
+    return out
+
+
+_TALLY_FIELDS = ("metric", "count", "qualifier", "breakdown", "since", "as_of", "reported_by", "evidence")
+
+
+def incident_dates(engine: Engine) -> list[tuple[str, str | None, str | None]]:
+    """(id, date, country) of every incident: what tally reconciliation counts."""
+    c = s.incidents.c
+    with db_errors("read incidents"), engine.connect() as conn:
+        return [(row.id, row.date, row.country) for row in conn.execute(select(c.id, c.date, c.country)
+                                                                        .order_by(c.id))]
+
+
+def iter_extractions(engine: Engine) -> Iterator[tuple[Report, Extraction]]:
+    """Every stored report with its extraction (events carry their ``incident``), in store order."""
+    r = s.reports.c
+    last = 0
+    while True:
+        with db_errors("read reports"), engine.connect() as conn:
+            reports = list(conn.execute(select(s.reports).where(r.seq > last).order_by(r.seq).limit(_PAGE)))
+            if not reports:
+                return
+            ids = [row.id for row in reports]
+            events = _grouped(conn.execute(select(s.events).where(s.events.c.report_id.in_(ids))
+                                           .order_by(s.events.c.report_id, s.events.c.idx)))
+            tallies = _grouped(conn.execute(select(s.tallies).where(s.tallies.c.report_id.in_(ids))
+                                            .order_by(s.tallies.c.report_id, s.tallies.c.idx)))
+        for row in reports:
+            report = Report(id=row.id, text=row.text, published=row.published, lang=row.lang, url=row.url,
+                            origin=row.origin)
+            yield report, Extraction(
+                id=row.id, lang=row.lang,
+                events=tuple(_event(e) for e in events.get(row.id, ())),
+                tallies=tuple(Tally.from_json({n: getattr(t, n) for n in _TALLY_FIELDS})
+                              for t in tallies.get(row.id, ())))
+        last = reports[-1].seq
+
+
+def _grouped(rows: Any) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    for row in rows:
+        out.setdefault(row.report_id, []).append(row)
+    return out
+
+
+def _event(row: Any) -> Event:
+    data = {name: getattr(row, name) for name in _EVENT_COLUMNS}
+    data["evidence"] = row.evidence
+    if row.incident_id is not None:
+        data["incident"] = row.incident_id
+    return Event.from_json(data)
+
+
+def dump_tables(engine: Engine, *, timestamps: bool = False) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, sorted, for comparing two stores; wall-clock columns left out unless
+    ``timestamps``."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    with db_errors("dump the store"), engine.connect() as conn:
+        for table in s.TABLES:
+            skip = () if timestamps else s.TIMESTAMPS.get(table.name, ())
+            columns = [c for c in table.columns if c.name not in skip]
+            rows = conn.execute(select(*columns).order_by(*table.primary_key.columns))
+            out[table.name] = [tuple(row) for row in rows]
+    return out

@@ -1,0 +1,112 @@
+"""Wiring ``osintrack.resolve`` to the store: mentions from stored events, decisions for the merge log,
+fused incidents for the incidents table.
+
+Resolution is deterministic and incremental: a resolver loaded with every stored mention (in store
+order) decides on the next mention exactly as the resolver of an uninterrupted run would, so a
+resumed ingest gives the same incident ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from .. import resolve
+from ..model import Event, Extraction, Report, Tally
+from . import schema as s
+from .read import _event
+from .write import FusedRow, StoredDecision
+
+
+def mention_for(report: Report, idx: int, event: Event) -> resolve.Mention:
+    """The resolution unit of a report's ``idx``-th event, keyed ``report_id#idx``, outlet from the URL host."""
+    return resolve.Mention(key=f"{report.id}#{idx}", report_id=report.id, event=event, lang=report.lang,
+                           url=report.url, outlet=resolve.outlet_of(report.url))
+
+
+def load_incidents(conn: Connection) -> dict[str, list[resolve.Mention]]:
+    """Every stored incident with its mentions, incidents in the order they were opened and mentions
+    in the order they joined (store order: report position, then event index)."""
+    r, e = s.reports.c, s.events.c
+    query = (select(r.id.label("rid"), r.url, r.published, r.lang, *s.events.c)
+             .join(s.reports, r.id == e.report_id)
+             .where(e.incident_id.is_not(None)).order_by(r.seq, e.idx))
+    members: dict[str, list[resolve.Mention]] = {}
+    for row in conn.execute(query):
+        report = Report(id=row.rid, text="", published=row.published, lang=row.lang, url=row.url)
+        members.setdefault(row.incident_id, []).append(mention_for(report, row.idx, _event(row).with_(incident=None)))
+    return members
+
+
+class StoreResolver:
+    """A ``resolve.Resolver`` plus the mentions of every incident, to fuse the incidents a batch touches."""
+
+    def __init__(self, known: dict[str, list[resolve.Mention]]) -> None:
+        self._resolver = resolve.Resolver(known.items())
+        self._members = known
+        self._stored = set(known)
+
+    @classmethod
+    def load(cls, conn: Connection) -> StoreResolver:
+        """A resolver that knows every stored incident and its mentions."""
+        return cls(load_incidents(conn))
+
+    def resolve_batch(self, reports: Sequence[Report], extractions: Sequence[Extraction]
+                      ) -> tuple[list[StoredDecision], list[FusedRow], frozenset[str]]:
+        """Decide on every event of the batch, in order; fuse every incident it touched.
+
+        Returns the decisions, the fused incidents and which of them are new to the store.
+        """
+        decisions: list[StoredDecision] = []
+        touched: dict[str, None] = {}
+        for report, extraction in zip(reports, extractions, strict=True):
+            for idx, event in enumerate(extraction.events):
+                mention = mention_for(report, idx, event)
+                decision = self._resolver.add(mention)
+                incident = decision.incident_id
+                self._members.setdefault(incident, []).append(mention)
+                touched[incident] = None
+                decisions.append(_stored_decision(mention.key, decision))
+        fused = [_fused_row(incident, self._members[incident]) for incident in touched]
+        return decisions, fused, frozenset(touched) - self._stored
+
+    def committed(self, incidents: Iterable[str]) -> None:
+        """The batch that created ``incidents`` is committed: they are stored now."""
+        self._stored.update(incidents)
+
+
+def _stored_decision(key: str, decision: resolve.Decision) -> StoredDecision:
+    data = {"mention_key": decision.mention_key, "incident_id": decision.incident_id, "created": decision.created,
+            "reason": decision.reason}
+    return StoredDecision(mention_key=key, incident_id=decision.incident_id,
+                          action="open" if decision.created else "join", reason=decision.reason, decision=data)
+
+
+def _fused_row(incident: str, mentions: Sequence[resolve.Mention]) -> FusedRow:
+    data = resolve.fuse(incident, mentions).to_json()
+    columns = {name: _plain(data.get(name)) for name in ("date", "country", "site", "event_type", "weapon", "actor",
+                                                         "status")}
+    return FusedRow(id=incident, fused=data, n_mentions=len(mentions), columns=columns)
+
+
+def _plain(value: Any) -> Any:
+    """A fused field's bare value, whether the field is stored bare or as ``{"value": ..., ...}``."""
+    if isinstance(value, Mapping):
+        return value.get("value")
+    return value
+
+
+def fused_incidents(conn: Connection) -> list[resolve.Fused]:
+    """Every stored incident fused from its stored mentions, by date (undated last), then id."""
+    fused = [resolve.fuse(incident, mentions) for incident, mentions in load_incidents(conn).items()]
+    return sorted(fused, key=lambda f: (f.date is None, f.date or "", f.incident_id))
+
+
+def reconcile(conn: Connection, tallies: Sequence[tuple[str, Tally]],
+              countries: Sequence[str] = resolve.DEFAULT_TALLY_COUNTRIES) -> list[dict[str, Any]]:
+    """``resolve.reconcile_tallies`` of ``(report_id, tally)`` pairs against every stored incident."""
+    incidents = {f.incident_id: f for f in fused_incidents(conn)}
+    return resolve.reconcile_tallies(list(tallies), incidents, countries)

@@ -1,0 +1,128 @@
+"""The store's one schema, in SQLAlchemy Core. Alembic migrations (``migrations/``) create and change it.
+
+Every id a run writes is computed by the writer (batch numbers, merge-log sequence), never drawn from a
+database sequence, so that a run killed and run again leaves exactly the rows an uninterrupted run
+leaves, on SQLite and PostgreSQL alike (a PostgreSQL sequence is not rolled back with its transaction).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+batches = Table(
+    "batches", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # 1, 2, 3 ... in commit order
+    Column("committed_at", DateTime(timezone=True), nullable=False),
+    Column("n_reports", Integer, nullable=False),
+)
+
+reports = Table(
+    "reports", metadata,
+    Column("id", String, primary_key=True),
+    Column("text", Text, nullable=False),  # verbatim: evidence offsets index it
+    Column("content_hash", String(64), nullable=False),  # sha256 of the UTF-8 text, hex
+    Column("published", String(10)),
+    Column("lang", String(16)),
+    Column("url", Text),
+    Column("origin", Text),  # "file:line" it was first read from
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("seq", Integer, nullable=False),  # position in the store: input order across runs
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_reports_seq", reports.c.seq, unique=True)
+
+events = Table(
+    "events", metadata,
+    Column("report_id", String, ForeignKey("reports.id"), primary_key=True),
+    Column("idx", Integer, primary_key=True, autoincrement=False),
+    Column("event_type", String, nullable=False),
+    Column("date", String(10)),
+    Column("date_precision", String(8)),
+    Column("country", String(2)),
+    Column("admin1", String),
+    Column("site", String),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("geo_precision", String(8)),
+    Column("weapon", String, nullable=False),
+    Column("actor", String),
+    Column("target", String),
+    Column("claimed_by", String),
+    Column("confirmed_by", String),
+    Column("killed", Integer),
+    Column("injured", Integer),
+    Column("intercepted", Boolean),
+    Column("evidence", JSON),  # model.Event evidence form: {text, start, end, fields?}
+    Column("incident_id", String, ForeignKey("incidents.id")),
+)
+Index("ix_events_incident", events.c.incident_id)
+
+tallies = Table(
+    "tallies", metadata,
+    Column("report_id", String, ForeignKey("reports.id"), primary_key=True),
+    Column("idx", Integer, primary_key=True, autoincrement=False),
+    Column("metric", String, nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("qualifier", String),
+    Column("breakdown", JSON),
+    Column("since", String(10)),
+    Column("as_of", String(10)),
+    Column("reported_by", String),
+    Column("evidence", JSON),
+)
+
+incidents = Table(
+    "incidents", metadata,
+    Column("id", String, primary_key=True),
+    Column("fused", JSON, nullable=False),  # resolve.Fused as JSON: fields with provenance
+    # copies of fused fields, for filtering without parsing JSON
+    Column("date", String(10)),
+    Column("country", String(2)),
+    Column("site", String),
+    Column("event_type", String),
+    Column("weapon", String),
+    Column("actor", String),
+    Column("status", String),
+    Column("n_mentions", Integer, nullable=False),
+    Column("updated", DateTime(timezone=True), nullable=False),
+)
+Index("ix_incidents_date", incidents.c.date)
+Index("ix_incidents_country", incidents.c.country)
+
+merge_log = Table(
+    "merge_log", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),  # 1, 2, 3 ... in decision order
+    Column("mention_key", String, nullable=False),  # f"{report_id}#{idx}"
+    Column("incident_id", String, nullable=False),
+    Column("action", String, nullable=False),  # e.g. "new" or "merge", as resolve.Decision says
+    Column("reason", Text, nullable=False),
+    Column("decision", JSON, nullable=False),  # the whole Decision, for explain
+    Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
+    Column("created", DateTime(timezone=True), nullable=False),
+)
+Index("ix_merge_log_incident", merge_log.c.incident_id)
+Index("ix_merge_log_mention", merge_log.c.mention_key)
+
+TABLES: tuple[Table, ...] = (batches, reports, incidents, events, tallies, merge_log)
+"""Every table, parents before children (insert order; reverse it to drop)."""
+
+TIMESTAMPS: dict[str, tuple[str, ...]] = {
+    "batches": ("committed_at",), "reports": ("ingested_at",), "incidents": ("updated",),
+    "merge_log": ("created",),
+}
+"""Columns that hold wall-clock times: the only ones a resumed run may write differently."""
