@@ -227,24 +227,22 @@ def _cell_centre(rows: list[Site], direction: str) -> tuple[float, float]:
 
 # --- loading --------------------------------------------------------------------------------------
 
-def parse_sites(text: str, path: str) -> list[Site]:
-    """Rows of one gazetteer CSV; DataError names ``path`` and the line of a malformed row.
-    Lines starting with '#' are comments; one row per line (no quoted line breaks)."""
-    sites: list[Site] = []
-    header_seen = False
+def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) of a data CSV: '#' lines are comments; one row per line."""
     for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        fields = next(csv.reader([line]))
-        if not header_seen:
-            if tuple(fields) != COLUMNS:
-                raise DataError(f"header must be {','.join(COLUMNS)}", path=path, line=number)
-            header_seen = True
-            continue
-        sites.append(_parse_row(fields, path, number))
-    if not header_seen:
+        if line.strip() and not line.startswith("#"):
+            yield number, next(csv.reader([line]))
+
+
+def parse_sites(text: str, path: str) -> list[Site]:
+    """Rows of one gazetteer CSV; DataError names ``path`` and the line of a malformed row."""
+    rows = _csv_rows(text)
+    number, header = next(rows, (0, []))
+    if not header:
         raise DataError("no header row", path=path)
-    return sites
+    if tuple(header) != COLUMNS:
+        raise DataError(f"header must be {','.join(COLUMNS)}", path=path, line=number)
+    return [_parse_row(fields, path, number) for number, fields in rows]
 
 
 def _parse_row(fields: list[str], path: str, line: int) -> Site:
@@ -282,14 +280,9 @@ def _coordinate(text: str, limit: float, path: str, line: int, name: str) -> flo
 def parse_qualifiers(text: str, path: str) -> dict[str, list[str]]:
     """Qualifier phrases by row type from qualifiers.csv (columns type, lang, phrase)."""
     out: dict[str, list[str]] = defaultdict(list)
-    header_seen = False
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        fields = next(csv.reader([line]))
-        if not header_seen:
-            header_seen = True
-            continue
+    rows = _csv_rows(text)
+    next(rows, None)  # the header
+    for number, fields in rows:
         if len(fields) != 3 or fields[0] not in PRECISION or fields[2].count("{}") != 1:
             raise DataError("expected type,lang,phrase with one '{}' in the phrase", path=path, line=number)
         out[fields[0]].append(fields[2])
