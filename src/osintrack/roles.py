@@ -45,7 +45,7 @@ def set_actors(doc: Doc, s: Sentence, draft: Draft, trigger: Match, live: list[M
         draft.event_type, draft.typed = "air_strike", True
         if groups:
             draft.target = groups[0][1].name
-    elif groups:
+    elif groups and not s.has("cue", "deny"):  # "X denied any role in the attack": X is no actor
         m, actor = min(groups, key=lambda ma: abs(ma[0].start - trigger.start))
         # a group named after the trigger may be its target ("the headquarters of X"): untyped
         draft.actor, draft.typed = actor.name, bool(group_agents)
