@@ -231,8 +231,11 @@ def _set_reporter(doc: Doc, s: Sentence, draft: TallyDraft) -> None:
     """Who said it: a source named in the sentence, else the last one named just before; an official
     source ("the Pentagon") before a state, and never a country named as a place."""
     for sentence in reversed(doc.sentences[max(0, s.index - REPORTER_SENTENCES):s.index + 1]):
-        sources = [(m, doc.actors.get(m.value("actor"))) for m in sentence.having("actor") if m.value("place") is None]
-        sources = [(m, a) for m, a in sources if a is not None and a.type in SOURCE_TYPES]
+        sources = []
+        for m in sentence.having("actor"):
+            actor = doc.actors.get(m.value("actor"))
+            if actor is not None and actor.type in SOURCE_TYPES and m.value("place") is None:
+                sources.append((m, actor))
         if sources:
             m, actor = min(reversed(sources), key=lambda ma: SOURCE_TYPES.index(ma[1].type))
             draft.reported_by = actor.name
