@@ -183,9 +183,11 @@ def ingest(inputs: tuple[Path, ...], db: str, batch_size: int, skip_bad: bool) -
 
     skips = pipeline.SkipCounter()
     with tqdm(desc="ingest", unit=" reports", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
+        committed = [-1]  # batches shown in the bar's counts
+
         def progress(stats: pipeline.IngestStats) -> None:
-            if stats.batches != getattr(progress, "batches", -1):  # counts change with each commit
-                progress.batches = stats.batches  # type: ignore[attr-defined]
+            if stats.batches != committed[0]:  # the counts change with each commit
+                committed[0] = stats.batches
                 bar.set_postfix(stored=stats.stored, known=stats.known, events=stats.events, refresh=False)
             bar.update(stats.read - bar.n)  # tqdm itself limits how often it redraws
 

@@ -9,12 +9,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .errors import OsintrackError
 from .extract import extract_report
 from .ingest import SUPPORTED, SkipCounter, read_reports
 from .model import Extraction, Report
+
+if TYPE_CHECKING:
+    from .store import IngestSession
 
 __all__ = ["SUPPORTED", "IngestStats", "SkipCounter", "extract_paths", "extract_reports", "ingest_paths",
            "read_reports", "write_extractions"]
@@ -156,7 +159,7 @@ def ingest_paths(paths: Sequence[str | Path] | str | Path, db_url: str = DEFAULT
     return stats
 
 
-def _commit(session: Any, reports: list[Report], stats: IngestStats) -> None:
+def _commit(session: IngestSession, reports: list[Report], stats: IngestStats) -> None:
     extractions = [extract_report(r) for r in reports]
     touched = session.commit_batch(reports, extractions)
     stats.stored += len(reports)
