@@ -100,8 +100,10 @@ def normalize(text: str) -> NormText:
                     [m.end() for m in found])
 
 
+@cache
 def normalize_phrase(phrase: str) -> tuple[str, ...]:
-    """The token forms of a lexicon phrase, as ``normalize`` would produce them in a text."""
+    """The token forms of a lexicon phrase, as ``normalize`` would produce them in a text (cached: the
+    gazetteer's and actors' names enter the lexicon of every language)."""
     return tuple(normalize(phrase).forms)
 
 

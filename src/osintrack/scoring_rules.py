@@ -20,6 +20,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
+from .actors import load_actors
 from .language import normalize
 
 Record = Mapping[str, Any]
@@ -107,29 +108,18 @@ def _country(record: Record) -> str | None:
     return value.strip().upper() or None
 
 
-@cache
-def _actor_table() -> Any:
-    """``osintrack.actors.load_actors()``, or None while that module does not exist yet."""
-    try:
-        from .actors import load_actors
-    except ModuleNotFoundError as exc:
-        # Only the absence of osintrack.actors itself is expected (it is being written in parallel);
-        # any other missing module is a real error and propagates.
-        if exc.name != "osintrack.actors":
-            raise
-        return None
-    return load_actors()
-
-
 def actor_key(name: Any) -> str | None:
     """The canonical form of an actor name: its canonical name when the actor table knows the alias,
     else the name itself, folded by ``name_key``. Empty names are None."""
+    return _actor_key(name) if isinstance(name, str) else name_key(name)
+
+
+@cache
+def _actor_key(name: str) -> str | None:
     key = name_key(name)
     if key is None:
         return None
-    table = _actor_table()
-    canonical = table.canonical(name) if table is not None else None
-    return name_key(canonical) or key
+    return name_key(load_actors().canonical(name)) or key
 
 
 def _same_value(a: Any, b: Any) -> bool:
