@@ -20,6 +20,7 @@ from .language import NormText, normalize_phrase
 Payload = tuple[str, Any]  # (kind, value), e.g. ("weapon", "drone"), ("place", "ain-al-asad")
 
 _MIN_STEM = 3
+_MEMO_LIMIT = 200_000  # distinct word forms remembered before starting afresh
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,9 @@ class Lexicon:
         self.suffixes = tuple(sorted(set(suffixes), key=len, reverse=True))
         self._root = _Node()
         self._heads: tuple[frozenset[str], int] | None = None
+        # words recur across reports: their clitic-less and ending-less forms are computed once
+        self._bare_memo: dict[str, list[str]] = {}
+        self._stem_memo: dict[str, list[str]] = {}
         for phrase, payload in entries:
             self.add(phrase, payload)
 
@@ -92,10 +96,22 @@ class Lexicon:
 
     def _bare(self, form: str) -> list[str]:
         """``form`` without one clitic prefix, where what remains is long enough to be a word."""
-        return [form[len(p):] for p in self.prefixes if form.startswith(p) and len(form) - len(p) >= _MIN_STEM]
+        found = self._bare_memo.get(form)
+        if found is None:
+            found = [form[len(p):] for p in self.prefixes if form.startswith(p) and len(form) - len(p) >= _MIN_STEM]
+            if len(self._bare_memo) > _MEMO_LIMIT:
+                self._bare_memo.clear()
+            self._bare_memo[form] = found
+        return found
 
     def _stems(self, form: str) -> list[str]:
-        return [form[:-len(s)] for s in self.suffixes if form.endswith(s) and len(form) - len(s) >= _MIN_STEM]
+        found = self._stem_memo.get(form)
+        if found is None:
+            found = [form[:-len(s)] for s in self.suffixes if form.endswith(s) and len(form) - len(s) >= _MIN_STEM]
+            if len(self._stem_memo) > _MEMO_LIMIT:
+                self._stem_memo.clear()
+            self._stem_memo[form] = found
+        return found
 
     def match(self, nt: NormText, start: int = 0, end: int | None = None) -> list[Match]:
         forms = nt.forms
