@@ -1,6 +1,6 @@
 """Ingest throughput of osintrack into SQLite and PostgreSQL: read, extract, resolve and store.
 
-    python benchmarks/ingest_speed.py [--corpus DIR] [--n 5000] [--batch-size 100] [--pg URL]
+    python benchmarks/ingest_speed.py [--corpus DIR] [--n 5000] [--batch-size 500] [--pg URL]
 
 The shared corpus (seeds and dev articles; the bundled examples when it is absent) is repeated until
 there are at least ``--n`` reports, ids made unique, and ingested with ``osintrack.pipeline.ingest_paths``
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--n", type=int, default=5000, help="at least this many reports (default 5000)")
-    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--pg", default=DEFAULT_PG, help=f"PostgreSQL URL (default {DEFAULT_PG}); '' to skip")
     args = parser.parse_args(argv)
 

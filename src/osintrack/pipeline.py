@@ -104,7 +104,7 @@ def _output_errors(name: str) -> Iterator[None]:
 # --- the incident store (issue 3) ---------------------------------------------------------------
 
 DEFAULT_DB = "sqlite:///osintrack.db"
-DEFAULT_BATCH_SIZE = 100
+DEFAULT_BATCH_SIZE = 500  # larger batches re-fuse busy incidents less often; one transaction each
 
 
 @dataclass(slots=True)
