@@ -27,7 +27,7 @@ FORCES_GAP = 4
 QUALIFIER_GAP = 2
 REPORTER_SENTENCES = 2
 QUALIFIERS = ("more_than", "at_least", "about")
-SOURCE_TYPES = ("official_source", "monitor", "media", "state")  # most to least specific
+SOURCE_TYPES = ("official_source", "monitor", "media")  # most to least specific; a state named is no source
 
 
 @dataclass(slots=True)
