@@ -23,8 +23,9 @@ from osintrack.export import (
     write_jsonl,
     write_parquet,
 )
+from osintrack.fusion import Fused, fuse
 from osintrack.model import Event, Extraction
-from osintrack.resolve import Fused, Mention, attach_incidents, fuse, outlet_of
+from osintrack.resolve import Mention, attach_incidents, outlet_of
 
 
 def _mention(key: str, url: str | None = None, **fields: Any) -> Mention:

@@ -14,17 +14,17 @@ from typing import Any
 import pytest
 import yaml
 
+from osintrack.fusion import fuse
+from osintrack.ledger import reconcile_tallies
 from osintrack.model import Event, Extraction, Tally
 from osintrack.resolve import (
     Decision,
     Mention,
     Resolver,
     attach_incidents,
-    fuse,
     incident_id_for,
     mentions_of,
     outlet_of,
-    reconcile_tallies,
 )
 
 GOLDEN = Path(__file__).parent / "golden" / "resolve" / "cases.yaml"

@@ -21,8 +21,8 @@ from typing import IO, Any, TextIO, cast
 
 from .actors import load_actors
 from .errors import OsintrackError
+from .fusion import Fused
 from .model import Extraction
-from .resolve import Fused
 
 __all__ = ["ACLED_COLUMNS", "INCIDENT_COLUMNS", "ExportResult", "acled_row", "acled_types", "incident_row",
            "write_acled",

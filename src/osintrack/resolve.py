@@ -1,5 +1,5 @@
-"""Cross-report resolution: event mentions -> incidents, fusion of an incident's sources, and the
-reconciliation of reported tallies with the store. Pure logic over records: no database, no I/O.
+"""Cross-report resolution: event mentions -> incidents. Pure logic over records: no database, no I/O.
+Fusion of an incident's sources is in ``fusion.py``, the reconciliation of tallies in ``ledger.py``.
 
 The rules (which mention may join which incident, how fused values are chosen, how tallies are
 compared) are written out with their reasons in ``docs/resolution.md``; the constants below are
@@ -13,24 +13,22 @@ import calendar
 import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
-from operator import attrgetter
 from typing import Any
 from urllib.parse import urlsplit
 
-from .model import Event, Extraction, Tally
-from .scoring_rules import actor_key, distance_km, name_key, parse_date
+from .model import Event, Extraction
+from .scoring_rules import distance_km, name_key, parse_date
 
 # Folding names and parsing dates dominate the cost per mention, and a stream repeats the same few
 # thousand sites and days: memoised per process (bounded, pure functions of their argument).
 _name_key = lru_cache(maxsize=1 << 16)(name_key)
 _parse_date = lru_cache(maxsize=1 << 16)(parse_date)
 
-__all__ = ["DEFAULT_TALLY_COUNTRIES", "Decision", "Fused", "Mention", "Provenance", "Resolver", "attach_incidents",
-           "fuse", "incident_id_for", "mentions_of", "outlet_of", "reconcile_tallies"]
+__all__ = ["Decision", "Mention", "Resolver", "attach_incidents", "incident_id_for", "mentions_of", "outlet_of"]
 
 SITE_KM = 25.0  # sites and towns this close are one place (FORMAT.md groups gold incidents at 25 km)
 REGION_KM = 100.0  # a province or district: FORMAT.md's region tolerance
@@ -38,12 +36,11 @@ KM_PER_DAY = 20.0  # closeness: one day apart weighs as much as this many kilome
 WEEK_DAYS = 7  # a week-precision date stands for this many days either side
 BUCKET_DAYS = 7  # time buckets of the candidate index
 CELL_DEG = 1.0  # grid cells of the candidate index, in degrees (about 100 km at the theatre's latitudes)
-DEFAULT_TALLY_COUNTRIES: tuple[str, ...] = ("IQ", "SY", "JO")  # where the tracked forces' bases are
 
-_PLACE_RANKS = {"site": 0, "town": 1, "region": 2, "country": 3}
-_COUNTRY, _NOWHERE = 3, 4
-_DATE_RANKS = {"day": 0, "week": 1, "month": 2}
-_MONTH, _UNDATED = 2, 3
+PLACE_RANKS = {"site": 0, "town": 1, "region": 2, "country": 3}
+_COUNTRY, NOWHERE = 3, 4
+DATE_RANKS = {"day": 0, "week": 1, "month": 2}
+_MONTH, UNDATED = 2, 3
 
 
 # --- records ------------------------------------------------------------------------------------
@@ -122,16 +119,16 @@ class _When:
 def _when(event: Event) -> _When:
     parsed = _parse_date(event.date) if isinstance(event.date, str) else None
     if parsed is None:
-        return _When(None, _UNDATED, "no date")
+        return _When(None, UNDATED, "no date")
     month, day = parsed
     if day is None or event.date_precision == "month":
         first = date.fromisoformat(month + "-01")
         last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-        return _When((first.toordinal(), last.toordinal()), _DATE_RANKS["month"], f"{month} (month)")
+        return _When((first.toordinal(), last.toordinal()), DATE_RANKS["month"], f"{month} (month)")
     d = day.toordinal()
     if event.date_precision == "week":
-        return _When((d - WEEK_DAYS + 0.5, d + WEEK_DAYS - 0.5), _DATE_RANKS["week"], f"{day} (week)")
-    return _When((d - 0.5, d + 0.5), _DATE_RANKS["day"], f"{day} (day)")
+        return _When((d - WEEK_DAYS + 0.5, d + WEEK_DAYS - 0.5), DATE_RANKS["week"], f"{day} (week)")
+    return _When((d - 0.5, d + 0.5), DATE_RANKS["day"], f"{day} (day)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,33 +149,33 @@ class _Where:
 
     @property
     def radius(self) -> float:
-        return REGION_KM if self.rank == _PLACE_RANKS["region"] else SITE_KM
+        return REGION_KM if self.rank == PLACE_RANKS["region"] else SITE_KM
 
 
-def _where(event: Event) -> _Where:
+def where_of(event: Event) -> _Where:
     country = (event.country or "").strip().upper() or None
     site_key, admin1_key = _name_key(event.site), _name_key(event.admin1)
     coords = event.lat is not None and event.lon is not None
     precision = event.geo_precision
     if precision is None:  # infer from what is known, as the scoring does
         precision = "site" if site_key else "town" if coords else "region" if admin1_key else "country"
-    rank = _PLACE_RANKS.get(precision, _COUNTRY)
+    rank = PLACE_RANKS.get(precision, _COUNTRY)
     # A finer precision without what it needs (coordinates, a name) locates nothing finer than the country.
-    if rank < _PLACE_RANKS["region"] and not (coords or site_key):
+    if rank < PLACE_RANKS["region"] and not (coords or site_key):
         rank = _COUNTRY
-    if rank == _PLACE_RANKS["region"] and not (coords or admin1_key):
+    if rank == PLACE_RANKS["region"] and not (coords or admin1_key):
         rank = _COUNTRY
     if rank == _COUNTRY and country is None:
-        rank = _NOWHERE
+        rank = NOWHERE
     lat, lon = (event.lat, event.lon) if coords and rank < _COUNTRY else (None, None)
     return _Where(rank, country, _place_name(event, rank, country), site_key, admin1_key, lat, lon)
 
 
 def _place_name(event: Event, rank: int, country: str | None) -> str | None:
     """What to call a place in a reason: its site, its province, or a point in its country."""
-    if rank < _PLACE_RANKS["region"] and event.site:
+    if rank < PLACE_RANKS["region"] and event.site:
         return event.site
-    if rank <= _PLACE_RANKS["region"] and event.admin1:
+    if rank <= PLACE_RANKS["region"] and event.admin1:
         return event.admin1
     if rank < _COUNTRY and event.lat is not None and event.lon is not None:
         return f"({event.lat:.2f}, {event.lon:.2f}) in {country or 'an unknown country'}"
@@ -214,7 +211,7 @@ class _Incident:
 
     @classmethod
     def open(cls, incident_id: str, mention: Mention) -> _Incident:
-        when, where = _when(mention.event), _where(mention.event)
+        when, where = _when(mention.event), where_of(mention.event)
         incident = cls(incident_id, mention.event.event_type, [], when.window, when, where)
         incident.absorb(mention, when, where)
         return incident
@@ -250,7 +247,7 @@ class _Candidate:
 def _place_match(where: _Where, incident: _Incident) -> tuple[bool, float, str] | None:
     """(coarse, kilometres, reason) when the mention's place fits the incident's, else None."""
     anchor = incident.anchor
-    if where.rank == _NOWHERE or anchor.rank == _NOWHERE:
+    if where.rank == NOWHERE or anchor.rank == NOWHERE:
         return None
     if where.country and anchor.country and where.country != anchor.country:
         return None
@@ -261,7 +258,7 @@ def _place_match(where: _Where, incident: _Incident) -> tuple[bool, float, str] 
             return False, 0.0, f"both located only in {where.country}"
         return True, 0.0, f"same country {where.country or anchor.country}"
     km = _km(where, anchor)
-    region = _PLACE_RANKS["region"]
+    region = PLACE_RANKS["region"]
     if (where.rank == region or anchor.rank == region) and where.admin1_key \
             and where.admin1_key in incident.admin1_keys:
         return False, km if km is not None else REGION_KM, f"same province {where.name}"
@@ -315,7 +312,7 @@ class Resolver:
         known = self._decisions.get(mention.key)
         if known is not None:
             return known
-        when, where = _when(mention.event), _where(mention.event)
+        when, where = _when(mention.event), where_of(mention.event)
         decision = self._join_or_open(mention, when, where)
         self._decisions[mention.key] = decision
         return decision
@@ -337,7 +334,7 @@ class Resolver:
             return
         incident = _Incident.open(incident_id, mentions[0])
         for mention in mentions[1:]:
-            incident.absorb(mention, _when(mention.event), _where(mention.event))
+            incident.absorb(mention, _when(mention.event), where_of(mention.event))
         self._incidents[incident_id] = incident
         self._reindex(incident)
         for n, mention in enumerate(mentions):
@@ -345,7 +342,7 @@ class Resolver:
                                                              f"stored in {incident_id}"))
 
     def _join_or_open(self, mention: Mention, when: _When, where: _Where) -> Decision:
-        if where.rank == _NOWHERE:
+        if where.rank == NOWHERE:
             return self._open(mention, "opened: no place to compare (no country, site or coordinates)")
         candidates = sorted((c for c in self._candidates(mention, when, where)), key=lambda c: c.order)
         if not candidates:
@@ -414,7 +411,7 @@ def _nothing_near(event_type: str, when: _When, where: _Where) -> str:
     if when.window is None:
         time = "that is also undated"
     else:
-        tolerance = {_DATE_RANKS["day"]: "1 day", _DATE_RANKS["week"]: f"{WEEK_DAYS} days"}.get(when.rank,
+        tolerance = {DATE_RANKS["day"]: "1 day", DATE_RANKS["week"]: f"{WEEK_DAYS} days"}.get(when.rank,
                                                                                              "the same month")
         time = f"and {tolerance} of {when.label}"
     if where.rank == _COUNTRY:
@@ -450,7 +447,7 @@ def _incident_keys(incident: _Incident) -> Iterator[tuple[Any, ...]]:
             yield ("site", kind, week, site_key)
         for admin1_key in incident.admin1_keys:
             yield ("admin1", kind, week, admin1_key)
-            if anchor.rank == _PLACE_RANKS["region"]:
+            if anchor.rank == PLACE_RANKS["region"]:
                 yield ("admin1-region", kind, week, admin1_key)
         if anchor.country:
             yield ("country", kind, week, anchor.country)
@@ -473,7 +470,7 @@ def _query_keys(kind: str, when: _When, where: _Where) -> Iterator[tuple[Any, ..
         if where.site_key:
             yield ("site", kind, week, where.site_key)
         if where.admin1_key:  # a province joins whatever lies in it; a finer place, a province it lies in
-            region = where.rank == _PLACE_RANKS["region"]
+            region = where.rank == PLACE_RANKS["region"]
             yield ("admin1" if region else "admin1-region", kind, week, where.admin1_key)
         if where.country:
             yield ("coarse", kind, week, where.country)
@@ -488,317 +485,3 @@ def _cells_around(lat: float, lon: float, km: float) -> tuple[tuple[int, int], .
     dlon = km / (111.0 * max(0.05, math.cos(math.radians(min(89.0, abs(lat) + dlat)))))
     (lat0, lon0), (lat1, lon1) = _cell(lat - dlat, lon - dlon), _cell(lat + dlat, lon + dlon)
     return tuple((a, b) for a in range(lat0, lat1 + 1) for b in range(lon0, lon1 + 1))
-
-
-# --- fusion -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Provenance:
-    """One field of an incident: the value chosen and every value the sources gave, each with the
-    keys of the mentions that gave it (first-seen order). Disagreeing figures stay side by side."""
-
-    value: Any
-    values: tuple[tuple[Any, tuple[str, ...]], ...]
-
-    @property
-    def conflict(self) -> bool:
-        return len(self.values) > 1
-
-    def to_json(self) -> dict[str, Any]:
-        return {"value": self.value, "values": [[value, list(keys)] for value, keys in self.values]}
-
-
-FUSED_FIELDS: tuple[str, ...] = ("date", "place", "weapon", "actor", "target", "claimed_by", "confirmed_by",
-                                 "killed", "injured", "intercepted")
-
-
-@dataclass(frozen=True)
-class Fused:
-    """An incident as its sources, taken together, describe it; ``fields`` says which source gave what."""
-
-    incident_id: str
-    event_type: str
-    date: str | None
-    date_precision: str | None
-    country: str | None
-    admin1: str | None
-    site: str | None
-    lat: float | None
-    lon: float | None
-    geo_precision: str | None
-    weapon: str
-    actor: str | None
-    target: str | None
-    claimed_by: str | None
-    confirmed_by: str | None
-    killed: int | None
-    injured: int | None
-    intercepted: bool | None
-    status: str  # "confirmed", "claimed" or "reported"; "denied" waits for a denial field on Event
-    status_by: tuple[str, ...]  # who confirmed, or who claimed
-    sources: int  # distinct reports
-    outlets: int  # distinct known outlets (hosts); reports without a URL are not counted as one
-    outlet_names: tuple[str, ...]
-    languages: tuple[str, ...]
-    mentions: tuple[str, ...]
-    fields: Mapping[str, Provenance]
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {name: getattr(self, name) for name in (
-            "incident_id", "event_type", "date", "date_precision", "country", "admin1", "site", "lat", "lon",
-            "geo_precision", "weapon", "actor", "target", "claimed_by", "confirmed_by", "killed", "injured",
-            "intercepted", "status", "sources", "outlets")}
-        out.update(status_by=list(self.status_by), outlet_names=list(self.outlet_names),
-                   languages=list(self.languages), mentions=list(self.mentions),
-                   fields={name: prov.to_json() for name, prov in self.fields.items()})
-        return out
-
-    def conflicts(self) -> dict[str, Provenance]:
-        return {name: prov for name, prov in self.fields.items() if prov.conflict}
-
-
-# A field's contributions: (group key, display value, mention key, report id) per source that says something.
-_Said = list[tuple[Any, Any, str, str]]
-
-
-def fuse(incident_id: str, mentions: Sequence[Mention]) -> Fused:
-    """Fold an incident's mentions into one record, keeping who said what."""
-    if not mentions:
-        raise ValueError(f"incident {incident_id} has no mentions to fuse")
-    fields = {
-        "date": _provenance(_said(mentions, _date_value), _most_precise(_date_rank)),
-        "place": _provenance(_said(mentions, _place_value), _most_precise(_place_rank)),
-        "weapon": _provenance(_said(mentions, lambda e: None if e.weapon == "unknown" else e.weapon),
-                              _most_supported),
-        "killed": _provenance(_said(mentions, lambda e: e.killed), _lowest),
-        "injured": _provenance(_said(mentions, lambda e: e.injured), _lowest),
-        "intercepted": _provenance(_said(mentions, lambda e: e.intercepted), _most_supported),
-    }
-    for name in ("actor", "target", "claimed_by", "confirmed_by"):
-        fields[name] = _provenance(_said(mentions, attrgetter(name), key=actor_key), _most_supported)
-    when, place = fields["date"].value or {}, fields["place"].value or {}
-    confirmed, claimed = _names(fields["confirmed_by"]), _names(fields["claimed_by"])
-    # A confirmation by someone other than the perpetrator is the stronger statement that it happened.
-    status, status_by = ("confirmed", confirmed) if confirmed else ("claimed", claimed) if claimed else ("reported", ())
-    outlets = sorted({m.outlet for m in mentions if m.outlet})
-    return Fused(
-        incident_id=incident_id, event_type=mentions[0].event.event_type,
-        date=when.get("date"), date_precision=when.get("date_precision"),
-        country=place.get("country"), admin1=place.get("admin1"), site=place.get("site"),
-        lat=place.get("lat"), lon=place.get("lon"), geo_precision=place.get("geo_precision"),
-        weapon=fields["weapon"].value or "unknown", actor=fields["actor"].value, target=fields["target"].value,
-        claimed_by=fields["claimed_by"].value, confirmed_by=fields["confirmed_by"].value,
-        killed=fields["killed"].value, injured=fields["injured"].value, intercepted=fields["intercepted"].value,
-        status=status, status_by=status_by,
-        sources=len({m.report_id for m in mentions}), outlets=len(outlets), outlet_names=tuple(outlets),
-        languages=tuple(sorted({m.lang for m in mentions if m.lang})),
-        mentions=tuple(m.key for m in mentions), fields=fields)
-
-
-def _said(mentions: Sequence[Mention], get: Callable[[Event], Any],
-          key: Callable[[Any], Any] | None = None) -> _Said:
-    out: _Said = []
-    for m in mentions:
-        value = get(m.event)
-        if value is None:
-            continue  # a source that says nothing does not disagree
-        group = key(value) if key is not None else _hashable(value)
-        out.append((group, value, m.key, m.report_id))
-    return out
-
-
-def _hashable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
-    return (type(value).__name__, value)  # keeps 0 apart from False, 1 from True
-
-
-def _date_value(event: Event) -> dict[str, Any] | None:
-    if event.date is None:
-        return None
-    return {"date": event.date, "date_precision": event.date_precision or "day"}
-
-
-def _place_value(event: Event) -> dict[str, Any] | None:
-    where = _where(event)
-    if where.rank == _NOWHERE:
-        return None
-    precision = next(name for name, rank in _PLACE_RANKS.items() if rank == where.rank)
-    return {"site": event.site if where.rank < _PLACE_RANKS["region"] else None,
-            "admin1": event.admin1, "country": where.country, "lat": where.lat, "lon": where.lon,
-            "geo_precision": precision}
-
-
-def _date_rank(value: Any) -> int:
-    return _DATE_RANKS.get(value["date_precision"], _UNDATED)
-
-
-def _place_rank(value: Any) -> int:
-    return _PLACE_RANKS[value["geo_precision"]]
-
-
-_Group = tuple[Any, list[str], set[str], int]  # display value, mention keys, report ids, first position
-_Choose = Callable[[list[_Group]], _Group]
-
-
-def _provenance(said: _Said, choose: _Choose) -> Provenance:
-    groups: dict[Any, _Group] = {}
-    for position, (group, value, mention_key, report_id) in enumerate(said):
-        if group not in groups:
-            groups[group] = (value, [], set(), position)
-        groups[group][1].append(mention_key)
-        groups[group][2].add(report_id)
-    ordered = sorted(groups.values(), key=lambda g: g[3])
-    chosen = choose(ordered)[0] if ordered else None
-    return Provenance(chosen, tuple((value, tuple(keys)) for value, keys, _, _ in ordered))
-
-
-def _most_supported(groups: list[_Group]) -> _Group:
-    """The value most reports give; the first given among equals."""
-    return min(groups, key=lambda g: (-len(g[2]), g[3]))
-
-
-def _lowest(groups: list[_Group]) -> _Group:
-    """The lowest figure: where sources disagree, the conservative one (as ACLED codes fatalities)."""
-    return min(groups, key=lambda g: (g[0], g[3]))
-
-
-def _most_precise(rank: Callable[[Any], int]) -> _Choose:
-    def choose(groups: list[_Group]) -> _Group:
-        return min(groups, key=lambda g: (rank(g[0]), -len(g[2]), g[3]))
-    return choose
-
-
-def _names(provenance: Provenance) -> tuple[str, ...]:
-    return tuple(str(value) for value, _ in provenance.values)
-
-
-# --- tallies ------------------------------------------------------------------------------------
-
-
-def reconcile_tallies(tallies: list[tuple[str, Tally]], incidents: Mapping[str, Fused],
-                      countries: Sequence[str] = DEFAULT_TALLY_COUNTRIES) -> list[dict[str, Any]]:
-    """For each ``(report_id, tally)``, in input order: how many stored incidents fall in the tally's
-    window and countries, and the gap (official minus stored); a tally that follows an earlier one
-    of the same reporter, metric and start also gets ``interval``: the two statements differenced."""
-    fused = sorted(incidents.values(), key=lambda f: f.incident_id)
-    out = [_reconcile_one(report_id, tally, fused, countries) for report_id, tally in tallies]
-    for previous, current in _successions(tallies):
-        out[current]["interval"] = _interval(tallies[previous], tallies[current], fused, countries)
-    return out
-
-
-def _reconcile_one(report_id: str, tally: Tally, fused: Sequence[Fused],
-                   default_countries: Sequence[str]) -> dict[str, Any]:
-    breakdown = dict(tally.breakdown or {})
-    countries = sorted(breakdown) if breakdown else list(default_countries)
-    window = (_day(tally.since, first=True), _day(tally.as_of, first=False))
-    stored = _stored(tally.metric, fused, countries, window)
-    out: dict[str, Any] = {
-        "report_id": report_id, "metric": tally.metric, "count": tally.count, "qualifier": tally.qualifier,
-        "reported_by": tally.reported_by, "since": tally.since, "as_of": tally.as_of, "countries": countries,
-        **stored, "gap": tally.count - stored["stored"], "interval": None,
-    }
-    if breakdown:
-        out["by_country"] = {}
-        for country in countries:
-            counted = _stored(tally.metric, fused, [country], window)["stored"]
-            out["by_country"][country] = {"official": breakdown[country], "stored": counted,
-                                          "gap": breakdown[country] - counted}
-    return out
-
-
-def _stored(metric: str, fused: Sequence[Fused], countries: Sequence[str],
-            window: tuple[date | None, date | None]) -> dict[str, int]:
-    """``stored``: what the store holds for ``metric`` wholly inside the window and countries (attack
-    incidents, or the sum of their chosen killed/injured figures); ``uncertain``: incidents whose
-    imprecise date straddles a window edge; ``undated``: incidents in those countries without a date;
-    ``without_figure``: counted incidents with no casualty figure."""
-    stored = uncertain = undated = without_figure = 0
-    wanted = set(countries)
-    for incident in fused:
-        if incident.event_type != "attack" or incident.country not in wanted:
-            continue
-        span = _span(incident)
-        if span is None:
-            undated += 1
-            continue
-        inside, overlaps = _inside(span, window)
-        if not inside:
-            uncertain += overlaps
-            continue
-        if metric == "attacks":
-            stored += 1
-            continue
-        figure = incident.killed if metric == "killed" else incident.injured
-        if figure is None:
-            without_figure += 1
-        else:
-            stored += figure
-    return {"stored": stored, "uncertain": uncertain, "undated": undated, "without_figure": without_figure}
-
-
-def _span(incident: Fused) -> tuple[date, date] | None:
-    """The days an incident's fused date stands for (as in resolution: a week is 7 days either side)."""
-    parsed = parse_date(incident.date) if incident.date else None
-    if parsed is None:
-        return None
-    month, day = parsed
-    if day is None or incident.date_precision == "month":
-        first = date.fromisoformat(month + "-01")
-        return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    if incident.date_precision == "week":
-        return day - timedelta(days=WEEK_DAYS), day + timedelta(days=WEEK_DAYS)
-    return day, day
-
-
-def _inside(span: tuple[date, date], window: tuple[date | None, date | None]) -> tuple[bool, bool]:
-    """(wholly inside, partly inside) of a span in a window whose open ends are unbounded."""
-    low, high = window
-    after_start = low is None or span[0] >= low
-    before_end = high is None or span[1] <= high
-    touches = (low is None or span[1] >= low) and (high is None or span[0] <= high)
-    return after_start and before_end, touches
-
-
-def _day(text: str | None, *, first: bool) -> date | None:
-    parsed = parse_date(text) if text else None
-    if parsed is None:
-        return None
-    month, day = parsed
-    if day is not None:
-        return day
-    start = date.fromisoformat(month + "-01")
-    return start if first else start.replace(day=calendar.monthrange(start.year, start.month)[1])
-
-
-def _successions(tallies: list[tuple[str, Tally]]) -> Iterator[tuple[int, int]]:
-    """Pairs (earlier, later) of positions: successive statements of one reporter about one metric
-    counted from one start, in as_of order; restatements of the same day are skipped."""
-    series: dict[tuple[Any, ...], list[tuple[date, int]]] = defaultdict(list)
-    for position, (_, tally) in enumerate(tallies):
-        as_of = _day(tally.as_of, first=False)
-        if as_of is None:
-            continue
-        reporter = actor_key(tally.reported_by) if tally.reported_by else None
-        series[(reporter, tally.metric, tally.since)].append((as_of, position))
-    for statements in series.values():
-        statements.sort()
-        for (day_a, a), (day_b, b) in zip(statements, statements[1:], strict=False):
-            if day_b > day_a:
-                yield a, b
-
-
-def _interval(earlier: tuple[str, Tally], later: tuple[str, Tally], fused: Sequence[Fused],
-              countries: Sequence[str]) -> dict[str, Any]:
-    (before_id, before), (_, after) = earlier, later
-    start = _day(before.as_of, first=False)
-    assert start is not None
-    start += timedelta(days=1)  # the earlier statement counted its own as_of day
-    window = (start, _day(after.as_of, first=False))
-    wanted = sorted(after.breakdown) if after.breakdown else list(countries)
-    stored = _stored(after.metric, fused, wanted, window)
-    delta = after.count - before.count
-    return {"previous_report_id": before_id, "from": start.isoformat(), "to": after.as_of,
-            "official_delta": delta, **stored, "gap": delta - stored["stored"]}

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from .. import resolve
+from .. import fusion
 from ..model import Extraction, Report
 from .db import DEFAULT_URL, ReportConflict, StoreError, db_errors, display_url, engine_url, open_engine
 from .read import (
@@ -33,14 +33,14 @@ __all__ = ["DEFAULT_URL", "Explanation", "IncidentFilter", "IncidentRow", "Inges
            "iter_extractions", "list_incidents", "load_fused", "open_engine", "reconcile_tallies", "stored_tallies"]
 
 
-def load_fused(engine: Engine) -> list[resolve.Fused]:
-    """Every stored incident as ``resolve.Fused`` (fused again from its stored mentions), by date."""
+def load_fused(engine: Engine) -> list[fusion.Fused]:
+    """Every stored incident as ``fusion.Fused`` (fused again from its stored mentions), by date."""
     with db_errors("read incidents"), engine.connect() as conn:
         return fused_incidents(conn)
 
 
 def reconcile_tallies(engine: Engine, countries: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """``resolve.reconcile_tallies`` over every stored tally and incident (see ``render.render_tallies``)."""
+    """``ledger.reconcile_tallies`` over every stored tally and incident (see ``render.render_tallies``)."""
     tallies = [(report.id, tally) for report, tally in stored_tallies(engine)]
     with db_errors("read incidents"), engine.connect() as conn:
         if countries:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from .. import resolve
+from .. import fusion, ledger, resolve
 from ..model import Event, Extraction, Report, Tally
 from . import schema as s
 from .read import _event
@@ -86,7 +86,7 @@ def _stored_decision(key: str, decision: resolve.Decision) -> StoredDecision:
 
 
 def _fused_row(incident: str, mentions: Sequence[resolve.Mention]) -> FusedRow:
-    data = resolve.fuse(incident, mentions).to_json()
+    data = fusion.fuse(incident, mentions).to_json()
     columns = {name: _plain(data.get(name)) for name in ("date", "country", "site", "event_type", "weapon", "actor",
                                                          "status")}
     return FusedRow(id=incident, fused=data, n_mentions=len(mentions), columns=columns)
@@ -99,14 +99,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def fused_incidents(conn: Connection) -> list[resolve.Fused]:
+def fused_incidents(conn: Connection) -> list[fusion.Fused]:
     """Every stored incident fused from its stored mentions, by date (undated last), then id."""
-    fused = [resolve.fuse(incident, mentions) for incident, mentions in load_incidents(conn).items()]
+    fused = [fusion.fuse(incident, mentions) for incident, mentions in load_incidents(conn).items()]
     return sorted(fused, key=lambda f: (f.date is None, f.date or "", f.incident_id))
 
 
 def reconcile(conn: Connection, tallies: Sequence[tuple[str, Tally]],
-              countries: Sequence[str] = resolve.DEFAULT_TALLY_COUNTRIES) -> list[dict[str, Any]]:
-    """``resolve.reconcile_tallies`` of ``(report_id, tally)`` pairs against every stored incident."""
+              countries: Sequence[str] = ledger.DEFAULT_TALLY_COUNTRIES) -> list[dict[str, Any]]:
+    """``ledger.reconcile_tallies`` of ``(report_id, tally)`` pairs against every stored incident."""
     incidents = {f.incident_id: f for f in fused_incidents(conn)}
-    return resolve.reconcile_tallies(list(tallies), incidents, countries)
+    return ledger.reconcile_tallies(list(tallies), incidents, countries)

@@ -89,7 +89,7 @@ tallies = Table(
 incidents = Table(
     "incidents", metadata,
     Column("id", String, primary_key=True),
-    Column("fused", JSON, nullable=False),  # resolve.Fused as JSON: fields with provenance
+    Column("fused", JSON, nullable=False),  # fusion.Fused as JSON: fields with provenance
     # copies of fused fields, for filtering without parsing JSON
     Column("date", String(10)),
     Column("country", String(2)),
