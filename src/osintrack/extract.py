@@ -28,6 +28,7 @@ MAX_SENTENCE_TOKENS = 150  # the longest sentence of the shared corpus has 78 to
 
 # A sentence ends at a newline, or at . ! ? followed by a capital letter or quote in the original
 # text — but not after a one-letter token ("U.S.", initials) or before a digit ("Jan. 28").
+_CRAWL_HEADER = re.compile(r" ?date \d{4}-\d{2}(?:-\d{2})?(?=\s|\Z)")
 _SENTENCE_GAP = re.compile(r"\n|[.!?;](?=\s*[\"'“«(\[]?\s*[^\W\d_a-z])")
 
 
@@ -109,10 +110,22 @@ def read_doc(report: Report) -> Doc:
     lang = report_language(report)
     pack = load_pack(lang)
     nt = normalize(report.text)
-    matches = language_lexicon(lang).match(nt)
+    skip = _crawl_header_tokens(nt)
+    matches = language_lexicon(lang).match(nt, skip)
     context, mentions = dates_mod.find_dates(nt, matches, pack, report.published)
+    mentions = [d for d in mentions if d.start >= skip]
     sentences = _sentences(nt, matches, mentions, _numbers(nt, matches, pack))
     return Doc(report, pack, nt, matches, context, sentences, load_gazetteer(), load_actors())
+
+
+def _crawl_header_tokens(nt: NormText) -> int:
+    """Tokens of a leading ' date YYYY-MM[-DD]' crawl header: metadata (the publication date, read by
+    ingest), not a date the report states."""
+    found = _CRAWL_HEADER.match(nt.original)
+    if found is None:
+        return 0
+    return bisect.bisect_left(nt.starts, found.end()) if nt.offsets is None else sum(
+        1 for start in nt.starts if nt.orig_index(start) < found.end())
 
 
 def _numbers(nt: NormText, matches: list[Match], pack: LanguagePack) -> list[Number]:
