@@ -22,6 +22,7 @@ from .places import (
     about_context,
     contains,
     context_places,
+    drop_containers,
     event_places,
     is_deployment,
     names_facility,
@@ -48,6 +49,7 @@ COUNTED_TRIGGER_WINDOW = 6  # "attacked at least 14 times", "diserang ... setida
 MIN_COUNT = 3
 PERIOD_WINDOW = 8
 MANY_AFTER = 2
+MANY_BEFORE = 1  # "dozens of attacks"; not "dozens wounded in an attack"
 MAX_IMPLIED = 4
 DATE_BEFORE = 80  # "On Thursday night, the group claimed ... attacks on X": dates often open the sentence
 DATE_AFTER = 12  # a date far after the place usually dates the statement ("..., Reuters said on Friday")
@@ -169,8 +171,9 @@ def sentence_drafts(doc: Doc, s: Sentence) -> list[Draft]:
     out: list[Draft] = []
     counted_ends = [u.end for u in _count_units(s)]
     seen: set[tuple[str, int]] = set()
-    for site, match in places:
-        trigger = _governing(triggers, match)
+    located = _places_by_trigger(places, triggers)
+    placed = {trigger.start for _, _, trigger in located}
+    for site, match, trigger in located:
         if trigger not in live or (site.id, trigger.start) in seen:  # a count, another war, or said twice
             continue
         seen.add((site.id, trigger.start))
@@ -178,7 +181,7 @@ def sentence_drafts(doc: Doc, s: Sentence) -> list[Draft]:
             continue
         if is_deployment(doc, s, match):
             continue
-        draft = _draft(doc, s, trigger, match, live)
+        draft = _draft(doc, s, trigger, match, live, placed)
         draft.site = site
         draft.evidence["site"] = (match.start, match.end)
         out += [draft, *_implied(s, trigger, draft)]
@@ -187,9 +190,10 @@ def sentence_drafts(doc: Doc, s: Sentence) -> list[Draft]:
     return out
 
 
-def _draft(doc: Doc, s: Sentence, trigger: Match, anchor: Match, live: list[Match]) -> Draft:
+def _draft(doc: Doc, s: Sentence, trigger: Match, anchor: Match, live: list[Match],
+           placed: set[int] | None = None) -> Draft:
     draft = Draft(s.index, "attack", _span(s, trigger, anchor))
-    _set_date(doc, s, draft, anchor)
+    _set_date(doc, s, draft, anchor, trigger, live, placed or set())
     _set_weapon(s, draft, trigger)
     set_actors(doc, s, draft, trigger, live)
     _set_casualties(s, draft)
@@ -225,6 +229,27 @@ def _implied(s: Sentence, trigger: Match, draft: Draft) -> list[Draft]:
                   evidence={"site": draft.evidence["site"]}) for _ in range(ordinal.value - 1)]
 
 
+def _places_by_trigger(places: list[tuple[Site, Match]],
+                       triggers: list[Match]) -> list[tuple[Site, Match, Match]]:
+    """Each place with the trigger it belongs to, less the places that only situate another place of
+    the same trigger ('the attack hit al-Tanf, near the border with Iraq and Jordan'). Places of
+    different triggers stand apart: 'the US struck sites in Iraq in response to an attack on Ain
+    al-Asad' tells two events."""
+    by_trigger: dict[int, list[tuple[Site, Match]]] = {}
+    trigger_at: dict[int, Match] = {}
+    for site, match in places:
+        trigger = _governing(triggers, match)
+        by_trigger.setdefault(trigger.start, []).append((site, match))
+        trigger_at[trigger.start] = trigger
+    out = []
+    for start, group in by_trigger.items():
+        kept = drop_containers(group)
+        if any(site.precision in SPECIFIC for site, _ in kept):
+            kept = [(site, m) for site, m in kept if site.precision != "country"]
+        out += [(site, m, trigger_at[start]) for site, m in kept]
+    return sorted(out, key=lambda x: x[1].start)
+
+
 def _governing(triggers: list[Match], place: Match) -> Match:
     """The trigger a place belongs to: the closest one before it ('attacks on X', 'AS menyerang ...
     di selatan Bagdad'), else the closest after it ('X came under attack')."""
@@ -257,7 +282,7 @@ def _governed(s: Sentence, trigger: Match) -> bool:
 def _counted(doc: Doc, s: Sentence, trigger: Match) -> bool:
     """The trigger is counted rather than told: '66 attacks since...', 'dozens of attacks', 'the
     number of attacks', 'attacked four times'."""
-    if any(0 <= trigger.start - m.end <= COUNT_WINDOW or 0 <= m.start - trigger.end <= MANY_AFTER
+    if any(0 <= trigger.start - m.end <= MANY_BEFORE or 0 <= m.start - trigger.end <= MANY_AFTER
            for m in s.having("tally", "many")):  # "dozens of attacks", "attaques quasi quotidiennes"
         return True
     if _open_period(s):
@@ -303,9 +328,14 @@ def _statement_date(s: Sentence, d: DateMention) -> bool:
     return any(0 <= d.start - m.end <= STATEMENT_WINDOW for m in s.having("cue", "confirm"))
 
 
-def _set_date(doc: Doc, s: Sentence, draft: Draft, anchor: Match) -> None:
+def _set_date(doc: Doc, s: Sentence, draft: Draft, anchor: Match, trigger: Match, live: list[Match],
+              placed: set[int]) -> None:
+    """The day named for this event: a date opening the sentence dates all its events; a date after the
+    first trigger belongs to the trigger nearest to it when that trigger tells an event of its own
+    ('the US struck on Tuesday, in response to an attack on X': Tuesday is the strike's)."""
+    first = min((t.start for t in live), default=trigger.start)
     near = [d for d in s.dates if d.value is not None and -DATE_AFTER <= anchor.start - d.start <= DATE_BEFORE
-            and not _statement_date(s, d)]
+            and not _statement_date(s, d) and (d.start < first or _belongs(d, trigger, live, placed))]
     usable = [d for d in near if not _after_since(s, d)]
     # "since last weekend" dates the strikes it opens, where nothing else does
     usable = usable or [d for d in near if d.relative]
@@ -315,6 +345,13 @@ def _set_date(doc: Doc, s: Sentence, draft: Draft, anchor: Match) -> None:
     draft.date, draft.precision, draft.date_explicit = mention.value, mention.precision, True
     draft.date_known = True
     draft.evidence["date"] = (mention.start, mention.end)
+
+
+def _belongs(item: DateMention, trigger: Match, live: list[Match], placed: set[int]) -> bool:
+    """Whether a date goes with ``trigger``: the trigger nearest to it is this one, or one that tells
+    no event of its own."""
+    owner = min(live, key=lambda t: abs(t.start - item.start), default=trigger)
+    return owner is trigger or owner.start not in placed
 
 
 def _set_weapon(s: Sentence, draft: Draft, anchor: Match) -> None:
@@ -363,7 +400,7 @@ def _inherit_date(doc: Doc, drafts: list[Draft], draft: Draft) -> None:
     for earlier in reversed(drafts):
         if draft.sentence - earlier.sentence > INHERIT_SENTENCES:
             break
-        if earlier.date_known and _same_area(earlier.site, draft.site):
+        if earlier.date_known and earlier.sentence != draft.sentence and _same_area(earlier.site, draft.site):
             draft.date, draft.precision, draft.date_known = earlier.date, earlier.precision, True
             if "date" in earlier.evidence:
                 draft.evidence["date"] = earlier.evidence["date"]

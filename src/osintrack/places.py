@@ -50,7 +50,7 @@ def event_places(doc: Doc, s: Sentence) -> list[tuple[Site, Match]]:
     bare_countries, context_only = theatre()
     for m in s.having("place"):
         site = doc.gazetteer.get(m.value("place"))
-        if site.country in context_only or _dateline(doc, m):
+        if site.country in context_only or _dateline(doc, m) or _nowhere(site):
             continue
         if site.precision == "country":
             site = _compass_region(doc, site, m, directions)
@@ -58,10 +58,7 @@ def event_places(doc: Doc, s: Sentence) -> list[tuple[Site, Match]]:
                 continue
         found.append((site, m))
     found = _drop_locators(found, directions, [m.start for m in s.having("tally", "and")])
-    found = _drop_situating_towns(doc, s, found)
-    if any(site.precision in SPECIFIC for site, _ in found):  # "near the border with Iraq and Jordan"
-        found = [(site, m) for site, m in found if site.precision != "country"]
-    return _drop_containers(found)
+    return _drop_situating_towns(doc, s, found)
 
 
 def _drop_situating_towns(doc: Doc, s: Sentence, found: list[tuple[Site, Match]]) -> list[tuple[Site, Match]]:
@@ -88,6 +85,11 @@ def _glued_and(doc: Doc, m: Match) -> bool:
     form = doc.nt.forms[m.start]
     glued = [w for w in doc.pack.phrases("tallies", "and") if w in doc.pack.prefixes]
     return any(form.startswith(w) and len(form) > len(w) + 2 for w in glued)
+
+
+def _nowhere(site: Site) -> bool:
+    """A region of no country ('across the Middle East') locates nothing; a sea does (ships)."""
+    return site.country is None and site.type != "sea"
 
 
 def _dateline(doc: Doc, m: Match) -> bool:
@@ -126,7 +128,9 @@ def _drop_locators(found: list[tuple[Site, Match]], directions: list[Match],
     return kept
 
 
-def _drop_containers(found: list[tuple[Site, Match]]) -> list[tuple[Site, Match]]:
+def drop_containers(found: list[tuple[Site, Match]]) -> list[tuple[Site, Match]]:
+    """Places that contain a more precise one named with them only situate it ('Ain al-Asad, in Anbar,
+    western Iraq')."""
     return [(site, m) for site, m in found
             if not any(other.id != site.id and contains(site, other) for other, _ in found)]
 
@@ -178,7 +182,8 @@ def context_places(doc: Doc, s: Sentence) -> list[Match]:
     out = []
     for m in s.having("place"):
         site = doc.gazetteer.get(m.value("place"))
-        if site.country in context_only or (site.precision == "country" and site.country not in bare_countries):
+        if site.country in context_only or _nowhere(site) or (
+                site.precision == "country" and site.country not in bare_countries):
             out.append(m)
     return out
 

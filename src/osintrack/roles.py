@@ -101,10 +101,13 @@ def _actor_roles(doc: Doc, s: Sentence, trigger: Match,
     groups: list[Mention] = []
     victims: list[Mention] = []
     targets: list[str] = []
+    sources = [(c.start, c.end) for c in s.having("cue", "confirm")]
     for m in s.having("actor"):
         actor = doc.actors.get(m.value("actor"))
         if actor is None or m.value("place") is not None:  # a country name says where, not who
             continue
+        if any(0 <= m.start - end <= 1 or 0 <= start - m.end <= 1 for start, end in sources):
+            continue  # "said US officials", "the US military said": a source, neither agent nor victim
         if any(0 <= m.start - e <= AGAINST_WINDOW for e in against):
             targets.append(actor.name)
             if actor.type in STATE_TYPES:

@@ -190,11 +190,14 @@ def _set_window(doc: Doc, s: Sentence, draft: TallyDraft) -> None:
     """since / as_of from 'since 17 October', 'between 17 and 30 October', 'as of Thursday', else the
     statement's own date or the publication day."""
     cues = {m.end: m.value("tally") for m in s.matches if m.value("tally") in ("since", "between", "until")}
+    after = [m.start for m in s.having("tally", "since")]  # postpositions: "17 Ekim'den bu yana"
     bounded = [d for d in s.dates if d.value is not None]
     free = []
     for d in bounded:
         cue = next((cues[c] for c in cues if 0 <= d.start - c <= SINCE_GAP
                     and not any(c <= o.start < d.start for o in s.numbers + s.dates)), None)
+        if cue is None and any(0 <= a - d.end <= 2 for a in after):
+            cue = "since"
         if cue in ("since", "between") and draft.since is None:
             draft.since = d.value
             draft.evidence["since"] = (d.start, d.end)
