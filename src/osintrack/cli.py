@@ -13,6 +13,7 @@ from tqdm import tqdm
 from . import pipeline
 from .errors import OsintrackError
 from .model import WEAPONS, Event, Extraction, Tally
+from .scale import default_workers, extract_dask
 
 
 @click.group()
@@ -31,13 +32,25 @@ def main() -> None:
               help="Skip records that cannot be read, count them by reason, and go on.")
 @click.option("--table", is_flag=True,
               help="Print a summary table on standard output (instead of JSON lines unless -o is given).")
-def extract(inputs: tuple[Path, ...], output: Path | None, skip_bad: bool, table: bool) -> None:
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes that extract in parallel (default: all cores); the output is the same for any number.")
+@click.option("--engine", type=click.Choice(("local", "dask")), default="local", show_default=True,
+              help="dask: one task per input file on a Dask cluster, Parquet files written to the -o directory.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="With --engine dask: the scheduler of a running cluster (default: a local cluster of --workers).")
+def extract(inputs: tuple[Path, ...], output: Path | None, skip_bad: bool, table: bool, workers: int | None,
+            engine: str, scheduler: str | None) -> None:
     """Extract events and tallies from INPUT files or directories.
 
     Inputs: .jsonl / .jsonl.gz articles (FORMAT.md), UTF-8 .txt (optional first line
     "date YYYY-MM[-DD]"), .csv with a text column, .html pages, or directories of them.
     Writes one JSON line per report, in input order.
     """
+    if engine == "dask":
+        _extract_dask(inputs, output, skip_bad, table, workers, scheduler)
+        return
+    if scheduler is not None:
+        raise click.UsageError("--scheduler goes with --engine dask")
     skips = pipeline.SkipCounter()
     kept: list[Extraction] = []
     out = output if output is not None else None if table else sys.stdout
@@ -49,11 +62,31 @@ def extract(inputs: tuple[Path, ...], output: Path | None, skip_bad: bool, table
                 kept.append(extraction)
 
         try:
-            pipeline.extract_paths(inputs, out, skip_bad=skip_bad, skips=skips, observe=observe)
+            pipeline.extract_paths(inputs, out, skip_bad=skip_bad, skips=skips, observe=observe,
+                                   workers=workers or default_workers())
         except OsintrackError as exc:
             raise click.ClickException(str(exc)) from exc
     if table:
         click.echo(_summary_table(kept))
+    if skips.total:
+        click.echo(skips.summary(), err=True)
+        for example in skips.examples:
+            click.echo(f"  e.g. {example}", err=True)
+
+
+def _extract_dask(inputs: tuple[Path, ...], output: Path | None, skip_bad: bool, table: bool, workers: int | None,
+                  scheduler: str | None) -> None:
+    if output is None:
+        raise click.UsageError("--engine dask writes Parquet files: give a directory with -o")
+    if table:
+        raise click.UsageError("--table goes with the local engine")
+    skips = pipeline.SkipCounter()
+    with tqdm(desc="extract", unit=" reports", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
+        with _user_errors():
+            result = extract_dask(inputs, output, scheduler=scheduler, workers=workers, skip_bad=skip_bad,
+                                  skips=skips, progress=bar.update)
+    click.echo(f"{result.out}: {result.reports} reports ({result.events} events, {result.tallies} tallies) "
+               f"in {result.partitions} Parquet files", err=True)
     if skips.total:
         click.echo(skips.summary(), err=True)
         for example in skips.examples:
@@ -173,7 +206,10 @@ def _user_errors() -> Iterator[None]:
               help="Reports per transaction: a killed run loses at most one batch, and resumes after it.")
 @click.option("--skip-bad", is_flag=True,
               help="Skip records that cannot be read, count them by reason, and go on.")
-def ingest(inputs: tuple[Path, ...], db: str, batch_size: int, skip_bad: bool) -> None:
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes that extract batches ahead of the one writer (default: all cores); "
+                   "the database is the same for any number.")
+def ingest(inputs: tuple[Path, ...], db: str, batch_size: int, skip_bad: bool, workers: int | None) -> None:
     """Extract INPUT files or directories and store reports, events, tallies and incidents in --db.
 
     Reports already stored (same id, same content) are skipped: running again after an interruption
@@ -193,7 +229,7 @@ def ingest(inputs: tuple[Path, ...], db: str, batch_size: int, skip_bad: bool) -
 
         with _user_errors():
             stats = pipeline.ingest_paths(inputs, db, batch_size=batch_size, skip_bad=skip_bad, skips=skips,
-                                          progress=progress)
+                                          progress=progress, workers=workers or default_workers())
     click.echo(f"{display_url(db)}: {stats.stored} reports stored in {stats.batches} batches "
                f"({stats.events} events, {stats.tallies} tallies, {stats.incidents_touched} incidents touched); "
                f"{stats.known} already stored")

@@ -77,7 +77,7 @@ class _Raw:
     url: str | None = None
 
 
-_Item = _Raw | InputError  # readers yield record-level errors so that reading can go on after them
+Item = _Raw | InputError  # readers yield record-level errors so that reading can go on after them
 
 
 def read_reports(paths: Sequence[str | Path] | str | Path, *, skip_bad: bool = False,
@@ -98,10 +98,10 @@ def read_reports(paths: Sequence[str | Path] | str | Path, *, skip_bad: bool = F
     packs = frozenset(available_languages())
     seen: dict[str, str] = {}
     for root in roots:
-        for file, base in _expand(root):
-            for item in _file_items(file, base):
+        for file, base in expand_paths(root):
+            for item in file_items(file, base):
                 try:
-                    report = _accept(item, packs, seen)
+                    report = accept_record(item, packs, seen)
                 except InputError as exc:
                     if not skip_bad:
                         raise
@@ -110,7 +110,7 @@ def read_reports(paths: Sequence[str | Path] | str | Path, *, skip_bad: bool = F
                 yield report
 
 
-def _accept(item: _Item, packs: frozenset[str], seen: dict[str, str]) -> Report:
+def accept_record(item: Item, packs: frozenset[str], seen: dict[str, str]) -> Report:
     if isinstance(item, InputError):
         raise item
     report = _finish(item, packs)
@@ -184,7 +184,7 @@ def _base_id(relative: str) -> str:
     return relative[: -len(kind)] if kind else relative
 
 
-def _expand(root: Path) -> Iterator[tuple[Path, str]]:
+def expand_paths(root: Path) -> Iterator[tuple[Path, str]]:
     """(file, base id) for a file, or for every supported file under a directory, sorted by path."""
     if not root.is_dir():
         yield root, _base_id(root.name)
@@ -199,7 +199,7 @@ def _expand(root: Path) -> Iterator[tuple[Path, str]]:
         yield file, _base_id(relative)
 
 
-def _file_items(file: Path, base: str) -> Iterator[_Item]:
+def file_items(file: Path, base: str) -> Iterator[Item]:
     """The records of one file; an error that stops the whole file is yielded last."""
     kind = _kind(file)
     try:
@@ -266,7 +266,7 @@ def _read_txt(file: Path, base: str) -> _Raw:
     return _Raw(id=base, text=_decode(_read_all(file), file), path=str(file))
 
 
-def _read_jsonl(file: Path, *, gz: bool) -> Iterator[_Item]:
+def _read_jsonl(file: Path, *, gz: bool) -> Iterator[Item]:
     for number, raw in _binary_lines(file, gz=gz):
         if raw.strip():
             yield _jsonl_record(raw, file, number)
@@ -292,7 +292,7 @@ def _open_binary(file: Path, *, gz: bool) -> BinaryIO:
     return file.open("rb")
 
 
-def _jsonl_record(raw: bytes, file: Path, line: int) -> _Item:
+def _jsonl_record(raw: bytes, file: Path, line: int) -> Item:
     where: dict[str, Any] = {"path": str(file), "line": line}
     try:
         text = raw.decode("utf-8-sig" if line == 1 else "utf-8")
@@ -304,10 +304,10 @@ def _jsonl_record(raw: bytes, file: Path, line: int) -> _Item:
         return InputError(f"not valid JSON: {exc.msg} (column {exc.colno})", reason="bad_json", **where)
     if not isinstance(data, dict):
         return InputError("a line must hold one JSON object (an article)", reason="bad_record", **where)
-    return _from_mapping(data, str(file), line, default_id=None)
+    return report_from_mapping(data, str(file), line, default_id=None)
 
 
-def _from_mapping(data: Mapping[str, Any], path: str, line: int, default_id: str | None) -> _Item:
+def report_from_mapping(data: Mapping[str, Any], path: str, line: int, default_id: str | None) -> Item:
     where: dict[str, Any] = {"path": path, "line": line}
     report_id = data.get("id")
     if report_id is None or report_id == "":
@@ -327,7 +327,7 @@ def _from_mapping(data: Mapping[str, Any], path: str, line: int, default_id: str
                 lang=data.get("lang"), url=data.get("url"))
 
 
-def _read_csv(file: Path, base: str) -> Iterator[_Item]:
+def _read_csv(file: Path, base: str) -> Iterator[Item]:
     """Rows of a CSV file with a header naming at least ``text``; lines are counted as in the file."""
     if _has_nul(_head(file)):
         raise InputError("binary file (NUL bytes), not a CSV", path=str(file), reason="binary", hint=_HINT)
@@ -374,7 +374,7 @@ def _csv_header(reader: Any, file: Path) -> list[str]:
 
 
 def _csv_record(row: list[str], header: list[str], file: Path, base: str, lines: range,
-                bad_lines: set[int]) -> _Item:
+                bad_lines: set[int]) -> Item:
     where: dict[str, Any] = {"path": str(file), "line": lines.start}
     if any(n in bad_lines for n in lines):
         return InputError("not valid UTF-8", reason="encoding", **where)
@@ -384,7 +384,7 @@ def _csv_record(row: list[str], header: list[str], file: Path, base: str, lines:
     values = dict(zip(header, row, strict=True))
     data = {name: (values.get(name) or None) for name in ("id", "published", "lang", "url")}
     data["text"] = values["text"]
-    return _from_mapping(data, str(file), lines.start, default_id=f"{base}:{lines.start}")
+    return report_from_mapping(data, str(file), lines.start, default_id=f"{base}:{lines.start}")
 
 
 def _read_html(file: Path, base: str) -> _Raw:

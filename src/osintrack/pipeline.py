@@ -15,6 +15,7 @@ from .errors import OsintrackError
 from .extract import extract_report
 from .ingest import SUPPORTED, SkipCounter, read_reports
 from .model import Extraction, Report
+from .scale import chunked, extract_batch, extract_parallel, map_batches
 
 if TYPE_CHECKING:
     from .store import IngestSession
@@ -32,20 +33,29 @@ def extract_reports(reports: Iterable[Report]) -> Iterator[Extraction]:
 def extract_paths(paths: Sequence[str | Path] | str | Path, out: str | Path | TextIO | None, *,
                   skip_bad: bool = False,
                   skips: SkipCounter | None = None,
-                  observe: Callable[[Extraction], None] | None = None) -> int:
+                  observe: Callable[[Extraction], None] | None = None,
+                  workers: int = 1) -> int:
     """Read ``paths``, extract every report and write FORMAT.md's extractor lines to ``out``.
 
     ``out`` is a file path (written atomically), an open text stream, or None to write nothing (the
     caller only ``observe``s). Returns the number of reports extracted. Skipped records are counted in
     ``skips`` when ``skip_bad``; otherwise the first ``InputError`` propagates and a path ``out`` is
-    left as it was.
+    left as it was. ``workers`` processes extract in parallel (``osintrack.scale``); the output is the
+    same whatever their number.
     """
-    extractions = extract_reports(read_reports(paths, skip_bad=skip_bad, skips=skips))
+    reports = read_reports(paths, skip_bad=skip_bad, skips=skips)
+    extractions = extract_reports(reports) if workers == 1 else extract_parallel(reports, workers,
+                                                                                  local=_extract_here)
     if observe is not None:
         extractions = _observed(extractions, observe)
     if out is None:
         return sum(1 for _ in extractions)
     return write_extractions(extractions, out)
+
+
+def _extract_here(reports: list[Report]) -> list[Extraction]:
+    """A batch extracted in this process (through this module's ``extract_report``, as tests expect)."""
+    return [extract_report(r) for r in reports]
 
 
 def write_extractions(extractions: Iterable[Extraction], out: str | Path | TextIO) -> int:
@@ -122,7 +132,7 @@ class IngestStats:
 
 def ingest_paths(paths: Sequence[str | Path] | str | Path, db_url: str = DEFAULT_DB, *,
                  batch_size: int = DEFAULT_BATCH_SIZE, skip_bad: bool = False, skips: SkipCounter | None = None,
-                 progress: Callable[[IngestStats], None] | None = None) -> IngestStats:
+                 progress: Callable[[IngestStats], None] | None = None, workers: int = 1) -> IngestStats:
     """Read ``paths``, extract, resolve into incidents and store into ``db_url``, batch by batch.
 
     Each batch of ``batch_size`` new reports is extracted, resolved and written in one transaction.
@@ -130,6 +140,10 @@ def ingest_paths(paths: Sequence[str | Path] | str | Path, db_url: str = DEFAULT
     killed resumes where it stopped and a repeated run changes nothing; a stored id with other content
     raises ``ReportConflict``. An ``InputError`` (without ``skip_bad``) stops the run after the batches
     before the bad record were committed. ``progress`` is called after every record read and batch.
+
+    ``workers`` processes extract batches ahead of the writer (``osintrack.scale``); resolution and
+    writing stay in this process, batch after batch in input order, so the database is the same
+    whatever their number, and so are the kill and resume guarantees.
     """
     from .store import IngestSession
 
@@ -138,20 +152,10 @@ def ingest_paths(paths: Sequence[str | Path] | str | Path, db_url: str = DEFAULT
     stats = IngestStats()
     session = IngestSession.open(db_url)
     try:
-        pending: list[Report] = []
-        for report in read_reports(paths, skip_bad=skip_bad, skips=skips):
-            stats.read += 1
-            if session.is_stored(report):
-                stats.known += 1
-            else:
-                pending.append(report)
-                if len(pending) == batch_size:
-                    _commit(session, pending, stats)
-                    pending = []
-            if progress is not None:
-                progress(stats)
-        if pending:
-            _commit(session, pending, stats)
+        batches = chunked(_new_reports(session, read_reports(paths, skip_bad=skip_bad, skips=skips), stats,
+                                       progress), batch_size, flush_on_error=False)
+        for reports, extractions in map_batches(extract_batch, batches, workers, local=_extract_here):
+            _commit(session, reports, extractions, stats)
             if progress is not None:
                 progress(stats)
     finally:
@@ -159,8 +163,21 @@ def ingest_paths(paths: Sequence[str | Path] | str | Path, db_url: str = DEFAULT
     return stats
 
 
-def _commit(session: IngestSession, reports: list[Report], stats: IngestStats) -> None:
-    extractions = [extract_report(r) for r in reports]
+def _new_reports(session: IngestSession, reports: Iterable[Report], stats: IngestStats,
+                 progress: Callable[[IngestStats], None] | None) -> Iterator[Report]:
+    """The reports not stored yet, counting every report read and those already stored."""
+    for report in reports:
+        stats.read += 1
+        if session.is_stored(report):
+            stats.known += 1
+        else:
+            yield report
+        if progress is not None:
+            progress(stats)
+
+
+def _commit(session: IngestSession, reports: list[Report], extractions: list[Extraction],
+            stats: IngestStats) -> None:
     touched = session.commit_batch(reports, extractions)
     stats.stored += len(reports)
     stats.events += sum(len(x.events) for x in extractions)
