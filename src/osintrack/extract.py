@@ -9,6 +9,7 @@ Nothing here names a word of any language: that knowledge lives in ``data/``.
 from __future__ import annotations
 
 import bisect
+import gc
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -94,7 +95,11 @@ def language_lexicon(code: str) -> Lexicon:
     """The combined lexicon of one language: pack words, gazetteer places and actor names."""
     pack = load_pack(code)
     entries = pack.lexicon_entries() + load_gazetteer().lexicon_entries() + load_actors().lexicon_entries(code)
-    return Lexicon(entries, prefixes=pack.prefixes, suffixes=pack.suffixes)
+    lexicon = Lexicon(entries, prefixes=pack.prefixes, suffixes=pack.suffixes)
+    # The lexicon is hundreds of thousands of trie nodes that live as long as the process: keep the
+    # cyclic garbage collector from walking them again at every full collection (about 20% of the time).
+    gc.freeze()
+    return lexicon
 
 
 def report_language(report: Report) -> str:
