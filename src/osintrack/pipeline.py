@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .store import IngestSession
 
 __all__ = ["SUPPORTED", "IngestStats", "SkipCounter", "extract_paths", "extract_reports", "ingest_paths",
-           "read_reports", "write_extractions"]
+           "ingest_reports", "read_reports", "write_extractions"]
 
 
 def extract_reports(reports: Iterable[Report]) -> Iterator[Extraction]:
@@ -145,6 +145,14 @@ def ingest_paths(paths: Sequence[str | Path] | str | Path, db_url: str = DEFAULT
     writing stay in this process, batch after batch in input order, so the database is the same
     whatever their number, and so are the kill and resume guarantees.
     """
+    return ingest_reports(read_reports(paths, skip_bad=skip_bad, skips=skips), db_url, batch_size=batch_size,
+                          progress=progress, workers=workers)
+
+
+def ingest_reports(reports: Iterable[Report], db_url: str = DEFAULT_DB, *, batch_size: int = DEFAULT_BATCH_SIZE,
+                   progress: Callable[[IngestStats], None] | None = None, workers: int = 1) -> IngestStats:
+    """``ingest_paths`` for reports already read (the HTTP API's ingest endpoint): same batches, same
+    resume and conflict rules."""
     from .store import IngestSession
 
     if batch_size < 1:
@@ -152,10 +160,9 @@ def ingest_paths(paths: Sequence[str | Path] | str | Path, db_url: str = DEFAULT
     stats = IngestStats()
     session = IngestSession.open(db_url)
     try:
-        batches = chunked(_new_reports(session, read_reports(paths, skip_bad=skip_bad, skips=skips), stats,
-                                       progress), batch_size, flush_on_error=False)
-        for reports, extractions in map_batches(extract_batch, batches, workers, local=_extract_here):
-            _commit(session, reports, extractions, stats)
+        batches = chunked(_new_reports(session, reports, stats, progress), batch_size, flush_on_error=False)
+        for batch, extractions in map_batches(extract_batch, batches, workers, local=_extract_here):
+            _commit(session, batch, extractions, stats)
             if progress is not None:
                 progress(stats)
     finally:

@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from .. import fusion
+from .. import fusion, ledger
 from ..model import Extraction, Report
 from .db import DEFAULT_URL, ReportConflict, StoreError, db_errors, display_url, engine_url, open_engine
+from .query import counted_incidents
 from .read import (
     Explanation,
     IncidentFilter,
@@ -25,7 +26,7 @@ from .read import (
     list_incidents,
     stored_tallies,
 )
-from .resolution import StoreResolver, fused_incidents, reconcile
+from .resolution import StoreResolver, fused_incidents
 from .write import Batch, Counters, Fingerprint, check_known, load_counters, load_fingerprints, write_batch
 
 __all__ = ["DEFAULT_URL", "Explanation", "IncidentFilter", "IncidentRow", "IngestSession", "ReportConflict",
@@ -42,10 +43,7 @@ def load_fused(engine: Engine) -> list[fusion.Fused]:
 def reconcile_tallies(engine: Engine, countries: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """``ledger.reconcile_tallies`` over every stored tally and incident (see ``render.render_tallies``)."""
     tallies = [(report.id, tally) for report, tally in stored_tallies(engine)]
-    with db_errors("read incidents"), engine.connect() as conn:
-        if countries:
-            return reconcile(conn, tallies, countries)
-        return reconcile(conn, tallies)
+    return ledger.reconcile_tallies(tallies, counted_incidents(engine), countries or ledger.DEFAULT_TALLY_COUNTRIES)
 
 
 class IngestSession:
@@ -68,9 +66,11 @@ class IngestSession:
         return cls(engine, load_fingerprints(engine), counters, resolver)
 
     def is_stored(self, report: Report) -> bool:
-        """True if ``report`` is stored already; raises ``ReportConflict`` if its id holds other content."""
+        """True if ``report`` is stored already, or was taken earlier in this run; raises ``ReportConflict``
+        if its id holds other content. A report it says False of counts as taken."""
         stored = self._fingerprints.get(report.id)
         if stored is None:
+            self._fingerprints[report.id] = Fingerprint.of(report)  # a repeat within one batch is no new report
             return False
         check_known(report, stored)
         return True
@@ -82,8 +82,6 @@ class IngestSession:
                       new_incidents=new)
         self._counters = write_batch(self.engine, batch, self._counters)
         self._resolver.committed(new)
-        for report in reports:
-            self._fingerprints[report.id] = Fingerprint.of(report)
         return len(fused)
 
     def close(self) -> None:

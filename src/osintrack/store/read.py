@@ -6,9 +6,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, and_, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from ..extract import sentence_around
 from ..model import Event, Extraction, Report, Tally
 from . import schema as s
 from .db import db_errors
@@ -28,6 +29,8 @@ class IncidentFilter:
     site: str | None = None
     weapon: str | None = None
     status: str | None = None
+    event_type: str | None = None
+    lang: str | None = None  # one of the reports' languages
 
     def where(self) -> list[ColumnElement[bool]]:
         c = s.incidents.c
@@ -45,6 +48,10 @@ class IncidentFilter:
             clauses.append(c.weapon == self.weapon)
         if self.status:
             clauses.append(c.status == self.status)
+        if self.event_type:
+            clauses.append(c.event_type == self.event_type)
+        if self.lang:  # languages is "ar,en": match a whole code
+            clauses.append((literal(",") + c.languages + literal(",")).contains(f",{self.lang},", autoescape=True))
         return clauses
 
 
@@ -71,7 +78,9 @@ class Source:
     lang: str | None
     url: str | None
     published: str | None
-    evidence: str | None
+    evidence: str | None  # the words that report the event
+    sentence: str | None = None  # the sentence around them, in the report's own words
+    highlights: tuple[tuple[str, int, int], ...] = ()  # (field or "evidence", start, end) inside ``sentence``
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +104,8 @@ def list_incidents(engine: Engine, where: IncidentFilter = IncidentFilter(), *,
                    limit: int | None = None) -> list[IncidentRow]:
     """Incidents matching ``where``, by date then id (undated last)."""
     c = s.incidents.c
-    n_reports = (select(func.count(func.distinct(s.events.c.report_id)))
-                 .where(s.events.c.incident_id == c.id).scalar_subquery())
     query = (select(c.id, c.date, c.country, c.site, c.event_type, c.weapon, c.actor, c.status, c.n_mentions,
-                    n_reports.label("n_reports"))
+                    c.n_reports)
              .where(and_(True, *where.where()))
              .order_by(c.date.is_(None), c.date, c.id))
     if limit is not None:
@@ -111,19 +118,38 @@ def explain(engine: Engine, incident_id: str) -> Explanation | None:
     """The incident's fused record, its sources and every merge decision about it; None if unknown."""
     e, r, m = s.events.c, s.reports.c, s.merge_log.c
     with db_errors("read an incident"), engine.connect() as conn:
-        fused = conn.execute(select(s.incidents.c.fused).where(s.incidents.c.id == incident_id)).scalar()
+        fused = conn.execute(select(s.incident_fused.c.fused).where(s.incident_fused.c.id == incident_id)).scalar()
         if fused is None:
             return None
-        sources = [Source(row.report_id, row.idx, row.lang, row.url, row.published,
-                          (row.evidence or {}).get("text") if isinstance(row.evidence, dict) else row.evidence)
+        sources = [Source(row.report_id, row.idx, row.lang, row.url, row.published, *_in_context(row.evidence,
+                                                                                                   row.text))
                    for row in conn.execute(
-                       select(e.report_id, e.idx, r.lang, r.url, r.published, e.evidence)
+                       select(e.report_id, e.idx, r.lang, r.url, r.published, e.evidence, r.text)
                        .join(s.reports, r.id == e.report_id)
                        .where(e.incident_id == incident_id).order_by(r.seq, e.idx))]
         decisions = [LoggedDecision(row.seq, row.mention_key, row.action, row.reason, row.decision)
                      for row in conn.execute(select(m.seq, m.mention_key, m.action, m.reason, m.decision)
                                              .where(m.incident_id == incident_id).order_by(m.seq))]
     return Explanation(incident_id, fused, sources, decisions)
+
+
+def _in_context(evidence: Any, text: str) -> tuple[str | None, str | None, tuple[tuple[str, int, int], ...]]:
+    """(evidence words, the sentence around them, spans of the evidence and each field in the sentence)."""
+    if not isinstance(evidence, Mapping):
+        return (evidence if isinstance(evidence, str) else None), None, ()
+    words, start, end = evidence.get("text"), evidence.get("start"), evidence.get("end")
+    if not isinstance(words, str):
+        return None, None, ()
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)
+            and text[start:end] == words):  # no offsets into this text: show the words alone
+        return words, words, ((("evidence", 0, len(words)),) if words else ())
+    low, high = sentence_around(text, start, end)
+    spans = [("evidence", start - low, end - low)]
+    for name, span in (evidence.get("fields") or {}).items():
+        if isinstance(span, Mapping) and isinstance(span.get("start"), int) and isinstance(span.get("end"), int) \
+                and low <= span["start"] < span["end"] <= high:  # a field found in another sentence is left out
+            spans.append((name, span["start"] - low, span["end"] - low))
+    return words, text[low:high], tuple(sorted(spans, key=lambda s: (s[1], s[2], s[0])))
 
 
 def stored_tallies(engine: Engine) -> list[tuple[Report, Tally]]:

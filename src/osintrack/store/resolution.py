@@ -9,13 +9,12 @@ resumed ingest gives the same incident ids.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from .. import fusion, ledger, resolve
-from ..model import Event, Extraction, Report, Tally
+from .. import fusion, resolve
+from ..model import Event, Extraction, Report
 from . import schema as s
 from .read import _event
 from .write import FusedRow, StoredDecision
@@ -54,10 +53,18 @@ class StoreResolver:
         """A resolver that knows every stored incident and its mentions."""
         return cls(load_incidents(conn))
 
-    def resolve_batch(self, reports: Sequence[Report], extractions: Sequence[Extraction]
+    def known(self) -> list[tuple[str, list[resolve.Mention]]]:
+        """Every incident known so far with its mentions, as ``resolve.Resolver(known)`` takes them."""
+        return [(incident, list(mentions)) for incident, mentions in self._members.items()]
+
+    def resolve_batch(self, reports: Sequence[Report], extractions: Sequence[Extraction],
+                      decided: Mapping[str, resolve.Decision] | None = None
                       ) -> tuple[list[StoredDecision], list[FusedRow], frozenset[str]]:
         """Decide on every event of the batch, in order; fuse every incident it touched.
 
+        ``decided``: the decisions already made elsewhere (``partition.resolve_in_parts`` over this
+        store's known incidents and every mention of the run), by mention key; they must cover every
+        event of the batch, and then this resolver is not used (nor kept up to date) for the batch.
         Returns the decisions, the fused incidents and which of them are new to the store.
         """
         decisions: list[StoredDecision] = []
@@ -65,7 +72,7 @@ class StoreResolver:
         for report, extraction in zip(reports, extractions, strict=True):
             for idx, event in enumerate(extraction.events):
                 mention = mention_for(report, idx, event)
-                decision = self._resolver.add(mention)
+                decision = self._resolver.add(mention) if decided is None else decided[mention.key]
                 incident = decision.incident_id
                 self._members.setdefault(incident, []).append(mention)
                 touched[incident] = None
@@ -86,27 +93,10 @@ def _stored_decision(key: str, decision: resolve.Decision) -> StoredDecision:
 
 
 def _fused_row(incident: str, mentions: Sequence[resolve.Mention]) -> FusedRow:
-    data = fusion.fuse(incident, mentions).to_json()
-    columns = {name: _plain(data.get(name)) for name in ("date", "country", "site", "event_type", "weapon", "actor",
-                                                         "status")}
-    return FusedRow(id=incident, fused=data, n_mentions=len(mentions), columns=columns)
-
-
-def _plain(value: Any) -> Any:
-    """A fused field's bare value, whether the field is stored bare or as ``{"value": ..., ...}``."""
-    if isinstance(value, Mapping):
-        return value.get("value")
-    return value
+    return FusedRow(id=incident, fused=fusion.fuse(incident, mentions).to_json(), n_mentions=len(mentions))
 
 
 def fused_incidents(conn: Connection) -> list[fusion.Fused]:
     """Every stored incident fused from its stored mentions, by date (undated last), then id."""
     fused = [fusion.fuse(incident, mentions) for incident, mentions in load_incidents(conn).items()]
     return sorted(fused, key=lambda f: (f.date is None, f.date or "", f.incident_id))
-
-
-def reconcile(conn: Connection, tallies: Sequence[tuple[str, Tally]],
-              countries: Sequence[str] = ledger.DEFAULT_TALLY_COUNTRIES) -> list[dict[str, Any]]:
-    """``ledger.reconcile_tallies`` of ``(report_id, tally)`` pairs against every stored incident."""
-    incidents = {f.incident_id: f for f in fused_incidents(conn)}
-    return ledger.reconcile_tallies(list(tallies), incidents, countries)

@@ -89,7 +89,6 @@ tallies = Table(
 incidents = Table(
     "incidents", metadata,
     Column("id", String, primary_key=True),
-    Column("fused", JSON, nullable=False),  # fusion.Fused as JSON: fields with provenance
     # copies of fused fields, for filtering without parsing JSON
     Column("date", String(10)),
     Column("country", String(2)),
@@ -100,9 +99,35 @@ incidents = Table(
     Column("status", String),
     Column("n_mentions", Integer, nullable=False),
     Column("updated", DateTime(timezone=True), nullable=False),
+    # revision 0002: what the HTTP API lists and maps
+    Column("date_precision", String(8)),
+    Column("admin1", String),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("geo_precision", String(8)),
+    Column("claimed_by", String),
+    Column("confirmed_by", String),
+    Column("killed", Integer),
+    Column("injured", Integer),
+    Column("n_reports", Integer),  # distinct reports
+    Column("languages", String),  # "ar,en": the reports' languages, sorted
 )
 Index("ix_incidents_date", incidents.c.date)
 Index("ix_incidents_country", incidents.c.country)
+Index("ix_incidents_weapon", incidents.c.weapon)
+Index("ix_incidents_status", incidents.c.status)
+# the sorts of store.query, each index with the very expressions of its ORDER BY (migration 0002)
+_i = incidents.c
+Index("ix_incidents_by_date", _i.date.is_(None), _i.date, _i.id)
+Index("ix_incidents_by_date_desc", _i.date.is_(None), _i.date.desc(), _i.id.desc())
+Index("ix_incidents_by_killed", _i.killed.is_(None), _i.killed.desc(), _i.id)
+Index("ix_incidents_by_reports", _i.n_reports.is_(None), _i.n_reports.desc(), _i.id)
+
+incident_fused = Table(
+    "incident_fused", metadata,  # apart from incidents, so that scans of incidents never read it
+    Column("id", String, ForeignKey("incidents.id"), primary_key=True),
+    Column("fused", JSON, nullable=False),  # fusion.Fused as JSON: fields with provenance
+)
 
 merge_log = Table(
     "merge_log", metadata,
@@ -118,7 +143,7 @@ merge_log = Table(
 Index("ix_merge_log_incident", merge_log.c.incident_id)
 Index("ix_merge_log_mention", merge_log.c.mention_key)
 
-TABLES: tuple[Table, ...] = (batches, reports, incidents, events, tallies, merge_log)
+TABLES: tuple[Table, ...] = (batches, reports, incidents, incident_fused, events, tallies, merge_log)
 """Every table, parents before children (insert order; reverse it to drop)."""
 
 TIMESTAMPS: dict[str, tuple[str, ...]] = {

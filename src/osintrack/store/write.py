@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -71,7 +71,6 @@ class FusedRow:
     id: str
     fused: Mapping[str, Any]
     n_mentions: int
-    columns: Mapping[str, Any] = field(default_factory=dict)  # date, country, site, event_type, ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,21 +152,42 @@ def write_batch(engine: Engine, batch: Batch, counters: Counters, *, now: dt.dat
 
 
 def _write_incidents(conn: Connection, batch: Batch, stamp: dt.datetime) -> None:
-    fresh = [_incident_row(f, stamp) for f in batch.incidents if f.id in batch.new_incidents]
+    fresh = [f for f in batch.incidents if f.id in batch.new_incidents]
     if fresh:
-        conn.execute(s.incidents.insert(), fresh)
+        conn.execute(s.incidents.insert(), [_incident_row(f, stamp) for f in fresh])
+        conn.execute(s.incident_fused.insert(), [{"id": f.id, "fused": dict(f.fused)} for f in fresh])
     for fused in batch.incidents:
         if fused.id not in batch.new_incidents:
             row = _incident_row(fused, stamp)
             del row["id"]
             conn.execute(s.incidents.update().where(s.incidents.c.id == fused.id).values(**row))
+            conn.execute(s.incident_fused.update().where(s.incident_fused.c.id == fused.id)
+                         .values(fused=dict(fused.fused)))
+
+
+_SUMMARY_COLUMNS = ("date", "date_precision", "country", "admin1", "site", "lat", "lon", "geo_precision",
+                    "event_type", "weapon", "actor", "claimed_by", "confirmed_by", "status", "killed", "injured")
+
+
+def summary_columns(fused: Mapping[str, Any]) -> dict[str, Any]:
+    """The incidents table's copies of a fused record's fields (``fusion.Fused.to_json`` form), for
+    filtering, sorting and mapping without parsing ``fused``."""
+    row = {name: _plain(fused.get(name)) for name in _SUMMARY_COLUMNS}
+    row["n_reports"] = fused.get("sources")
+    row["languages"] = ",".join(sorted(fused.get("languages") or ())) or None
+    return row
+
+
+def _plain(value: Any) -> Any:
+    """A fused field's bare value, whether the field is stored bare or as ``{"value": ..., ...}``."""
+    if isinstance(value, Mapping):
+        return value.get("value")
+    return value
 
 
 def _incident_row(fused: FusedRow, stamp: dt.datetime) -> dict[str, Any]:
-    row: dict[str, Any] = {name: None for name in ("date", "country", "site", "event_type", "weapon", "actor",
-                                                   "status")}
-    row.update({k: v for k, v in fused.columns.items() if k in row})
-    row.update(id=fused.id, fused=dict(fused.fused), n_mentions=fused.n_mentions, updated=stamp)
+    row = summary_columns(fused.fused)
+    row.update(id=fused.id, n_mentions=fused.n_mentions, updated=stamp)
     return row
 
 

@@ -1,0 +1,155 @@
+"""Reading incident summaries for the HTTP API: pages of incidents, all of them for the map, counts for
+the timeline and charts, and one stored report. Reads only the incidents table's summary columns
+(revision 0002), never the fused JSON, so that a page of a large store stays fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from . import schema as s
+from .db import db_errors
+from .read import IncidentFilter
+
+ANY = IncidentFilter()  # no filter
+
+SORTS: tuple[str, ...] = ("date", "-date", "-killed", "-n_reports")
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentSummary:
+    """An incident as lists and maps show it: its fused fields without their provenance."""
+
+    id: str
+    date: str | None
+    date_precision: str | None
+    country: str | None
+    admin1: str | None
+    site: str | None
+    lat: float | None
+    lon: float | None
+    geo_precision: str | None
+    event_type: str | None
+    weapon: str | None
+    actor: str | None
+    claimed_by: str | None
+    confirmed_by: str | None
+    status: str | None
+    killed: int | None
+    injured: int | None
+    n_mentions: int
+    n_reports: int | None
+    languages: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        out = {name: getattr(self, name) for name in _FIELDS}  # not asdict: it deep-copies, slowly
+        out["languages"] = list(self.languages)
+        return out
+
+
+_FIELDS = tuple(f.name for f in fields(IncidentSummary))
+_c = s.incidents.c
+_SUMMARY = (_c.id, _c.date, _c.date_precision, _c.country, _c.admin1, _c.site, _c.lat, _c.lon, _c.geo_precision,
+            _c.event_type, _c.weapon, _c.actor, _c.claimed_by, _c.confirmed_by, _c.status, _c.killed, _c.injured,
+            _c.n_mentions, _c.n_reports, _c.languages)
+
+
+def _summary(row: Any) -> IncidentSummary:
+    data = dict(row._mapping)
+    data["languages"] = tuple(data["languages"].split(",")) if data["languages"] else ()
+    return IncidentSummary(**data)
+
+
+def _order(sort: str) -> list[ColumnElement[Any]]:
+    """``sort`` as ORDER BY: missing values last, the id breaks ties so that pages never overlap. Each
+    is written as the index that serves it (``schema.py``), so that no page sorts the whole table."""
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}; one of {', '.join(SORTS)}")
+    column = _c[sort.lstrip("-")]
+    if sort == "date":
+        return [column.is_(None), column, _c.id]
+    if sort == "-date":
+        return [column.is_(None), column.desc(), _c.id.desc()]
+    return [column.is_(None), column.desc(), _c.id]
+
+
+def search_incidents(engine: Engine, where: IncidentFilter = ANY, *, sort: str = "date",
+                     limit: int = 100, offset: int = 0) -> tuple[int, list[IncidentSummary]]:
+    """(how many incidents match, the page of them from ``offset``) in ``sort`` order."""
+    clauses = and_(True, *where.where())
+    with db_errors("list incidents"), engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(s.incidents).where(clauses)).scalar_one()
+        rows = conn.execute(select(*_SUMMARY).where(clauses).order_by(*_order(sort)).limit(limit).offset(offset))
+        return total, [_summary(row) for row in rows]
+
+
+def all_incidents(engine: Engine, where: IncidentFilter = ANY) -> list[IncidentSummary]:
+    """Every matching incident, by date (undated last), for a map or an export of a selection."""
+    with db_errors("list incidents"), engine.connect() as conn:
+        rows = conn.execute(select(*_SUMMARY).where(and_(True, *where.where())).order_by(*_order("date")))
+        return [_summary(row) for row in rows]
+
+
+def get_incident(engine: Engine, incident_id: str) -> IncidentSummary | None:
+    with db_errors("read an incident"), engine.connect() as conn:
+        row = conn.execute(select(*_SUMMARY).where(_c.id == incident_id)).first()
+    return _summary(row) if row is not None else None
+
+
+def incident_stats(engine: Engine, where: IncidentFilter = ANY) -> dict[str, Any]:
+    """Counts of the matching incidents: in all, per day and country (the timeline), and per country,
+    weapon, status, event type and language; ``first`` and ``last`` are the dates they span."""
+    clauses = and_(True, *where.where())
+    count = func.count().label("n")
+    with db_errors("count incidents"), engine.connect() as conn:
+        by_day = [{"date": row.date, "country": row.country, "count": row.n} for row in conn.execute(
+            select(_c.date, _c.country, count).where(clauses, _c.date.is_not(None))
+            .group_by(_c.date, _c.country).order_by(_c.date, _c.country))]
+        out: dict[str, Any] = {"total": conn.execute(select(func.count()).select_from(s.incidents)
+                                                     .where(clauses)).scalar_one(),
+                               "by_day": by_day}
+        for name in ("country", "weapon", "status", "event_type"):
+            out[f"by_{name}"] = {row[0] if row[0] is not None else "unknown": row.n for row in conn.execute(
+                select(_c[name], count).where(clauses).group_by(_c[name]).order_by(_c[name]))}
+        out["by_language"] = _by_language(conn.execute(select(_c.languages, count).where(clauses)
+                                                       .group_by(_c.languages)))
+    dates = [day["date"] for day in by_day]
+    out.update(first=min(dates, default=None), last=max(dates, default=None))
+    return out
+
+
+def _by_language(rows: Any) -> dict[str, int]:
+    """Incidents per language among their sources (an incident reported in two languages counts in both)."""
+    counts: dict[str, int] = {}
+    for languages, n in rows:
+        for lang in (languages or "unknown").split(","):
+            counts[lang] = counts.get(lang, 0) + n
+    return dict(sorted(counts.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReport:
+    id: str
+    published: str | None
+    lang: str | None
+    url: str | None
+    origin: str | None
+    text: str
+
+
+def get_report(engine: Engine, report_id: str) -> StoredReport | None:
+    """One stored report with its verbatim text; None if unknown."""
+    r = s.reports.c
+    with db_errors("read a report"), engine.connect() as conn:
+        row = conn.execute(select(r.id, r.published, r.lang, r.url, r.origin, r.text).where(r.id == report_id)).first()
+    return StoredReport(**row._mapping) if row is not None else None
+
+
+def counted_incidents(engine: Engine) -> dict[str, IncidentSummary]:
+    """What tally reconciliation counts: every incident, by id."""
+    with db_errors("read incidents"), engine.connect() as conn:
+        return {row.id: _summary(row) for row in conn.execute(select(*_SUMMARY).order_by(_c.id))}

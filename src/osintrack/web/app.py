@@ -1,0 +1,289 @@
+"""The HTTP API and the dashboard page, one FastAPI app over the incident store.
+
+Read-only unless built with a write token; every route calls the store's reading functions or
+``pipeline.ingest_reports`` and holds no logic of its own. Text from reports is data: the API returns
+it as JSON, and the page (``static/``) puts it into the document as text, under a Content-Security-Policy
+that runs no inline or foreign script.
+"""
+
+from __future__ import annotations
+
+import hmac
+import threading
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field, StringConstraints
+
+from .. import pipeline
+from ..errors import OsintrackError
+from ..model import EVENT_TYPES, WEAPONS, Report
+from ..store import IncidentFilter, explain, open_engine, reconcile_tallies
+from ..store.query import SORTS, all_incidents, get_incident, get_report, incident_stats, search_incidents
+
+STATIC = Path(__file__).with_name("static")
+VENDOR = STATIC / "vendor"
+MAX_PAGE = 1000
+MAX_POST = 1000  # reports per ingest request
+
+_DAY = r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$"
+_TEXT = r"^[^\x00-\x1f]*$"  # no control characters (PostgreSQL refuses NUL in text)
+_STATUSES = ("confirmed", "claimed", "reported")
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
+
+
+def incident_filter(
+    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2, e.g. IQ")] = None,
+    since: Annotated[str | None, Query(pattern=_DAY, description="First day: YYYY-MM-DD or YYYY-MM")] = None,
+    until: Annotated[str | None, Query(pattern=_DAY, description="Last day: YYYY-MM-DD, or YYYY-MM for the month")
+                     ] = None,
+    actor: Annotated[str | None, Query(max_length=200, pattern=_TEXT, description="Part of the actor's name")
+                     ] = None,
+    site: Annotated[str | None, Query(max_length=200, pattern=_TEXT, description="Part of the site's name")] = None,
+    weapon: Annotated[Literal[WEAPONS] | None, Query()] = None,  # type: ignore[valid-type]
+    status: Annotated[Literal[_STATUSES] | None, Query()] = None,  # type: ignore[valid-type]
+    event_type: Annotated[Literal[EVENT_TYPES] | None, Query()] = None,  # type: ignore[valid-type]
+    lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", description="A source's language (ISO 639-1)")
+                    ] = None,
+) -> IncidentFilter:
+    """The query parameters every incident listing takes; the same filters as ``osintrack incidents``."""
+    return IncidentFilter(country=country, since=since, until=until, actor=actor, site=site, weapon=weapon,
+                          status=status, event_type=event_type, lang=lang)
+
+
+Filter = Annotated[IncidentFilter, Depends(incident_filter)]
+
+
+class IncidentOut(BaseModel):
+    """An incident's fused fields without their provenance: ``store.query.IncidentSummary``."""
+
+    id: str
+    date: str | None = Field(description="YYYY-MM-DD, or YYYY-MM when only the month is known")
+    date_precision: str | None
+    country: str | None = Field(description="ISO 3166-1 alpha-2")
+    admin1: str | None
+    site: str | None
+    lat: float | None
+    lon: float | None
+    geo_precision: str | None
+    event_type: str | None
+    weapon: str | None
+    actor: str | None
+    claimed_by: str | None
+    confirmed_by: str | None
+    status: str | None
+    killed: int | None
+    injured: int | None
+    n_mentions: int = Field(description="events, across reports, resolved into this incident")
+    n_reports: int | None = Field(description="distinct reports")
+    languages: list[str] = Field(description="the reports' languages")
+
+
+class IncidentPage(BaseModel):
+    total: int = Field(description="incidents matching the filters")
+    limit: int
+    offset: int
+    items: list[IncidentOut]
+
+
+class Highlight(BaseModel):
+    field: str = Field(description='"evidence" (the words that report the event) or the field a span supports')
+    start: int
+    end: int
+
+
+class SourceOut(BaseModel):
+    report_id: str
+    idx: int = Field(description="the event's position among its report's events")
+    lang: str | None
+    url: str | None = Field(description="as the report gave it: untrusted")
+    published: str | None
+    sentence: str | None = Field(description="the sentence around the evidence, in the report's own words")
+    highlights: list[Highlight] = Field(description="spans inside the sentence")
+    report: str = Field(description="path of the stored report")
+
+
+class DecisionOut(BaseModel):
+    seq: int
+    mention_key: str
+    action: str
+    reason: str
+
+
+class IncidentDetail(BaseModel):
+    incident: IncidentOut
+    fused: dict[str, Any] = Field(description="every field with the value each source gave (fusion.Fused)")
+    sources: list[SourceOut]
+    decisions: list[DecisionOut]
+
+
+class ReportOut(BaseModel):
+    id: str
+    published: str | None
+    lang: str | None
+    url: str | None
+    origin: str | None
+    text: str = Field(description="verbatim, as ingested")
+
+
+class IngestOut(BaseModel):
+    stored: int
+    known: int = Field(description="already stored with the same content: skipped")
+    events: int
+    tallies: int
+    incidents_touched: int
+
+
+class GeoJSONResponse(JSONResponse):
+    media_type = "application/geo+json"
+
+
+class ReportIn(BaseModel):
+    """A report to ingest: the shared corpus's article record (FORMAT.md)."""
+
+    id: str = Field(min_length=1, max_length=500, pattern=_TEXT)
+    text: str = Field(min_length=1, max_length=5_000_000)
+    published: str | None = Field(default=None, pattern=_DAY)
+    lang: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
+    url: str | None = Field(default=None, max_length=4000, pattern=_TEXT)
+
+
+def create_app(db: str, *, write_token: str | None = None, tiles: str | None = None) -> FastAPI:
+    """The API and dashboard over the store at ``db``. ``write_token`` enables ``POST /api/reports``
+    for requests that carry it; ``tiles`` is an online tile layer's URL template for the map
+    (default: country borders only, no network)."""
+    engine = open_engine(db)
+    app = FastAPI(title="osintrack", version="0.1.0", docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json",
+                  description="Incidents of armed violence coded from news reports, each with its sources' "
+                              "evidence. Read-only unless the server was started with a write token.")
+    app.add_middleware(GZipMiddleware, minimum_size=2048)
+    _security_headers(app, tiles)
+
+    @app.exception_handler(OsintrackError)
+    async def store_unavailable(_request: Request, exc: OsintrackError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+
+    @app.get("/api/incidents", summary="A page of incidents", response_model=IncidentPage)
+    def incidents(where: Filter, sort: Literal[SORTS] = "date",  # type: ignore[valid-type]
+                  limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+                  offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0) -> JSONResponse:
+        total, rows = search_incidents(engine, where, sort=sort, limit=limit, offset=offset)
+        # returned as built: re-validating a page of a thousand against IncidentPage costs more than the query
+        return JSONResponse({"total": total, "limit": limit, "offset": offset,
+                             "items": [row.to_json() for row in rows]})
+
+    @app.get("/api/incidents.geojson", summary="Every matching incident as GeoJSON points",
+             response_class=GeoJSONResponse)
+    def incidents_geojson(where: Filter) -> GeoJSONResponse:
+        features = [_feature(row.to_json()) for row in all_incidents(engine, where)]
+        return GeoJSONResponse({"type": "FeatureCollection", "features": features})
+
+    @app.get("/api/incidents/{incident_id}", summary="One incident: fused fields, sources with evidence, merge log",
+             response_model=IncidentDetail, responses={404: {"description": "No such incident"}})
+    def incident(incident_id: str) -> dict[str, Any]:
+        summary = get_incident(engine, incident_id) if "\x00" not in incident_id else None
+        found = explain(engine, incident_id) if summary is not None else None
+        if summary is None or found is None:
+            raise HTTPException(404, f"no incident {incident_id!r}")
+        return {"incident": summary.to_json(), "fused": found.fused,
+                "sources": [{"report_id": src.report_id, "idx": src.idx, "lang": src.lang, "url": src.url,
+                             "published": src.published, "sentence": src.sentence,
+                             "highlights": [{"field": f, "start": a, "end": b} for f, a, b in src.highlights],
+                             "report": f"/api/reports/{src.report_id}"} for src in found.sources],
+                "decisions": [{"seq": d.seq, "mention_key": d.mention_key, "action": d.action, "reason": d.reason}
+                              for d in found.decisions]}
+
+    @app.get("/api/reports/{report_id}", summary="One stored report, its text verbatim", response_model=ReportOut,
+             responses={404: {"description": "No such report"}})
+    def report(report_id: str) -> dict[str, Any]:
+        found = get_report(engine, report_id) if "\x00" not in report_id else None
+        if found is None:
+            raise HTTPException(404, f"no report {report_id!r}")
+        return {"id": found.id, "published": found.published, "lang": found.lang, "url": found.url,
+                "origin": found.origin, "text": found.text}
+
+    @app.get("/api/tallies", summary="Official tallies beside the incidents stored for the same window")
+    def tallies(country: Annotated[list[CountryCode] | None, Query(
+            description="Countries counted for tallies without a breakdown (default IQ, SY, JO)")] = None,
+                ) -> dict[str, Any]:
+        return {"rows": reconcile_tallies(engine, [c.upper() for c in country or ()] or None)}
+
+    @app.get("/api/stats", summary="Counts of the matching incidents per day, country, weapon, status, language")
+    def stats(where: Filter) -> dict[str, Any]:
+        return incident_stats(engine, where)
+
+    @app.get("/api/config", summary="What the dashboard needs to know about this server")
+    def config() -> dict[str, Any]:
+        return {"tiles": tiles, "write": write_token is not None}
+
+    if write_token is not None:
+        _ingest_route(app, db, write_token)
+
+    @app.get("/", include_in_schema=False)
+    def dashboard() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
+    return app
+
+
+def _ingest_route(app: FastAPI, db: str, token: str) -> None:
+    lock = threading.Lock()  # one writer per store: requests ingest one after another
+
+    def authorised(request: Request) -> None:
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.encode(), token.encode()):
+            raise HTTPException(401, "this endpoint needs the server's write token: Authorization: Bearer TOKEN",
+                                headers={"WWW-Authenticate": "Bearer"})
+
+    @app.post("/api/reports", summary="Ingest reports (only on a server started with --write-token)",
+              dependencies=[Depends(authorised)], response_model=IngestOut,
+              responses={400: {"description": "The body is not JSON, or a report cannot be ingested"},
+                         401: {"description": "No or wrong token"},
+                         409: {"description": "A report id already stored with other content"}})
+    def ingest(reports: Annotated[list[ReportIn], Field(max_length=MAX_POST)]) -> dict[str, Any]:
+        records = [Report(id=r.id, text=r.text, published=r.published, lang=r.lang, url=r.url,
+                          origin=f"POST /api/reports item {i}") for i, r in enumerate(reports)]
+        with lock:
+            try:
+                stats = pipeline.ingest_reports(records, db)
+            except OsintrackError as exc:
+                raise HTTPException(409 if exc.code == "report_conflict" else 400, str(exc)) from exc
+        return {"stored": stats.stored, "known": stats.known, "events": stats.events, "tallies": stats.tallies,
+                "incidents_touched": stats.incidents_touched}
+
+
+def _feature(summary: dict[str, Any]) -> dict[str, Any]:
+    lat, lon = summary.pop("lat"), summary.pop("lon")
+    geometry = {"type": "Point", "coordinates": [lon, lat]} if lat is not None and lon is not None else None
+    return {"type": "Feature", "id": summary["id"], "geometry": geometry, "properties": summary}
+
+
+def _security_headers(app: FastAPI, tiles: str | None) -> None:
+    """A policy under which only the app's own scripts and styles run, whatever a report contains."""
+    images = "'self' data:" + (f" {_origin(tiles)}" if tiles else "")
+    policy = ("default-src 'self'; script-src 'self'; style-src 'self'; "
+              f"img-src {images}; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+              "form-action 'self'; frame-ancestors 'none'")
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = policy
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        return response
+
+
+def _origin(url: str) -> str:
+    """The scheme and host of a tile URL template, as a CSP source."""
+    parts = urlsplit(url.replace("{s}", "*"))
+    return f"{parts.scheme}://{parts.netloc}"

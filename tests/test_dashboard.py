@@ -1,0 +1,478 @@
+"""The dashboard in a real browser: headless Chromium (Debian's /usr/bin/chromium) driven by Playwright,
+against the real server (uvicorn in a thread) over a SQLite store of the example reports.
+
+Checks that the page loads with no console error and no Content-Security-Policy violation, that the map,
+timeline and tally chart draw, that the filters and the timeline brush give the same incidents as the
+API's own filters, that an incident's panel shows each source's sentence with the evidence marked, that
+text and URLs from a hostile report stay inert, and that 100,000 incidents load without freezing the page.
+Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+VENDOR = ROOT / "src" / "osintrack" / "web" / "static" / "vendor"
+ARTIFACTS = ROOT / "test-artifacts"
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+VIEWPORT = {"width": 1440, "height": 900}
+
+NO_CHROMIUM = ("browser tests need Debian's Chromium at /usr/bin/chromium (apt-get install chromium), "
+               "which is not installed")
+
+# Written for this test: markup and a javascript: URL around a sentence the extractor turns into an event.
+HOSTILE = {
+    "id": "hostile-markup-report",
+    "published": "2024-03-07",
+    "lang": "en",
+    "url": "javascript:window.__pwned=3",
+    "text": ("Militants <script>window.__pwned=1</script>fired three rockets at "
+             "<img src=x onerror=\"window.__pwned=2\">Ain al-Asad air base in Iraq on Tuesday, the Pentagon said. "
+             "No one was hurt, a spokesman added."),
+}
+
+# Records every CSP violation the page reports, before any of the page's own scripts run.
+WATCH_CSP = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || '') + ' ' + (e.sourceFile || ''));
+});
+"""
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """The real app under uvicorn, on a free loopback port, in a daemon thread."""
+
+    def __init__(self, db_url: str, wrap: Callable[[Any], Any] | None = None, tiles: str | None = None) -> None:
+        import uvicorn
+
+        from osintrack.web import create_app
+
+        self.db_url = db_url
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.tiles = tiles.replace("PORT", str(self.port)) if tiles else None
+        app = create_app(db_url, tiles=self.tiles)
+        config = uvicorn.Config(wrap(app) if wrap else app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> Server:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self.get("/api/config")
+                return self
+            except OSError:
+                if time.monotonic() > deadline or not self.thread.is_alive():
+                    raise RuntimeError("the dashboard server did not start") from None
+                time.sleep(0.05)
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+    def get(self, path: str, **params: str) -> Any:
+        query = f"?{urllib.parse.urlencode(params)}" if params else ""
+        with urllib.request.urlopen(self.base + path + query, timeout=10) as response:
+            return json.loads(response.read())
+
+
+def _ingest(paths: list[Path], db: Path) -> str:
+    from osintrack.pipeline import ingest_paths
+
+    url = f"sqlite:///{db}"
+    ingest_paths(paths, url, workers=1)
+    return url
+
+
+def _need_chromium() -> None:
+    """Skip without Chromium, saying why; CI (``OSINTRACK_REQUIRE_BROWSER=1``, set by .ci/run) fails instead."""
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("OSINTRACK_REQUIRE_BROWSER"):
+        pytest.fail(NO_CHROMIUM)
+    pytest.skip(NO_CHROMIUM)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    _need_chromium()
+    if not (VENDOR / "leaflet.js").exists():
+        pytest.fail(f"the dashboard's libraries are missing from {VENDOR}: run `make web`")
+    tmp = tmp_path_factory.mktemp("dashboard")
+    hostile = tmp / "hostile.jsonl"
+    hostile.write_text(json.dumps(HOSTILE) + "\n", encoding="utf-8")
+    url = _ingest([ROOT / "examples" / "reports", hostile], tmp / "store.db")
+    with Server(url) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    _need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A page with its console errors, uncaught exceptions and dialogs collected."""
+
+    def __init__(self, browser: Any) -> None:
+        self.context = browser.new_context(viewport=VIEWPORT)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.add_init_script(WATCH_CSP)
+        self.page.on("console", lambda msg: self.errors.append(f"console {msg.type}: {msg.text}")
+                     if msg.type == "error" or "Content Security Policy" in msg.text else None)
+        self.page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
+        self.page.on("response", lambda r: self.errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+        self.page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def open(self, base: str) -> Any:
+        self.page.goto(base + "/")
+        self.page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+        return self.page
+
+    def problems(self) -> list[str]:
+        return self.errors + [f"CSP violation: {v}" for v in self.page.evaluate("window.__csp")]
+
+
+@pytest.fixture
+def watched(browser: Any) -> Iterator[Watched]:
+    w = Watched(browser)
+    yield w
+    w.context.close()
+
+
+def _shown(page: Any) -> int:
+    return int(page.get_attribute("#count", "data-shown"))
+
+
+def _wait_shown(page: Any, expected: int) -> None:
+    # A function, not an expression: Playwright evaluates expressions with eval, which the page's CSP refuses.
+    page.wait_for_function("n => document.querySelector('#count').dataset.shown === String(n)", arg=expected)
+
+
+def _server_count(server: Server, **params: str) -> int:
+    return len(server.get("/api/incidents.geojson", **params)["features"])
+
+
+def _screenshot(target: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    target.screenshot(path=str(ARTIFACTS / name))
+
+
+def _open_incident(page: Any, incident_id: str) -> Any:
+    page.click(f"#incident-list tr[data-id='{incident_id}']")
+    page.wait_for_selector("#panel .sources .source", timeout=10_000)
+    return page.locator("#panel")
+
+
+# ---------------------------------------------------------------- tests
+
+
+def test_page_loads_and_draws_every_view(server: Server, watched: Watched) -> None:
+    page = watched.open(server.base)
+    total = _server_count(server)
+    assert _shown(page) == total > 10
+    page.wait_for_selector("#map .leaflet-overlay-pane canvas")
+    drawn = int(page.get_attribute("#map", "data-clusters")) + int(page.get_attribute("#map", "data-points"))
+    assert drawn > 0
+    assert page.locator("#timeline svg .bars rect").count() > 0
+    assert int(page.get_attribute("#tally", "data-points")) > 0
+    assert page.locator("#tally svg circle.official").count() > 0
+    assert page.locator("#incident-list tbody tr").count() == min(200, total)
+    _screenshot(page, "dashboard.png")
+    assert watched.problems() == []
+
+
+@pytest.mark.parametrize("field,value", [
+    ("country", "SY"), ("weapon", "drone"), ("status", "confirmed"), ("event_type", "air_strike"), ("lang", "ar"),
+])
+def test_select_filters_match_the_api(server: Server, watched: Watched, field: str, value: str) -> None:
+    page = watched.open(server.base)
+    total = _shown(page)
+    page.select_option(f"#filters [name='{field}']", value)
+    expected = _server_count(server, **{field: value})
+    assert 0 < expected < total
+    _wait_shown(page, expected)
+    assert page.locator("#incident-list tbody tr").count() == expected
+    assert watched.problems() == []
+
+
+def test_text_and_date_filters_match_the_api(server: Server, watched: Watched) -> None:
+    page = watched.open(server.base)
+    page.fill("#filters [name='actor']", "islamic resistance")
+    expected = _server_count(server, actor="islamic resistance")
+    assert expected > 0
+    _wait_shown(page, expected)
+    page.click("#reset-filters")
+    page.fill("#filters [name='since']", "2023-11-01")
+    page.fill("#filters [name='until']", "2023-11-30")
+    page.locator("#filters [name='until']").dispatch_event("change")
+    expected = _server_count(server, since="2023-11-01", until="2023-11-30")
+    assert expected > 0
+    _wait_shown(page, expected)
+    assert watched.problems() == []
+
+
+def test_brushing_the_timeline_narrows_everything(server: Server, watched: Watched) -> None:
+    page = watched.open(server.base)
+    total = _shown(page)
+    box = page.locator("#timeline svg .brush .overlay").bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + 2, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.3, y, steps=5)
+    page.mouse.up()
+    page.wait_for_function("n => Number(document.querySelector('#count').dataset.shown) < n", arg=total)
+    since = page.input_value("#filters [name='since']")
+    until = page.input_value("#filters [name='until']")
+    assert since and until and since <= until
+    shown = _shown(page)
+    assert 0 < shown == _server_count(server, since=since, until=until)
+    assert page.locator("#incident-list tbody tr").count() == shown
+    assert page.locator("#timeline .bars rect.dim").count() > 0
+    page.click("#reset-window")
+    _wait_shown(page, total)
+    assert watched.problems() == []
+
+
+def test_incident_panel_shows_marked_sentences_and_links(server: Server, watched: Watched) -> None:
+    page = watched.open(server.base)
+    incidents = server.get("/api/incidents", sort="-n_reports", limit="1")["items"]
+    panel = _open_incident(page, incidents[0]["id"])
+    sources = panel.locator(".source")
+    assert sources.count() >= 2
+    first = sources.first
+    sentence = first.locator("p.sentence")
+    assert sentence.get_attribute("dir") == "auto" and sentence.get_attribute("lang")
+    assert sentence.locator("mark").count() > 0 and sentence.locator("mark").first.inner_text().strip()
+    original = first.locator("a.original")
+    assert original.get_attribute("href").startswith(("http://", "https://"))
+    assert original.get_attribute("rel") == "noopener noreferrer nofollow"
+    assert first.locator("a.stored-text").get_attribute("href").startswith("/api/reports/")
+    first.locator("a.stored-text").click()
+    page.wait_for_selector("#panel .report-text pre mark")
+    _screenshot(panel, "panel.png")
+    _screenshot(page, "dashboard-with-panel.png")
+    assert watched.problems() == []
+
+
+def test_map_cluster_click_zooms_in_or_lists_its_incidents(server: Server, watched: Watched) -> None:
+    page = watched.open(server.base)
+    page.click("input[name='colour-by'][value='status']")
+    assert page.locator("#map-legend").inner_text().startswith("Status")
+    assert int(page.get_attribute("#map", "data-clusters")) > 0
+    zoom = float(page.get_attribute("#map", "data-zoom"))
+    page.locator("#map .cluster-icon").first.click()
+    page.wait_for_function("z => Number(document.querySelector('#map').dataset.zoom) > z || "
+                           "document.querySelector('#list-note').textContent.includes('one spot')", arg=zoom)
+    assert watched.problems() == []
+
+
+def test_hostile_report_stays_inert(server: Server, watched: Watched) -> None:
+    found = server.get("/api/incidents", site="Ain al-Asad", since="2024-03-01")["items"]
+    assert len(found) == 1, "the extractor should find one event in the hostile report"
+    page = watched.open(server.base)
+    panel = _open_incident(page, found[0]["id"])
+    text = panel.inner_text()
+    assert "<script>window.__pwned=1</script>" in text
+    assert '<img src=x onerror="window.__pwned=2">' in text
+    assert panel.locator("mark").count() > 0
+    assert panel.locator("script, img").count() == 0
+    assert panel.locator("a.original").count() == 0
+    for href in panel.locator("a").evaluate_all("links => links.map(a => a.href)"):
+        assert urllib.parse.urlsplit(href).scheme in ("http", "https"), href
+    panel.locator("a.stored-text").first.click()
+    page.wait_for_selector("#panel .report-text pre")
+    assert "onerror" in panel.locator(".report-text pre").inner_text()
+    page.wait_for_timeout(200)
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert watched.dialogs == []
+    _screenshot(panel, "panel-hostile.png")
+    assert watched.problems() == []
+
+
+def test_100000_incidents_stay_responsive(server: Server, browser: Any) -> None:
+    """The store's incidents replaced by a synthetic FeatureCollection of 100,000: the page loads them, draws
+    clusters (not 100,000 markers), and a filter change and a brush over all of them take well under seconds."""
+    body = _synthetic_collection(100_000).encode()
+    with Server(server.db_url, wrap=lambda app: _serving_geojson(app, body)) as big:
+        watched = Watched(browser)
+        try:
+            page = watched.page
+            started = time.monotonic()
+            watched.open(big.base)
+            loaded = time.monotonic() - started
+            assert _shown(page) == 100_000
+            assert page.locator("#map .cluster-icon").count() < 400
+            assert page.locator("#incident-list tbody tr").count() == 200
+            assert loaded < 20, f"loading 100,000 incidents took {loaded:.1f}s"
+            took = page.evaluate("""() => {
+                const select = document.querySelector('#filters [name=country]');
+                const t0 = performance.now();
+                select.value = 'SY';
+                select.dispatchEvent(new Event('change', {bubbles: true}));
+                return performance.now() - t0;
+            }""")
+            assert 0 < _shown(page) < 100_000
+            assert took < 2000, f"a filter change over 100,000 incidents took {took:.0f} ms"
+            before = _shown(page)
+            box = page.locator("#timeline svg .brush .overlay").bounding_box()
+            y = box["y"] + box["height"] / 2
+            page.mouse.move(box["x"] + box["width"] * 0.4, y)
+            page.mouse.down()
+            page.mouse.move(box["x"] + box["width"] * 0.6, y, steps=4)
+            started = time.monotonic()
+            page.mouse.up()
+            page.wait_for_function("n => Number(document.querySelector('#count').dataset.shown) < n", arg=before)
+            brushed = time.monotonic() - started
+            assert brushed < 3, f"a brush over 100,000 incidents took {brushed:.1f}s"
+            _screenshot(page, "dashboard-100k.png")
+            assert watched.problems() == []
+        finally:
+            watched.context.close()
+
+
+def _serving_geojson(app: Any, body: bytes) -> Any:
+    """The app, but with ``body`` as the answer to /api/incidents.geojson."""
+    async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/api/incidents.geojson":
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", b"application/geo+json"),
+                                    (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await app(scope, receive, send)
+    return wrapped
+
+
+# A 1x1 grey PNG, served as every map tile.
+TILE = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108000000003a7e9b55"
+                     "0000000a49444154789c6378010000ea00e9dee24e2f0000000049454e44ae426082")
+
+
+def _serving_tiles(app: Any) -> Any:
+    """The app, plus map tiles at /tiles/{z}/{x}/{y}.png."""
+    async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/tiles/"):
+            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"image/png")]})
+            await send({"type": "http.response.body", "body": TILE})
+            return
+        await app(scope, receive, send)
+    return wrapped
+
+
+def test_online_tile_layer_is_optional(server: Server, browser: Any) -> None:
+    """With --tiles, the map draws tiles from that host (another origin here: localhost, not 127.0.0.1) and
+    offers the borders-only basemap; without it (every other test) no tile is requested."""
+    with Server(server.db_url, wrap=_serving_tiles, tiles="http://localhost:PORT/tiles/{z}/{x}/{y}.png") as tiled:
+        assert tiled.get("/api/config")["tiles"] == tiled.tiles
+        watched = Watched(browser)
+        try:
+            page = watched.open(tiled.base)
+            page.wait_for_selector("#map img.leaflet-tile-loaded")
+            assert page.locator("#map .leaflet-control-layers").count() == 1
+            assert "localhost" in page.locator("#map .map-credit").inner_text()
+            assert watched.problems() == []
+        finally:
+            watched.context.close()
+
+
+def _synthetic_collection(n: int) -> str:
+    import random
+
+    rng = random.Random(7)
+    countries = [("IQ", 33.3, 44.4, 3.0), ("SY", 35.0, 38.5, 2.5), ("JO", 31.9, 36.0, 1.0), ("YE", 15.4, 44.2, 2.0),
+                 ("IL", 31.5, 34.9, 0.8)]
+    weapons = ["drone", "rocket", "missile", "mortar", "aircraft", "unknown"]
+    features = []
+    for i in range(n):
+        code, lat, lon, spread = countries[rng.randrange(len(countries))]
+        day = 1_697_500_800 + rng.randrange(400) * 86_400
+        placed = rng.random() > 0.03
+        point = [round(lon + rng.gauss(0, spread), 4), round(lat + rng.gauss(0, spread / 2), 4)]
+        features.append({
+            "type": "Feature", "id": f"syn-{i}",
+            "geometry": {"type": "Point", "coordinates": point} if placed else None,
+            "properties": {
+                "id": f"syn-{i}", "date": time.strftime("%Y-%m-%d", time.gmtime(day)), "date_precision": "day",
+                "country": code, "admin1": None, "site": f"site {i % 997}", "geo_precision": "town",
+                "event_type": "air_strike" if i % 5 == 0 else "attack", "weapon": weapons[i % len(weapons)],
+                "actor": None, "claimed_by": None, "confirmed_by": None,
+                "status": ("confirmed", "claimed", "reported")[i % 3], "killed": i % 4 or None, "injured": None,
+                "n_mentions": 1, "n_reports": 1, "languages": ["en"]}})
+    return json.dumps({"type": "FeatureCollection", "features": features})
+
+
+def test_shared_corpus_screenshots(browser: Any, tmp_path: Path) -> None:
+    articles = [CORPUS / "seeds" / "articles.jsonl", CORPUS / "dev" / "articles.jsonl"]
+    missing = [str(path) for path in articles if not path.exists()]
+    if missing:
+        pytest.skip(f"the shared corpus is absent ({', '.join(missing)}); no corpus screenshots")
+    url = _ingest(articles, tmp_path / "corpus.db")
+    with Server(url) as running:
+        watched = Watched(browser)
+        try:
+            page = watched.open(running.base)
+            assert _shown(page) > 0
+            chosen = running.get("/api/incidents", sort="-n_reports", limit="1")["items"][0]
+            panel = _open_incident(page, chosen["id"])
+            _screenshot(page, "dashboard-corpus.png")
+            panel.locator("h3").evaluate("""h => { const p = h.closest('#panel');
+                p.scrollTop += h.getBoundingClientRect().top - p.getBoundingClientRect().top - 8; }""")
+            _screenshot(panel, "panel-corpus.png")
+            assert watched.problems() == []
+        finally:
+            watched.context.close()
+
+
+def test_page_references_only_its_own_files() -> None:
+    """index.html loads only files served from /static/ (the vendored ones exist after `make web`), and has no
+    inline script or style for the Content-Security-Policy to block."""
+    import re
+
+    html = (ROOT / "src" / "osintrack" / "web" / "static" / "index.html").read_text(encoding="utf-8")
+    refs = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert refs and all(ref.startswith("/static/") for ref in refs), refs
+    missing = [ref for ref in refs if not (ROOT / "src" / "osintrack" / "web" / ref.lstrip("/")).is_file()]
+    assert missing == [], f"missing (run `make web` for vendor/ files): {missing}"
+    assert re.search(r"<script(?![^>]*\bsrc=)", html) is None
+    assert "<style" not in html and " style=" not in html
+    assert re.search(r"<[^>]+\son[a-z]+=", html) is None
