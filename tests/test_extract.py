@@ -76,3 +76,13 @@ def test_offsets_survive_removed_characters() -> None:
     for span in (event.evidence, *event.field_evidence.values()):
         assert span is not None and text[span.start:span.end] == span.text
     assert event.field_evidence["site"].text == "قاعدة عين الأسد"
+
+
+@pytest.mark.parametrize("text, confirmer", [
+    ("Militants fired three rockets at Ain al-Asad air base in Iraq on Tuesday, the Pentagon said.", "Pentagon"),
+    ("Drones attacked the Tanf garrison in Syria on Monday, CENTCOM said in a statement.", "CENTCOM"),
+])
+def test_the_confirmer_is_who_speaks_not_where(text: str, confirmer: str) -> None:
+    """A country named as the place ('in Iraq') is not the source of the statement beside it."""
+    events = extract_report(Report(id="c", text=text, published="2023-11-22", lang="en")).events
+    assert [e.confirmed_by for e in events] == [confirmer]

@@ -157,14 +157,27 @@ def _set_state_agent(doc: Doc, draft: Draft, agents: list, groups: list, trigger
 
 
 def _set_confirmer(doc: Doc, s: Sentence, draft: Draft) -> None:
-    if not s.has("cue", "confirm"):
+    """The official source or state that says so: the one nearest a 'said'/'confirmed' cue. A country
+    name that is also a place ('in Iraq') speaks only right beside the cue ('Iraq said')."""
+    cues = s.having("cue", "confirm")
+    if not cues:
         return
-    for m in s.having("actor"):
+    found = []
+    mentions = s.having("actor")
+    for m in mentions:
         actor = doc.actors.get(m.value("actor"))
-        if actor is not None and actor.type in ("official_source", "monitor", "state", "state_force"):
-            draft.confirmed_by = actor.name
-            draft.evidence["confirmed_by"] = (m.start, m.end)
-            return
+        if actor is None or actor.type not in ("official_source", "monitor", "state", "state_force"):
+            continue
+        if any(o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start for o in mentions):
+            continue  # 'Iraq' inside 'Islamic Resistance in Iraq' names no one
+        distance = min(max(c.start - m.end, m.start - c.end, 0) for c in cues)
+        if m.value("place") is not None and distance > 1:
+            continue
+        found.append((distance, m.start, m, actor))
+    if found:
+        _, _, m, actor = min(found, key=lambda f: (f[0], f[1]))
+        draft.confirmed_by = actor.name
+        draft.evidence["confirmed_by"] = (m.start, m.end)
 
 
 def report_claimant(doc: Doc) -> tuple[str, tuple[int, int]] | None:
