@@ -53,6 +53,9 @@ def _sort_indexes(create: Any) -> None:
     create("ix_incidents_by_killed", "incidents", [sa.text("(killed IS NULL)"), sa.text("killed DESC"), "id"])
     create("ix_incidents_by_reports", "incidents", [sa.text("(n_reports IS NULL)"), sa.text("n_reports DESC"),
                                                      "id"])
+    create("ix_incidents_country_by_date", "incidents", ["country", sa.text("(date IS NULL)"), "date", "id"])
+    create("ix_incidents_country_by_date_desc", "incidents", ["country", sa.text("(date IS NULL)"),
+                                                               sa.text("date DESC"), sa.text("id DESC")])
 
 
 def _move_fused() -> None:
@@ -70,7 +73,8 @@ def _move_fused() -> None:
 
 
 def downgrade() -> None:
-    for name in ("by_reports", "by_killed", "by_date_desc", "by_date", "status", "weapon"):
+    for name in ("country_by_date_desc", "country_by_date", "by_reports", "by_killed", "by_date_desc", "by_date",
+                 "status", "weapon"):
         op.drop_index(f"ix_incidents_{name}", "incidents")
     op.add_column("incidents", sa.Column("fused", sa.JSON))
     op.execute("UPDATE incidents SET fused = (SELECT f.fused FROM incident_fused f WHERE f.id = incidents.id)")
