@@ -87,11 +87,15 @@ def search_incidents(engine: Engine, where: IncidentFilter = ANY, *, sort: str =
         return total, [_summary(row) for row in rows]
 
 
-def all_incidents(engine: Engine, where: IncidentFilter = ANY) -> list[IncidentSummary]:
-    """Every matching incident, by date (undated last), for a map or an export of a selection."""
+def all_incidents(engine: Engine, where: IncidentFilter = ANY) -> list[dict[str, Any]]:
+    """Every matching incident, by date (undated last), in ``IncidentSummary.to_json`` form: built
+    straight from the rows, since a map of a large store asks for all of them at once."""
     with db_errors("list incidents"), engine.connect() as conn:
         rows = conn.execute(select(*_SUMMARY).where(and_(True, *where.where())).order_by(*_order("date")))
-        return [_summary(row) for row in rows]
+        out = [dict(zip(_FIELDS, row, strict=True)) for row in rows]
+    for item in out:
+        item["languages"] = item["languages"].split(",") if item["languages"] else []
+    return out
 
 
 def get_incident(engine: Engine, incident_id: str) -> IncidentSummary | None:
