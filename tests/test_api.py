@@ -5,14 +5,13 @@ come back with their sentence and evidence spans, and writing needs the token.""
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from test_store import EXAMPLES, PG_URL, _pg_unavailable
+from test_store import EXAMPLES, pg_schema
 
 from osintrack import pipeline
 from osintrack.store import IncidentFilter, list_incidents, open_engine, reconcile_tallies
@@ -29,21 +28,9 @@ def store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         pipeline.ingest_paths([EXAMPLES], url, workers=1)
         yield url
         return
-    reason = _pg_unavailable()
-    if reason is not None:
-        pytest.skip(reason)
-    import psycopg
-
-    name = f"osintrack_api_{secrets.token_hex(6)}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {name}")
-    url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{name}"
-    try:
+    with pg_schema("osintrack_api") as url:
         pipeline.ingest_paths([EXAMPLES], url, workers=1)
         yield url
-    finally:
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {name} CASCADE")
 
 
 @pytest.fixture(scope="module")
@@ -215,7 +202,8 @@ def test_openapi_describes_every_route(client: TestClient) -> None:
     assert {"/api/incidents", "/api/incidents.geojson", "/api/incidents/{incident_id}", "/api/reports/{report_id}",
             "/api/tallies", "/api/stats", "/api/config"} <= set(paths)
     names = {p["name"] for p in paths["/api/incidents"]["get"]["parameters"]}
-    assert {"country", "since", "until", "actor", "site", "weapon", "status", "lang", "sort", "limit", "offset"} <= names
+    assert {"country", "since", "until", "actor", "site", "weapon", "status", "lang", "sort", "limit",
+            "offset"} <= names
 
 
 def test_sorts_never_sort_the_whole_table(tmp_path: Path) -> None:

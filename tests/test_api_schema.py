@@ -1,6 +1,6 @@
 """schemathesis against the API's own OpenAPI schema: generated requests (valid and not) to every
-route of a store of the example reports (the ingest route too, with its token); no response may be a server error, and every response
-must match the schema."""
+route of a store of the example reports (the ingest route too, with its token); no response may be a
+server error, and every response must match the schema."""
 
 from __future__ import annotations
 

@@ -26,7 +26,15 @@ from .. import pipeline
 from ..errors import OsintrackError
 from ..model import EVENT_TYPES, WEAPONS, Report
 from ..store import IncidentFilter, explain, open_engine, reconcile_tallies
-from ..store.query import SORTS, all_incidents, get_incident, get_report, incident_stats, search_incidents
+from ..store.query import (
+    SORTS,
+    IncidentSummary,
+    all_incidents,
+    get_incident,
+    get_report,
+    incident_stats,
+    search_incidents,
+)
 
 STATIC = Path(__file__).with_name("static")
 VENDOR = STATIC / "vendor"
@@ -61,36 +69,11 @@ def incident_filter(
 Filter = Annotated[IncidentFilter, Depends(incident_filter)]
 
 
-class IncidentOut(BaseModel):
-    """An incident's fused fields without their provenance: ``store.query.IncidentSummary``."""
-
-    id: str
-    date: str | None = Field(description="YYYY-MM-DD, or YYYY-MM when only the month is known")
-    date_precision: str | None
-    country: str | None = Field(description="ISO 3166-1 alpha-2")
-    admin1: str | None
-    site: str | None
-    lat: float | None
-    lon: float | None
-    geo_precision: str | None
-    event_type: str | None
-    weapon: str | None
-    actor: str | None
-    claimed_by: str | None
-    confirmed_by: str | None
-    status: str | None
-    killed: int | None
-    injured: int | None
-    n_mentions: int = Field(description="events, across reports, resolved into this incident")
-    n_reports: int | None = Field(description="distinct reports")
-    languages: list[str] = Field(description="the reports' languages")
-
-
 class IncidentPage(BaseModel):
     total: int = Field(description="incidents matching the filters")
     limit: int
     offset: int
-    items: list[IncidentOut]
+    items: list[IncidentSummary]
 
 
 class Highlight(BaseModel):
@@ -118,7 +101,7 @@ class DecisionOut(BaseModel):
 
 
 class IncidentDetail(BaseModel):
-    incident: IncidentOut
+    incident: IncidentSummary
     fused: dict[str, Any] = Field(description="every field with the value each source gave (fusion.Fused)")
     sources: list[SourceOut]
     decisions: list[DecisionOut]
