@@ -115,7 +115,7 @@ incidents = Table(
 Index("ix_incidents_date", incidents.c.date)
 Index("ix_incidents_country", incidents.c.country)
 Index("ix_incidents_weapon", incidents.c.weapon)
-Index("ix_incidents_status", incidents.c.status)
+Index("ix_incidents_status", incidents.c.status, incidents.c.languages)  # languages: 'confirmed, in Arabic'
 # the sorts of store.query, each index with the very expressions of its ORDER BY (migration 0002)
 _i = incidents.c
 Index("ix_incidents_by_date", _i.date.is_(None), _i.date, _i.id)

@@ -40,8 +40,8 @@ def upgrade() -> None:
         op.execute("ALTER TABLE incidents DROP COLUMN fused")
     else:
         op.drop_column("incidents", "fused")
-    for name, column in (("weapon", "weapon"), ("status", "status")):
-        op.create_index(f"ix_incidents_{name}", "incidents", [column])
+    op.create_index("ix_incidents_weapon", "incidents", ["weapon"])
+    op.create_index("ix_incidents_status", "incidents", ["status", "languages"])
     _sort_indexes(op.create_index)
 
 
