@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
 
@@ -41,14 +42,29 @@ def reconcile_tallies(tallies: list[tuple[str, Tally]], incidents: Mapping[str, 
     """For each ``(report_id, tally)``, in input order: how many stored incidents fall in the tally's
     window and countries, and the gap (official minus stored); a tally that follows an earlier one
     of the same reporter, metric and start also gets ``interval``: the two statements differenced."""
-    fused = [incidents[key] for key in sorted(incidents)]
+    fused = _attacks(incidents)
     out = [_reconcile_one(report_id, tally, fused, countries) for report_id, tally in tallies]
     for previous, current in _successions(tallies):
         out[current]["interval"] = _interval(tallies[previous], tallies[current], fused, countries)
     return out
 
 
-def _reconcile_one(report_id: str, tally: Tally, fused: Sequence[Counted],
+@dataclass(frozen=True, slots=True)
+class _Attack:
+    """An attack incident as every tally counts it: its days are worked out once, not once a tally."""
+
+    country: str | None
+    span: tuple[date, date] | None
+    killed: int | None
+    injured: int | None
+
+
+def _attacks(incidents: Mapping[str, Counted]) -> list[_Attack]:
+    return [_Attack(i.country, _span(i), i.killed, i.injured)
+            for i in (incidents[key] for key in sorted(incidents)) if i.event_type == "attack"]
+
+
+def _reconcile_one(report_id: str, tally: Tally, fused: Sequence[_Attack],
                    default_countries: Sequence[str]) -> dict[str, Any]:
     breakdown = dict(tally.breakdown or {})
     countries = sorted(breakdown) if breakdown else list(default_countries)
@@ -68,7 +84,7 @@ def _reconcile_one(report_id: str, tally: Tally, fused: Sequence[Counted],
     return out
 
 
-def _stored(metric: str, fused: Sequence[Counted], countries: Sequence[str],
+def _stored(metric: str, fused: Sequence[_Attack], countries: Sequence[str],
             window: tuple[date | None, date | None]) -> dict[str, int]:
     """``stored``: what the store holds for ``metric`` wholly inside the window and countries (attack
     incidents, or the sum of their chosen killed/injured figures); ``uncertain``: incidents whose
@@ -77,9 +93,9 @@ def _stored(metric: str, fused: Sequence[Counted], countries: Sequence[str],
     stored = uncertain = undated = without_figure = 0
     wanted = set(countries)
     for incident in fused:
-        if incident.event_type != "attack" or incident.country not in wanted:
+        if incident.country not in wanted:
             continue
-        span = _span(incident)
+        span = incident.span
         if span is None:
             undated += 1
             continue
@@ -149,7 +165,7 @@ def _successions(tallies: list[tuple[str, Tally]]) -> Iterator[tuple[int, int]]:
                 yield a, b
 
 
-def _interval(earlier: tuple[str, Tally], later: tuple[str, Tally], fused: Sequence[Counted],
+def _interval(earlier: tuple[str, Tally], later: tuple[str, Tally], fused: Sequence[_Attack],
               countries: Sequence[str]) -> dict[str, Any]:
     (before_id, before), (_, after) = earlier, later
     start = _day(before.as_of, first=False)
