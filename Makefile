@@ -63,6 +63,7 @@ demo: $(STAMP) $(WEB_STAMP)  ## extract the bundled example reports, then store 
 	$(BIN)/osintrack incidents --db sqlite:///$(DEMO_DB)
 	@echo
 	@echo "Incidents stored in $(DEMO_DB); try: $(BIN)/osintrack explain INCIDENT --db sqlite:///$(DEMO_DB)"
+	@echo "or see them on a map: $(BIN)/osintrack serve --db sqlite:///$(DEMO_DB), then open http://127.0.0.1:8000/"
 
 test: $(STAMP) $(WEB_STAMP)  ## run the whole test suite (fails when no test ran)
 	@rc=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || rc=$$?; \
