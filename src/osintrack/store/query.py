@@ -78,21 +78,26 @@ def _order(sort: str) -> list[ColumnElement[Any]]:
 
 
 def search_incidents(engine: Engine, where: IncidentFilter = ANY, *, sort: str = "date",
-                     limit: int = 100, offset: int = 0) -> tuple[int, list[IncidentSummary]]:
-    """(how many incidents match, the page of them from ``offset``) in ``sort`` order."""
+                     limit: int = 100, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+    """(how many incidents match, the page of them from ``offset`` in ``sort`` order, in
+    ``IncidentSummary.to_json`` form)."""
     clauses = and_(True, *where.where())
     with db_errors("list incidents"), engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(s.incidents).where(clauses)).scalar_one()
         rows = conn.execute(select(*_SUMMARY).where(clauses).order_by(*_order(sort)).limit(limit).offset(offset))
-        return total, [_summary(row) for row in rows]
+        return total, _as_json(rows)
 
 
 def all_incidents(engine: Engine, where: IncidentFilter = ANY) -> list[dict[str, Any]]:
-    """Every matching incident, by date (undated last), in ``IncidentSummary.to_json`` form: built
-    straight from the rows, since a map of a large store asks for all of them at once."""
+    """Every matching incident, by date (undated last), in ``IncidentSummary.to_json`` form."""
     with db_errors("list incidents"), engine.connect() as conn:
-        rows = conn.execute(select(*_SUMMARY).where(and_(True, *where.where())).order_by(*_order("date")))
-        out = [dict(zip(_FIELDS, row, strict=True)) for row in rows]
+        return _as_json(conn.execute(select(*_SUMMARY).where(and_(True, *where.where())).order_by(*_order("date"))))
+
+
+def _as_json(rows: Any) -> list[dict[str, Any]]:
+    """Rows of ``_SUMMARY`` as ``IncidentSummary.to_json`` gives them, without the dataclass between:
+    lists and maps of a large store hold thousands."""
+    out = [dict(zip(_FIELDS, row, strict=True)) for row in rows]
     for item in out:
         item["languages"] = item["languages"].split(",") if item["languages"] else []
     return out
