@@ -13,7 +13,7 @@ from tqdm import tqdm
 from . import pipeline
 from .errors import OsintrackError
 from .model import WEAPONS, Event, Extraction, Tally
-from .scale import default_workers, extract_dask
+from .scale import default_workers
 
 
 @click.group()
@@ -25,7 +25,7 @@ def main() -> None:
 # --- extract (owned by the ingest work) ---
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, required=True)  # str: a URL (s3://...) is no local Path
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the JSON lines to this file (atomically) instead of standard output.")
 @click.option("--skip-bad", is_flag=True,
@@ -35,15 +35,17 @@ def main() -> None:
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Processes that extract in parallel (default: all cores); the output is the same for any number.")
 @click.option("--engine", type=click.Choice(("local", "dask")), default="local", show_default=True,
-              help="dask: one task per input file on a Dask cluster, Parquet files written to the -o directory.")
+              help="dask: one task per shard of the input on a Dask cluster, Parquet files written to the -o "
+                   "directory.")
 @click.option("--scheduler", metavar="tcp://HOST:PORT",
               help="With --engine dask: the scheduler of a running cluster (default: a local cluster of --workers).")
-def extract(inputs: tuple[Path, ...], output: Path | None, skip_bad: bool, table: bool, workers: int | None,
+def extract(inputs: tuple[str, ...], output: Path | None, skip_bad: bool, table: bool, workers: int | None,
             engine: str, scheduler: str | None) -> None:
     """Extract events and tallies from INPUT files or directories.
 
     Inputs: .jsonl / .jsonl.gz articles (FORMAT.md), UTF-8 .txt (optional first line
-    "date YYYY-MM[-DD]"), .csv with a text column, .html pages, or directories of them.
+    "date YYYY-MM[-DD]"), .csv with a text column, .html pages, Parquet with the article columns,
+    directories of them, glob patterns, or fsspec URLs (s3://..., gs://..., file://...).
     Writes one JSON line per report, in input order.
     """
     if engine == "dask":
@@ -56,13 +58,9 @@ def extract(inputs: tuple[Path, ...], output: Path | None, skip_bad: bool, table
     out = output if output is not None else None if table else sys.stdout
     # the bar goes to stderr, and only for a person watching: logs and pipes stay clean
     with tqdm(desc="extract", unit=" reports", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
-        def observe(extraction: Extraction) -> None:
-            bar.update()
-            if table:
-                kept.append(extraction)
-
         try:
-            pipeline.extract_paths(inputs, out, skip_bad=skip_bad, skips=skips, observe=observe,
+            pipeline.extract_paths(inputs, out, skip_bad=skip_bad, skips=skips,
+                                   observe=kept.append if table else None, progress=bar.update,
                                    workers=workers or default_workers())
         except OsintrackError as exc:
             raise click.ClickException(str(exc)) from exc
@@ -74,12 +72,14 @@ def extract(inputs: tuple[Path, ...], output: Path | None, skip_bad: bool, table
             click.echo(f"  e.g. {example}", err=True)
 
 
-def _extract_dask(inputs: tuple[Path, ...], output: Path | None, skip_bad: bool, table: bool, workers: int | None,
+def _extract_dask(inputs: tuple[str, ...], output: Path | None, skip_bad: bool, table: bool, workers: int | None,
                   scheduler: str | None) -> None:
     if output is None:
         raise click.UsageError("--engine dask writes Parquet files: give a directory with -o")
     if table:
         raise click.UsageError("--table goes with the local engine")
+    from .dask_engine import extract_dask
+
     skips = pipeline.SkipCounter()
     with tqdm(desc="extract", unit=" reports", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
         with _user_errors():
@@ -200,7 +200,7 @@ def _user_errors() -> Iterator[None]:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, required=True)  # str: a URL (s3://...) is no local Path
 @_db_option
 @click.option("--batch-size", default=pipeline.DEFAULT_BATCH_SIZE, show_default=True, type=click.IntRange(min=1),
               help="Reports per transaction: a killed run loses at most one batch, and resumes after it.")
@@ -209,7 +209,13 @@ def _user_errors() -> Iterator[None]:
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Processes that extract batches ahead of the one writer (default: all cores); "
                    "the database is the same for any number.")
-def ingest(inputs: tuple[Path, ...], db: str, batch_size: int, skip_bad: bool, workers: int | None) -> None:
+@click.option("--engine", type=click.Choice(("local", "dask")), default="local", show_default=True,
+              help="dask: extract and resolve (cut into blocks of time, joined at their edges) on a Dask cluster; "
+                   "the database is the one a local run gives.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="With --engine dask: the scheduler of a running cluster (default: a local cluster of --workers).")
+def ingest(inputs: tuple[str, ...], db: str, batch_size: int, skip_bad: bool, workers: int | None, engine: str,
+           scheduler: str | None) -> None:
     """Extract INPUT files or directories and store reports, events, tallies and incidents in --db.
 
     Reports already stored (same id, same content) are skipped: running again after an interruption
@@ -217,6 +223,8 @@ def ingest(inputs: tuple[Path, ...], db: str, batch_size: int, skip_bad: bool, w
     """
     from .store import display_url
 
+    if scheduler is not None and engine != "dask":
+        raise click.UsageError("--scheduler goes with --engine dask")
     skips = pipeline.SkipCounter()
     with tqdm(desc="ingest", unit=" reports", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
         committed = [-1]  # batches shown in the bar's counts
@@ -229,7 +237,8 @@ def ingest(inputs: tuple[Path, ...], db: str, batch_size: int, skip_bad: bool, w
 
         with _user_errors():
             stats = pipeline.ingest_paths(inputs, db, batch_size=batch_size, skip_bad=skip_bad, skips=skips,
-                                          progress=progress, workers=workers or default_workers())
+                                          progress=progress, workers=workers or default_workers(), engine=engine,
+                                          scheduler=scheduler)
     click.echo(f"{display_url(db)}: {stats.stored} reports stored in {stats.batches} batches "
                f"({stats.events} events, {stats.tallies} tallies, {stats.incidents_touched} incidents touched); "
                f"{stats.known} already stored")

@@ -1,7 +1,8 @@
 """Readers: files and directories of news reports in, ``Report`` records out, streaming, in input order.
 
 Supported inputs (see ``SUPPORTED``): FORMAT.md article lines (``.jsonl``, ``.jsonl.gz``), UTF-8
-``.txt`` files, ``.csv`` with a ``text`` column, ``.html``/``.htm`` pages, and directories of them.
+``.txt`` files, ``.csv`` with a ``text`` column, ``.html``/``.htm`` pages, Parquet files with the article
+columns, and directories of them; local paths, glob patterns or fsspec URLs (``osintrack.sources``).
 Every record is checked here so that later stages can trust it; a record that cannot be used raises
 ``InputError`` with a reason code, or is counted in a ``SkipCounter`` and skipped when asked to.
 
@@ -18,18 +19,20 @@ import json
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .errors import InputError
+from .errors import InputError, OsintrackError
 from .language import available_languages, detect_language
 from .model import Report
+from .sources import FileRef, find_files, kind_of
 
-SUPPORTED: tuple[str, ...] = (".jsonl.gz", ".jsonl", ".txt", ".csv", ".html", ".htm")
 _HINT = "supported inputs: .jsonl, .jsonl.gz (FORMAT.md articles), .txt (UTF-8), .csv (with a 'text' " \
-        "column), .html/.htm, or a directory of them"
+        "column), .html/.htm, .parquet (article columns), or a directory of them"
+_PARQUET_BATCH = 1024  # rows decoded at a time: a large Parquet file never sits in memory whole
 
 # ``[ ]date YYYY-MM[-DD] [keywords]`` as a first line: how crawled reports carry their date.
 _HEADER = re.compile(r" ?date (\d{4}-\d{2}(?:-\d{2})?)(?=[ \t\r\n]|\Z)")
@@ -82,44 +85,54 @@ Item = _Raw | InputError  # readers yield record-level errors so that reading ca
 
 def read_reports(paths: Sequence[str | Path] | str | Path, *, skip_bad: bool = False,
                  skips: SkipCounter | None = None) -> Iterator[Report]:
-    """Reports from ``paths`` (files or directories), in input order, checked and with a language.
+    """Reports from ``paths`` (files, directories, glob patterns or fsspec URLs), in input order,
+    checked and with a language.
 
     A bad record raises ``InputError`` naming file and line; with ``skip_bad`` it is counted in
     ``skips`` by reason and reading goes on with the next record (or the next file, when the file
-    itself cannot be read). A path that does not exist always raises: it is a mistake in the
-    command, not in the data.
+    itself cannot be read). A path that does not exist always raises, before anything is read: it is
+    a mistake in the command, not in the data.
     """
-    # one path given bare would otherwise be read as a sequence of one-letter paths
-    roots = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
-    for root in roots:  # before reading anything, so a typo fails at once
-        if not root.exists():
-            raise InputError("no such file or directory", path=str(root), reason="not_found")
+    return read_files(find_files(paths), skip_bad=skip_bad, skips=skips)
+
+
+def read_files(files: Iterable[tuple[FileRef, str]], *, skip_bad: bool = False,
+               skips: SkipCounter | None = None) -> Iterator[Report]:
+    """``read_reports`` over files already found (``sources.find_files``)."""
     counter = skips if skips is not None else SkipCounter()
     packs = frozenset(available_languages())
     seen: dict[str, str] = {}
-    for root in roots:
-        for file, base in expand_paths(root):
-            for item in file_items(file, base):
-                try:
-                    report = accept_record(item, packs, seen)
-                except InputError as exc:
-                    if not skip_bad:
-                        raise
-                    counter.add(exc)
-                    continue
-                yield report
+    for file, base in files:
+        for item in file_items(file, base):
+            try:
+                report = accept_record(item, packs, seen)
+            except InputError as exc:
+                if not skip_bad:
+                    raise
+                counter.add(exc)
+                continue
+            yield report
 
 
 def accept_record(item: Item, packs: frozenset[str], seen: dict[str, str]) -> Report:
-    if isinstance(item, InputError):
-        raise item
-    report = _finish(item, packs)
+    """``check_record``, and a report id read before is an error."""
+    report = check_record(item, packs)
+    assert isinstance(item, _Raw)
     if report.id in seen:
         raise InputError(f"duplicate report id {report.id!r} (first read at {seen[report.id]})",
                          path=item.path, line=item.line, reason="duplicate_id",
                          hint="report ids must be unique within one run")
     seen[report.id] = report.origin or item.path
     return report
+
+
+def check_record(item: Item, packs: frozenset[str]) -> Report:
+    """The report of a record that passes the checks every format shares; else its ``InputError``.
+
+    Language detection (for records without ``lang``) is done here, over ``packs``."""
+    if isinstance(item, InputError):
+        raise item
+    return _finish(item, packs)
 
 
 # --- the checks every format shares -------------------------------------------------------------
@@ -173,35 +186,9 @@ def _detect(text: str, packs: frozenset[str]) -> str | None:
 
 # --- files and directories ----------------------------------------------------------------------
 
-def _kind(path: Path) -> str | None:
-    name = path.name.lower()
-    return next((suffix for suffix in SUPPORTED if name.endswith(suffix)), None)
-
-
-def _base_id(relative: str) -> str:
-    """A file's report id: its path without the format suffix."""
-    kind = _kind(Path(relative))
-    return relative[: -len(kind)] if kind else relative
-
-
-def expand_paths(root: Path) -> Iterator[tuple[Path, str]]:
-    """(file, base id) for a file, or for every supported file under a directory, sorted by path."""
-    if not root.is_dir():
-        yield root, _base_id(root.name)
-        return
-    found: list[tuple[str, Path]] = []
-    for file in root.rglob("*"):
-        relative = file.relative_to(root).as_posix()
-        # hidden files (.git, .DS_Store, editor backups) are not reports
-        if file.is_file() and _kind(file) and not any(part.startswith(".") for part in relative.split("/")):
-            found.append((relative, file))
-    for relative, file in sorted(found):
-        yield file, _base_id(relative)
-
-
-def file_items(file: Path, base: str) -> Iterator[Item]:
+def file_items(file: FileRef, base: str) -> Iterator[Item]:
     """The records of one file; an error that stops the whole file is yielded last."""
-    kind = _kind(file)
+    kind = kind_of(file.name)
     try:
         if kind in (".jsonl", ".jsonl.gz"):
             yield from _read_jsonl(file, gz=kind == ".jsonl.gz")
@@ -211,20 +198,22 @@ def file_items(file: Path, base: str) -> Iterator[Item]:
             yield from _read_csv(file, base)
         elif kind in (".html", ".htm"):
             yield _read_html(file, base)
+        elif kind == ".parquet":
+            yield from parquet_items(file, base)
         else:
             yield _unsupported(file)
     except InputError as exc:
         yield exc
 
 
-def _unsupported(file: Path) -> InputError:
+def _unsupported(file: FileRef) -> InputError:
     if _has_nul(_head(file)):
         return InputError("binary file, not a report", path=str(file), reason="binary", hint=_HINT)
     return InputError(f"unsupported file type {file.suffix or '(no extension)'!r}", path=str(file),
                       reason="unsupported", hint=_HINT)
 
 
-def _head(file: Path) -> bytes:
+def _head(file: FileRef) -> bytes:
     try:
         with file.open("rb") as stream:
             return stream.read(_SNIFF_BYTES)
@@ -232,14 +221,14 @@ def _head(file: Path) -> bytes:
         raise _unreadable(file, exc) from exc
 
 
-def _read_all(file: Path) -> bytes:
+def _read_all(file: FileRef) -> bytes:
     try:
         return file.read_bytes()
     except OSError as exc:
         raise _unreadable(file, exc) from exc
 
 
-def _unreadable(file: Path, exc: OSError) -> InputError:
+def _unreadable(file: FileRef, exc: OSError) -> InputError:
     return InputError(f"cannot read: {exc.strerror or exc}", path=str(file), reason="unreadable")
 
 
@@ -247,7 +236,7 @@ def _has_nul(data: bytes) -> bool:
     return b"\x00" in data
 
 
-def _decode(data: bytes, file: Path) -> str:
+def _decode(data: bytes, file: FileRef) -> str:
     """UTF-8 text of a whole file; the error names the byte offset and line of the first bad byte."""
     if _has_nul(data):
         raise InputError("binary file (NUL bytes), not a report", path=str(file), reason="binary", hint=_HINT)
@@ -262,17 +251,17 @@ def _decode(data: bytes, file: Path) -> str:
 
 # --- formats ------------------------------------------------------------------------------------
 
-def _read_txt(file: Path, base: str) -> _Raw:
+def _read_txt(file: FileRef, base: str) -> _Raw:
     return _Raw(id=base, text=_decode(_read_all(file), file), path=str(file))
 
 
-def _read_jsonl(file: Path, *, gz: bool) -> Iterator[Item]:
-    for number, raw in _binary_lines(file, gz=gz):
+def _read_jsonl(file: FileRef, *, gz: bool) -> Iterator[Item]:
+    for number, raw in binary_lines(file, gz=gz):
         if raw.strip():
             yield _jsonl_record(raw, file, number)
 
 
-def _binary_lines(file: Path, *, gz: bool) -> Iterator[tuple[int, bytes]]:
+def binary_lines(file: FileRef, *, gz: bool) -> Iterator[tuple[int, bytes]]:
     """Numbered lines, read one at a time so that a large file never sits in memory."""
     number = 0
     try:
@@ -286,16 +275,26 @@ def _binary_lines(file: Path, *, gz: bool) -> Iterator[tuple[int, bytes]]:
         raise _unreadable(file, exc) from exc
 
 
-def _open_binary(file: Path, *, gz: bool) -> BinaryIO:
-    if gz:
-        return gzip.open(file, "rb")  # type: ignore[return-value]
-    return file.open("rb")
+@contextmanager
+def _open_binary(file: FileRef, *, gz: bool) -> Iterator[BinaryIO]:
+    with file.open("rb") as raw:
+        if not gz:
+            yield raw
+            return
+        with gzip.GzipFile(fileobj=raw, mode="rb") as stream:
+            yield stream  # type: ignore[misc]
 
 
-def _jsonl_record(raw: bytes, file: Path, line: int) -> Item:
-    where: dict[str, Any] = {"path": str(file), "line": line}
+def _jsonl_record(raw: bytes, file: FileRef, line: int) -> Item:
+    return jsonl_item(raw, str(file), line, first=line == 1)
+
+
+def jsonl_item(raw: bytes, path: str, line: int, *, first: bool) -> Item:
+    """The record of one FORMAT.md article line (``first``: the file's first line, which may start
+    with a UTF-8 byte order mark)."""
+    where: dict[str, Any] = {"path": path, "line": line}
     try:
-        text = raw.decode("utf-8-sig" if line == 1 else "utf-8")
+        text = raw.decode("utf-8-sig" if first else "utf-8")
     except UnicodeDecodeError as exc:
         return InputError(f"not valid UTF-8 at byte {exc.start} of the line", reason="encoding", **where)
     try:
@@ -304,7 +303,7 @@ def _jsonl_record(raw: bytes, file: Path, line: int) -> Item:
         return InputError(f"not valid JSON: {exc.msg} (column {exc.colno})", reason="bad_json", **where)
     if not isinstance(data, dict):
         return InputError("a line must hold one JSON object (an article)", reason="bad_record", **where)
-    return report_from_mapping(data, str(file), line, default_id=None)
+    return report_from_mapping(data, path, line, default_id=None)
 
 
 def report_from_mapping(data: Mapping[str, Any], path: str, line: int, default_id: str | None) -> Item:
@@ -327,14 +326,14 @@ def report_from_mapping(data: Mapping[str, Any], path: str, line: int, default_i
                 lang=data.get("lang"), url=data.get("url"))
 
 
-def _read_csv(file: Path, base: str) -> Iterator[Item]:
+def _read_csv(file: FileRef, base: str) -> Iterator[Item]:
     """Rows of a CSV file with a header naming at least ``text``; lines are counted as in the file."""
     if _has_nul(_head(file)):
         raise InputError("binary file (NUL bytes), not a CSV", path=str(file), reason="binary", hint=_HINT)
     csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
     bad_lines: set[int] = set()
     # strict: a stray or unclosed quote is an error, not a silent merge of the records that follow
-    reader = csv.reader(_text_lines(_binary_lines(file, gz=False), bad_lines), strict=True)
+    reader = csv.reader(_text_lines(binary_lines(file, gz=False), bad_lines), strict=True)
     header = _csv_header(reader, file)
     while True:
         start = reader.line_num + 1
@@ -360,7 +359,7 @@ def _text_lines(lines: Iterator[tuple[int, bytes]], bad_lines: set[int]) -> Iter
         yield text
 
 
-def _csv_header(reader: Any, file: Path) -> list[str]:
+def _csv_header(reader: Any, file: FileRef) -> list[str]:
     try:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration:
@@ -373,7 +372,7 @@ def _csv_header(reader: Any, file: Path) -> list[str]:
     return header
 
 
-def _csv_record(row: list[str], header: list[str], file: Path, base: str, lines: range,
+def _csv_record(row: list[str], header: list[str], file: FileRef, base: str, lines: range,
                 bad_lines: set[int]) -> Item:
     where: dict[str, Any] = {"path": str(file), "line": lines.start}
     if any(n in bad_lines for n in lines):
@@ -387,7 +386,7 @@ def _csv_record(row: list[str], header: list[str], file: Path, base: str, lines:
     return report_from_mapping(data, str(file), lines.start, default_id=f"{base}:{lines.start}")
 
 
-def _read_html(file: Path, base: str) -> _Raw:
+def _read_html(file: FileRef, base: str) -> _Raw:
     """Main text and date of a web page through trafilatura; scripts, styles and navigation are dropped."""
     data = _read_all(file)
     if _has_nul(data[:_SNIFF_BYTES]):
@@ -403,3 +402,42 @@ def _read_html(file: Path, base: str) -> _Raw:
     # the headline often states the incident itself, so it stays part of the report
     text = body if not title or body.startswith(title) else f"{title}\n\n{body}"
     return _Raw(id=base, text=text, path=str(file), published=page.get("date"), url=page.get("url"))
+
+
+def parquet_items(file: FileRef, base: str, start: int = 0, end: int | None = None) -> Iterator[Item]:
+    """Rows ``start`` to ``end`` (all by default) of a Parquet file with the article columns (``text``,
+    and optionally ``id``, ``published``, ``lang``, ``url``). A row's "line" is its number from 1, and a
+    row without an id gets ``BASE:ROW``. Rows are decoded a batch at a time."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise OsintrackError("reading Parquet needs pyarrow", path=str(file),
+                             hint="pip install 'osintrack[parquet]'") from exc
+    try:
+        with file.open("rb") as stream:
+            parquet = pq.ParquetFile(stream)
+            wanted = [c for c in ("id", "text", "published", "lang", "url") if c in parquet.schema_arrow.names]
+            row = 0
+            for batch in parquet.iter_batches(batch_size=_PARQUET_BATCH, columns=wanted):
+                if end is not None and row >= end:
+                    break
+                if row + batch.num_rows <= start:
+                    row += batch.num_rows
+                    continue
+                for data in batch.to_pylist():
+                    row += 1
+                    if start < row and (end is None or row <= end):
+                        yield report_from_mapping(data, str(file), row, default_id=f"{base}:{row}")
+    except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
+        raise InputError(f"not a readable Parquet file: {exc}", path=str(file), reason="bad_parquet") from exc
+
+
+def parquet_rows(file: FileRef) -> int:
+    """How many rows a Parquet file has, from its footer (0 when it cannot be read: reading will say why)."""
+    import pyarrow.parquet as pq
+
+    try:
+        with file.open("rb") as stream:
+            return int(pq.ParquetFile(stream).metadata.num_rows)
+    except (OSError, ValueError):
+        return 0

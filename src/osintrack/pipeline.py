@@ -5,17 +5,19 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .errors import OsintrackError
 from .extract import extract_report
-from .ingest import SUPPORTED, SkipCounter, read_reports
+from .ingest import SkipCounter, read_files, read_reports
 from .model import Extraction, Report
-from .scale import chunked, extract_batch, extract_parallel, map_batches
+from .resolve import Decision
+from .scale import chunked, extract_batch, extract_sharded, map_batches, worth_a_pool
+from .sources import SUPPORTED, find_files
 
 if TYPE_CHECKING:
     from .store import IngestSession
@@ -34,20 +36,32 @@ def extract_paths(paths: Sequence[str | Path] | str | Path, out: str | Path | Te
                   skip_bad: bool = False,
                   skips: SkipCounter | None = None,
                   observe: Callable[[Extraction], None] | None = None,
-                  workers: int = 1) -> int:
+                  workers: int = 1,
+                  progress: Callable[[int], None] | None = None) -> int:
     """Read ``paths``, extract every report and write FORMAT.md's extractor lines to ``out``.
 
-    ``out`` is a file path (written atomically), an open text stream, or None to write nothing (the
-    caller only ``observe``s). Returns the number of reports extracted. Skipped records are counted in
-    ``skips`` when ``skip_bad``; otherwise the first ``InputError`` propagates and a path ``out`` is
-    left as it was. ``workers`` processes extract in parallel (``osintrack.scale``); the output is the
-    same whatever their number.
+    ``paths``: files, directories, glob patterns or fsspec URLs (``osintrack.sources``). ``out`` is a
+    file path (written atomically), an open text stream, or None to write nothing (the caller only
+    ``observe``s). Returns the number of reports extracted. Skipped records are counted in ``skips``
+    when ``skip_bad``; otherwise the first ``InputError`` propagates and a path ``out`` is left as it
+    was. ``progress`` is called with a number of reports done, as they are done.
+
+    ``workers`` processes extract in parallel (``scale.extract_sharded``: each reads its own shards and
+    sends back finished lines) once the input is large enough to repay starting them; the output is the
+    same bytes whatever their number. With one worker everything runs in this process. ``observe``
+    wants ``Extraction`` records: with several workers they are decoded again from the lines.
     """
-    reports = read_reports(paths, skip_bad=skip_bad, skips=skips)
-    extractions = extract_reports(reports) if workers == 1 else extract_parallel(reports, workers,
-                                                                                  local=_extract_here)
-    if observe is not None:
-        extractions = _observed(extractions, observe)
+    files = find_files(paths)
+    if workers > 1 and worth_a_pool(files):
+        chunks = extract_sharded(files, workers, skip_bad=skip_bad, skips=skips)
+        if observe is not None or progress is not None:
+            chunks = _observed_chunks(chunks, observe, progress)
+        if out is None:
+            return sum(len(chunk) for chunk in chunks)
+        return _write_to(out, lambda stream, name: _write_chunks(chunks, stream, name))
+    extractions: Iterable[Extraction] = extract_reports(read_files(files, skip_bad=skip_bad, skips=skips))
+    if observe is not None or progress is not None:
+        extractions = _observed(extractions, observe, progress)
     if out is None:
         return sum(1 for _ in extractions)
     return write_extractions(extractions, out)
@@ -61,17 +75,35 @@ def _extract_here(reports: list[Report]) -> list[Extraction]:
 def write_extractions(extractions: Iterable[Extraction], out: str | Path | TextIO) -> int:
     """One JSON line per extraction; a path is written through a temporary file renamed at the end,
     so an interrupted run never leaves a partial file that looks complete."""
+    return _write_to(out, lambda stream, name: _write_lines(extractions, stream, name))
+
+
+def _write_to(out: str | Path | TextIO, write: Callable[[TextIO, str], int]) -> int:
     if isinstance(out, str | Path):
         with _atomic_text(Path(out)) as stream:
-            return _write_lines(extractions, stream, str(out))
-    return _write_lines(extractions, out, getattr(out, "name", "<stream>"))
+            return write(stream, str(out))
+    return write(out, getattr(out, "name", "<stream>"))
 
 
-def _observed(extractions: Iterable[Extraction],
-              observe: Callable[[Extraction], None]) -> Iterator[Extraction]:
+def _observed(extractions: Iterable[Extraction], observe: Callable[[Extraction], None] | None,
+              progress: Callable[[int], None] | None) -> Iterator[Extraction]:
     for extraction in extractions:
-        observe(extraction)
+        if observe is not None:
+            observe(extraction)
+        if progress is not None:
+            progress(1)
         yield extraction
+
+
+def _observed_chunks(chunks: Iterable[list[str]], observe: Callable[[Extraction], None] | None,
+                     progress: Callable[[int], None] | None) -> Iterator[list[str]]:
+    for chunk in chunks:
+        if observe is not None:
+            for line in chunk:
+                observe(Extraction.from_json(json.loads(line)))
+        if progress is not None:
+            progress(len(chunk))
+        yield chunk
 
 
 def _write_lines(extractions: Iterable[Extraction], stream: TextIO, name: str) -> int:
@@ -81,6 +113,15 @@ def _write_lines(extractions: Iterable[Extraction], stream: TextIO, name: str) -
         with _output_errors(name):
             stream.write(line)
         count += 1
+    return count
+
+
+def _write_chunks(chunks: Iterable[list[str]], stream: TextIO, name: str) -> int:
+    count = 0
+    for chunk in chunks:
+        with _output_errors(name):
+            stream.write("".join(chunk))
+        count += len(chunk)
     return count
 
 
@@ -132,7 +173,8 @@ class IngestStats:
 
 def ingest_paths(paths: Sequence[str | Path] | str | Path, db_url: str = DEFAULT_DB, *,
                  batch_size: int = DEFAULT_BATCH_SIZE, skip_bad: bool = False, skips: SkipCounter | None = None,
-                 progress: Callable[[IngestStats], None] | None = None, workers: int = 1) -> IngestStats:
+                 progress: Callable[[IngestStats], None] | None = None, workers: int = 1,
+                 engine: str = "local", scheduler: str | None = None, client: Any = None) -> IngestStats:
     """Read ``paths``, extract, resolve into incidents and store into ``db_url``, batch by batch.
 
     Each batch of ``batch_size`` new reports is extracted, resolved and written in one transaction.
@@ -144,9 +186,20 @@ def ingest_paths(paths: Sequence[str | Path] | str | Path, db_url: str = DEFAULT
     ``workers`` processes extract batches ahead of the writer (``osintrack.scale``); resolution and
     writing stay in this process, batch after batch in input order, so the database is the same
     whatever their number, and so are the kill and resume guarantees.
+
+    ``engine="dask"`` extracts the batches and resolves (``dask_engine.resolve_dask``, cut into blocks
+    of time, joined at their edges) on a Dask cluster: ``client``, or one on ``scheduler``, or a local one of
+    ``workers`` processes. This process reads, then writes the same batches with the same decisions:
+    the database is the one a local run gives. It holds every new report and its extraction until
+    they are written.
     """
-    return ingest_reports(read_reports(paths, skip_bad=skip_bad, skips=skips), db_url, batch_size=batch_size,
-                          progress=progress, workers=workers)
+    reports = read_reports(paths, skip_bad=skip_bad, skips=skips)
+    if engine == "dask":
+        return _ingest_dask(reports, db_url, batch_size=batch_size, progress=progress, workers=workers,
+                            scheduler=scheduler, client=client)
+    if engine != "local":
+        raise OsintrackError(f"unknown engine {engine!r}", hint="local or dask")
+    return ingest_reports(reports, db_url, batch_size=batch_size, progress=progress, workers=workers)
 
 
 def ingest_reports(reports: Iterable[Report], db_url: str = DEFAULT_DB, *, batch_size: int = DEFAULT_BATCH_SIZE,
@@ -170,6 +223,45 @@ def ingest_reports(reports: Iterable[Report], db_url: str = DEFAULT_DB, *, batch
     return stats
 
 
+def _ingest_dask(reports: Iterable[Report], db_url: str, *, batch_size: int,
+                 progress: Callable[[IngestStats], None] | None, workers: int, scheduler: str | None,
+                 client: Any) -> IngestStats:
+    from .dask_engine import dask_client, resolve_dask
+    from .store import IngestSession
+    from .store.resolution import mention_for
+
+    if batch_size < 1:
+        raise OsintrackError(f"the batch size must be at least 1, not {batch_size}")
+    stats = IngestStats()
+    session = IngestSession.open(db_url)
+    try:
+        batches: list[list[Report]] = []
+        error: Exception | None = None
+        try:  # a bad record stops the run after the whole batches before it, as a local run does
+            batches.extend(chunked(_new_reports(session, reports, stats, progress), batch_size,
+                                   flush_on_error=False))
+        except Exception as exc:
+            error = exc
+        with dask_client(client, scheduler, workers) as connected:
+            futures = connected.map(extract_batch, batches, pure=False) if batches else []
+            extracted: list[list[Extraction]] = connected.gather(futures)
+            mentions = [mention_for(report, idx, event)
+                        for batch, extractions in zip(batches, extracted, strict=True)
+                        for report, extraction in zip(batch, extractions, strict=True)
+                        for idx, event in enumerate(extraction.events)]
+            decisions = resolve_dask(mentions, session.known_incidents(), client=connected)
+        decided = {mention.key: decision for mention, decision in zip(mentions, decisions, strict=True)}
+        for batch, extractions in zip(batches, extracted, strict=True):
+            _commit(session, batch, extractions, stats, decided)
+            if progress is not None:
+                progress(stats)
+        if error is not None:
+            raise error
+    finally:
+        session.close()
+    return stats
+
+
 def _new_reports(session: IngestSession, reports: Iterable[Report], stats: IngestStats,
                  progress: Callable[[IngestStats], None] | None) -> Iterator[Report]:
     """The reports not stored yet, counting every report read and those already stored."""
@@ -184,8 +276,8 @@ def _new_reports(session: IngestSession, reports: Iterable[Report], stats: Inges
 
 
 def _commit(session: IngestSession, reports: list[Report], extractions: list[Extraction],
-            stats: IngestStats) -> None:
-    touched = session.commit_batch(reports, extractions)
+            stats: IngestStats, decided: Mapping[str, Decision] | None = None) -> None:
+    touched = session.commit_batch(reports, extractions, decided)
     stats.stored += len(reports)
     stats.events += sum(len(x.events) for x in extractions)
     stats.tallies += sum(len(x.tallies) for x in extractions)

@@ -6,12 +6,12 @@ See docs/store.md for the tables, the resume rule and PostgreSQL set-up.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine
 
-from .. import fusion, ledger
+from .. import fusion, ledger, resolve
 from ..model import Extraction, Report
 from .db import DEFAULT_URL, ReportConflict, StoreError, db_errors, display_url, engine_url, open_engine
 from .query import counted_incidents
@@ -75,9 +75,16 @@ class IngestSession:
         check_known(report, stored)
         return True
 
-    def commit_batch(self, reports: Sequence[Report], extractions: Sequence[Extraction]) -> int:
-        """Resolve and write one batch in one transaction; returns how many incidents it touched."""
-        decisions, fused, new = self._resolver.resolve_batch(reports, extractions)
+    def known_incidents(self) -> list[tuple[str, list[resolve.Mention]]]:
+        """The incidents this session knows (stored, and committed by it), each with its mentions."""
+        return self._resolver.known()
+
+    def commit_batch(self, reports: Sequence[Report], extractions: Sequence[Extraction],
+                     decided: Mapping[str, resolve.Decision] | None = None) -> int:
+        """Resolve and write one batch in one transaction; returns how many incidents it touched.
+
+        ``decided``: decisions made elsewhere for every event of the batch (``StoreResolver.resolve_batch``)."""
+        decisions, fused, new = self._resolver.resolve_batch(reports, extractions, decided)
         batch = Batch(reports=reports, extractions=extractions, decisions=decisions, incidents=fused,
                       new_incidents=new)
         self._counters = write_batch(self.engine, batch, self._counters)
