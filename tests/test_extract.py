@@ -86,3 +86,19 @@ def test_the_confirmer_is_who_speaks_not_where(text: str, confirmer: str) -> Non
     """A country named as the place ('in Iraq') is not the source of the statement beside it."""
     events = extract_report(Report(id="c", text=text, published="2023-11-22", lang="en")).events
     assert [e.confirmed_by for e in events] == [confirmer]
+
+
+def test_a_group_that_says_it_attacked_claims_the_attacks_the_report_tells() -> None:
+    """'X said its fighters attacked ...' is a claim even without the word, for attacks told later."""
+    text = ("The Islamic Resistance in Iraq said on Sunday that its fighters had attacked several US bases. "
+            "Drones struck Ain al-Asad air base in western Iraq on Saturday, a US official said.")
+    events = extract_report(Report(id="s", text=text, published="2024-01-08", lang="en")).events
+    assert [(e.site, e.actor, e.claimed_by) for e in events] == [
+        ("Ain al-Asad Air Base", "Islamic Resistance in Iraq", "Islamic Resistance in Iraq")]
+
+
+def test_a_group_quoted_without_an_attack_claims_nothing() -> None:
+    text = ("The Islamic Resistance in Iraq said it would go on with its campaign. "
+            "Drones struck Ain al-Asad air base in western Iraq on Saturday, a US official said.")
+    events = extract_report(Report(id="q", text=text, published="2024-01-08", lang="en")).events
+    assert [(e.site, e.claimed_by) for e in events] == [("Ain al-Asad Air Base", None)]

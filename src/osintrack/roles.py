@@ -192,4 +192,20 @@ def report_claimant(doc: Doc) -> tuple[str, tuple[int, int]] | None:
                 if actor is not None and actor.type in ("armed_group", "umbrella") and m.value("place") is None \
                         and abs(m.start - claim.start) <= CLAIM_WINDOW:
                     return actor.name, (m.start, m.end)
+    return _speaking_group(doc)
+
+
+def _speaking_group(doc: Doc) -> tuple[str, tuple[int, int]] | None:
+    """'X said its fighters attacked ...': an armed group that says so, in a sentence that tells an
+    attack, claims it as surely as with the word 'claimed'. The group is the speaker: named before the
+    'said' word, close to it."""
+    for s in doc.sentences:
+        if s.has("cue", "deny") or s.has("cue", "negation") or not s.has("trigger"):
+            continue
+        for said in s.having("cue", "confirm"):
+            for m in s.having("actor"):
+                actor = doc.actors.get(m.value("actor"))
+                if actor is not None and actor.type in ("armed_group", "umbrella") and m.value("place") is None \
+                        and 0 <= said.start - m.end <= CLAIM_WINDOW:
+                    return actor.name, (m.start, m.end)
     return None
