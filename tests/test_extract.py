@@ -102,3 +102,13 @@ def test_a_group_quoted_without_an_attack_claims_nothing() -> None:
             "Drones struck Ain al-Asad air base in western Iraq on Saturday, a US official said.")
     events = extract_report(Report(id="q", text=text, published="2024-01-08", lang="en")).events
     assert [(e.site, e.claimed_by) for e in events] == [("Ain al-Asad Air Base", None)]
+
+
+def test_crawl_header_keywords_name_the_attack_the_body_tells() -> None:
+    """A crawl header's keywords ('Tower 22') and the body's coarser, dated account ('a base in
+    north-eastern Jordan on Sunday') are one event, placed at the named site."""
+    text = (" date 2024-01-29 Jordan drone attack Tower 22\n"
+            "A drone attack on a small base in north-eastern Jordan killed three US soldiers on Sunday. "
+            "The outpost, known as Tower 22, lies near the Syrian border.")
+    events = extract_report(Report(id="h", text=text, published="2024-01-29", lang="en")).events
+    assert [(e.site, e.date, e.weapon) for e in events] == [("Tower 22", "2024-01-28", "drone")]

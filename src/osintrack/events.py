@@ -68,6 +68,7 @@ class Draft:
     date_known: bool = False  # dated by itself or by the mention it continues
     typed: bool = False  # the sentence says who acted or how; else the type may follow a merge
     implied: bool = False  # an earlier incident the text counts ("the third attack since Saturday")
+    keywords: bool = False  # told by a crawl header's keywords ("date 2024-01-29 Drohnenangriff Tower 22")
     compass: str | None = None  # a placeless mention's direction ("in the north-east of the country")
     weapon: str = "unknown"
     actor: str | None = None
@@ -100,6 +101,7 @@ def build_events(doc: Doc) -> tuple[list[Event], set[int]]:
     for sentence in doc.sentences:
         for draft in sentence_drafts(doc, sentence):
             told.add(sentence.index)
+            draft.keywords = doc.crawl_header and sentence.index == 0
             if draft.implied:
                 drafts.append(draft)
                 continue
@@ -448,8 +450,9 @@ def _compatible(a: Draft, b: Draft) -> bool:
         return True
     if contains(later, first):
         # a coarser, dated restatement after an undated precise mention is a new statement
-        # ("strikes in Iraq on Tuesday and Wednesday" after "strikes at Jurf al-Sakhar")
-        return not (b.date_explicit and not a.date_known)
+        # ("strikes in Iraq on Tuesday and Wednesday" after "strikes at Jurf al-Sakhar"), unless the
+        # precise mention is a crawl header's keywords: they name what the body then tells
+        return a.keywords or not (b.date_explicit and not a.date_known)
     return contains(first, later)
 
 

@@ -79,6 +79,7 @@ class Doc:
     sentences: list[Sentence]
     gazetteer: Gazetteer
     actors: Actors
+    crawl_header: bool = False  # the first line is ' date YYYY-MM[-DD] keywords'
 
     def punctuated(self, first: Match, second: Match) -> bool:
         """Whether a comma or stronger stop stands between two matches in the original text."""
@@ -121,7 +122,7 @@ def read_doc(report: Report) -> Doc:
     context, mentions = dates_mod.find_dates(nt, matches, pack, report.published)
     mentions = [d for d in mentions if d.start >= skip]
     sentences = _sentences(nt, matches, mentions, _numbers(nt, matches, pack))
-    return Doc(report, pack, nt, matches, context, sentences, load_gazetteer(), load_actors())
+    return Doc(report, pack, nt, matches, context, sentences, load_gazetteer(), load_actors(), skip > 0)
 
 
 def _crawl_header_tokens(nt: NormText) -> int:
