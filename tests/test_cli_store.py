@@ -73,6 +73,10 @@ def test_incidents_lists_and_filters(stored: str) -> None:
     drones = incident_lines(run("incidents", "--db", stored, "--weapon", "drone", "--site", "ASAD").stdout)
     assert drones and all("drone" in row for row in drones)
     assert len(incident_lines(run("incidents", "--db", stored, "--limit", "3").stdout)) == 3
+    strikes = incident_lines(run("incidents", "--db", stored, "--type", "air_strike").stdout)
+    assert strikes and all("air_strike" in row for row in strikes) and len(strikes) < len(rows)
+    arabic = incident_lines(run("incidents", "--db", stored, "--lang", "ar").stdout)
+    assert asad[0] in arabic and len(arabic) < len(rows)  # the 2023-10-17 attack has an Arabic report
     none = run("incidents", "--db", stored, "--actor", "nobody at all")
     assert none.exit_code == 0 and "(none)" in none.stdout and "0 incidents" in none.stdout
 

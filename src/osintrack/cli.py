@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from . import pipeline
 from .errors import OsintrackError
-from .model import WEAPONS, Event, Extraction, Tally
+from .model import EVENT_TYPES, WEAPONS, Event, Extraction, Tally
 from .scale import default_workers
 
 
@@ -260,14 +260,17 @@ _INCIDENT_COLUMNS = ("incident", "date", "country", "site", "type", "weapon", "a
 @click.option("--site", help="Part of the site's name, any case.")
 @click.option("--weapon", type=click.Choice(WEAPONS), help="Weapon class.")
 @click.option("--status", help="Incident status as resolution sets it.")
+@click.option("--type", "event_type", type=click.Choice(EVENT_TYPES), help="Event type.")
+@click.option("--lang", help="A language one of its reports is in (ISO 639-1, e.g. ar).")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
 def incidents(db: str, country: str | None, since: str | None, until: str | None, actor: str | None,
-              site: str | None, weapon: str | None, status: str | None, limit: int | None) -> None:
+              site: str | None, weapon: str | None, status: str | None, event_type: str | None, lang: str | None,
+              limit: int | None) -> None:
     """List stored incidents, by date."""
     from .store import IncidentFilter, list_incidents, open_engine
 
     where = IncidentFilter(country=country, since=since, until=until, actor=actor, site=site, weapon=weapon,
-                           status=status)
+                           status=status, event_type=event_type, lang=lang)
     with _user_errors():
         rows = list_incidents(open_engine(db), where, limit=limit)
     cells = [tuple(_cell(v) for v in (r.id, r.date, r.country, r.site, r.event_type, r.weapon, r.actor, r.status,
