@@ -8,6 +8,7 @@ conducted strikes"); a state's forces after "on"/"against" or beside a casualty 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .lexicon import Match
@@ -182,30 +183,23 @@ def _set_confirmer(doc: Doc, s: Sentence, draft: Draft) -> None:
 
 def report_claimant(doc: Doc) -> tuple[str, tuple[int, int]] | None:
     """The armed group a report says claimed an attack: attacks it tells without naming who acted
-    are that group's claims ("The group claimed credit for ..."), the way an analyst reads it."""
+    are that group's claims ("The group claimed credit for ..."), the way an analyst reads it. Failing
+    a claim word, 'X said its fighters attacked ...' claims as surely: an armed group named just before
+    a 'said' word, in a sentence that tells an attack."""
+    return _group_by_cue(doc, "claim", lambda m, cue: abs(m.start - cue.start) <= CLAIM_WINDOW) \
+        or _group_by_cue(doc, "confirm", lambda m, cue: 0 <= cue.start - m.end <= CLAIM_WINDOW, attack_told=True)
+
+
+def _group_by_cue(doc: Doc, cue_kind: str, beside: Callable[[Match, Match], bool], *,
+                  attack_told: bool = False) -> tuple[str, tuple[int, int]] | None:
+    """The first armed group ``beside`` a ``cue_kind`` cue, in a sentence that denies nothing."""
     for s in doc.sentences:
-        if s.has("cue", "deny") or s.has("cue", "negation"):
+        if s.has("cue", "deny") or s.has("cue", "negation") or (attack_told and not s.has("trigger")):
             continue
-        for claim in s.having("cue", "claim"):
+        for cue in s.having("cue", cue_kind):
             for m in s.having("actor"):
                 actor = doc.actors.get(m.value("actor"))
                 if actor is not None and actor.type in ("armed_group", "umbrella") and m.value("place") is None \
-                        and abs(m.start - claim.start) <= CLAIM_WINDOW:
-                    return actor.name, (m.start, m.end)
-    return _speaking_group(doc)
-
-
-def _speaking_group(doc: Doc) -> tuple[str, tuple[int, int]] | None:
-    """'X said its fighters attacked ...': an armed group that says so, in a sentence that tells an
-    attack, claims it as surely as with the word 'claimed'. The group is the speaker: named before the
-    'said' word, close to it."""
-    for s in doc.sentences:
-        if s.has("cue", "deny") or s.has("cue", "negation") or not s.has("trigger"):
-            continue
-        for said in s.having("cue", "confirm"):
-            for m in s.having("actor"):
-                actor = doc.actors.get(m.value("actor"))
-                if actor is not None and actor.type in ("armed_group", "umbrella") and m.value("place") is None \
-                        and 0 <= said.start - m.end <= CLAIM_WINDOW:
+                        and beside(m, cue):
                     return actor.name, (m.start, m.end)
     return None

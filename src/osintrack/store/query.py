@@ -45,23 +45,10 @@ class IncidentSummary:
     n_reports: int | None
     languages: tuple[str, ...]
 
-    def to_json(self) -> dict[str, Any]:
-        out = {name: getattr(self, name) for name in _FIELDS}  # not asdict: it deep-copies, slowly
-        out["languages"] = list(self.languages)
-        return out
-
 
 _FIELDS = tuple(f.name for f in fields(IncidentSummary))
 _c = s.incidents.c
-_SUMMARY = (_c.id, _c.date, _c.date_precision, _c.country, _c.admin1, _c.site, _c.lat, _c.lon, _c.geo_precision,
-            _c.event_type, _c.weapon, _c.actor, _c.claimed_by, _c.confirmed_by, _c.status, _c.killed, _c.injured,
-            _c.n_mentions, _c.n_reports, _c.languages)
-
-
-def _summary(row: Any) -> IncidentSummary:
-    data = dict(row._mapping)
-    data["languages"] = tuple(data["languages"].split(",")) if data["languages"] else ()
-    return IncidentSummary(**data)
+_SUMMARY = tuple(_c[name] for name in _FIELDS)  # the summary's fields are columns of the same names
 
 
 def _order(sort: str) -> list[ColumnElement[Any]]:
@@ -80,7 +67,7 @@ def _order(sort: str) -> list[ColumnElement[Any]]:
 def search_incidents(engine: Engine, where: IncidentFilter = ANY, *, sort: str = "date",
                      limit: int = 100, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
     """(how many incidents match, the page of them from ``offset`` in ``sort`` order, in
-    ``IncidentSummary.to_json`` form)."""
+    ``IncidentSummary`` form as JSON)."""
     clauses = and_(True, *where.where())
     with db_errors("list incidents"), engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(s.incidents).where(clauses)).scalar_one()
@@ -89,13 +76,13 @@ def search_incidents(engine: Engine, where: IncidentFilter = ANY, *, sort: str =
 
 
 def all_incidents(engine: Engine, where: IncidentFilter = ANY) -> list[dict[str, Any]]:
-    """Every matching incident, by date (undated last), in ``IncidentSummary.to_json`` form."""
+    """Every matching incident, by date (undated last), in ``IncidentSummary`` form as JSON."""
     with db_errors("list incidents"), engine.connect() as conn:
         return _as_json(conn.execute(select(*_SUMMARY).where(and_(True, *where.where())).order_by(*_order("date"))))
 
 
 def _as_json(rows: Any) -> list[dict[str, Any]]:
-    """Rows of ``_SUMMARY`` as ``IncidentSummary.to_json`` gives them, without the dataclass between:
+    """Rows of ``_SUMMARY`` as JSON objects of ``IncidentSummary``'s fields, without the dataclass between:
     lists and maps of a large store hold thousands."""
     out = [dict(zip(_FIELDS, row, strict=True)) for row in rows]
     for item in out:
@@ -103,10 +90,11 @@ def _as_json(rows: Any) -> list[dict[str, Any]]:
     return out
 
 
-def get_incident(engine: Engine, incident_id: str) -> IncidentSummary | None:
+def get_incident(engine: Engine, incident_id: str) -> dict[str, Any] | None:
+    """One incident in ``IncidentSummary`` form as JSON; None if unknown."""
     with db_errors("read an incident"), engine.connect() as conn:
-        row = conn.execute(select(*_SUMMARY).where(_c.id == incident_id)).first()
-    return _summary(row) if row is not None else None
+        found = _as_json(conn.execute(select(*_SUMMARY).where(_c.id == incident_id)))
+    return found[0] if found else None
 
 
 def incident_stats(engine: Engine, where: IncidentFilter = ANY) -> dict[str, Any]:

@@ -182,7 +182,7 @@ def create_app(db: str, *, write_token: str | None = None, tiles: str | None = N
         found = explain(engine, incident_id) if summary is not None else None
         if summary is None or found is None:
             raise HTTPException(404, f"no incident {incident_id!r}")
-        return {"incident": summary.to_json(), "fused": found.fused,
+        return {"incident": summary, "fused": found.fused,
                 "sources": [{"report_id": src.report_id, "idx": src.idx, "lang": src.lang, "url": src.url,
                              "published": src.published, "sentence": src.sentence,
                              "highlights": [{"field": f, "start": a, "end": b} for f, a, b in src.highlights],
