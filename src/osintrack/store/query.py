@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from . import schema as s
@@ -68,8 +68,8 @@ def search_incidents(engine: Engine, where: IncidentFilter = ANY, *, sort: str =
                      limit: int = 100, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
     """(how many incidents match, the page of them from ``offset`` in ``sort`` order, in
     ``IncidentSummary`` form as JSON)."""
-    clauses = and_(True, *where.where())
     with db_errors("list incidents"), engine.connect() as conn:
+        clauses = where.where(conn)
         total = conn.execute(select(func.count()).select_from(s.incidents).where(clauses)).scalar_one()
         rows = conn.execute(select(*_SUMMARY).where(clauses).order_by(*_order(sort)).limit(limit).offset(offset))
         return total, _as_json(rows)
@@ -78,7 +78,7 @@ def search_incidents(engine: Engine, where: IncidentFilter = ANY, *, sort: str =
 def all_incidents(engine: Engine, where: IncidentFilter = ANY) -> list[dict[str, Any]]:
     """Every matching incident, by date (undated last), in ``IncidentSummary`` form as JSON."""
     with db_errors("list incidents"), engine.connect() as conn:
-        return _as_json(conn.execute(select(*_SUMMARY).where(and_(True, *where.where())).order_by(*_order("date"))))
+        return _as_json(conn.execute(select(*_SUMMARY).where(where.where(conn)).order_by(*_order("date"))))
 
 
 def _as_json(rows: Any) -> list[dict[str, Any]]:
@@ -100,9 +100,9 @@ def get_incident(engine: Engine, incident_id: str) -> dict[str, Any] | None:
 def incident_stats(engine: Engine, where: IncidentFilter = ANY) -> dict[str, Any]:
     """Counts of the matching incidents: in all, per day and country (the timeline), and per country,
     weapon, status, event type and language; ``first`` and ``last`` are the dates they span."""
-    clauses = and_(True, *where.where())
     count = func.count().label("n")
     with db_errors("count incidents"), engine.connect() as conn:
+        clauses = where.where(conn)
         by_day = [{"date": row.date, "country": row.country, "count": row.n} for row in conn.execute(
             select(_c.date, _c.country, count).where(clauses, _c.date.is_not(None))
             .group_by(_c.date, _c.country).order_by(_c.date, _c.country))]

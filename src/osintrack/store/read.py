@@ -6,7 +6,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, literal, or_, select
+from sqlalchemy import Engine, and_, literal, or_, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..extract import sentence_around
@@ -32,7 +33,8 @@ class IncidentFilter:
     event_type: str | None = None
     lang: str | None = None  # one of the reports' languages
 
-    def where(self) -> list[ColumnElement[bool]]:
+    def where(self, conn: Connection) -> ColumnElement[bool]:
+        """The filter as one SQL condition; ``conn`` looks up which stored names hold a part asked for."""
         c = s.incidents.c
         clauses: list[ColumnElement[bool]] = []
         if self.country:
@@ -43,7 +45,7 @@ class IncidentFilter:
             clauses.append(or_(c.date <= self.until, c.date.like(f"{self.until}%")))
         for column, value in ((c.actor, self.actor), (c.site, self.site)):
             if value:
-                clauses.append(func.lower(column).contains(value.lower(), autoescape=True))
+                clauses.append(column.in_(_names_containing(conn, column, value)))
         if self.weapon:
             clauses.append(c.weapon == self.weapon)
         if self.status:
@@ -52,7 +54,15 @@ class IncidentFilter:
             clauses.append(c.event_type == self.event_type)
         if self.lang:  # languages is "ar,en": match a whole code
             clauses.append((literal(",") + c.languages + literal(",")).contains(f",{self.lang},", autoescape=True))
-        return clauses
+        return and_(True, *clauses)
+
+
+def _names_containing(conn: Connection, column: ColumnElement[str], part: str) -> list[str]:
+    """The stored names that contain ``part`` in any case: the few distinct names (read from the
+    column's index) are matched here, with Unicode case folding, rather than every row in SQL."""
+    wanted = part.casefold()
+    names = conn.execute(select(column).where(column.is_not(None)).distinct()).scalars()
+    return [name for name in names if wanted in name.casefold()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +114,13 @@ def list_incidents(engine: Engine, where: IncidentFilter = IncidentFilter(), *,
                    limit: int | None = None) -> list[IncidentRow]:
     """Incidents matching ``where``, by date then id (undated last)."""
     c = s.incidents.c
-    query = (select(c.id, c.date, c.country, c.site, c.event_type, c.weapon, c.actor, c.status, c.n_mentions,
-                    c.n_reports)
-             .where(and_(True, *where.where()))
-             .order_by(c.date.is_(None), c.date, c.id))
-    if limit is not None:
-        query = query.limit(limit)
     with db_errors("list incidents"), engine.connect() as conn:
+        query = (select(c.id, c.date, c.country, c.site, c.event_type, c.weapon, c.actor, c.status, c.n_mentions,
+                        c.n_reports)
+                 .where(where.where(conn))
+                 .order_by(c.date.is_(None), c.date, c.id))
+        if limit is not None:
+            query = query.limit(limit)
         return [IncidentRow(**row._mapping) for row in conn.execute(query)]
 
 

@@ -116,6 +116,9 @@ Index("ix_incidents_date", incidents.c.date)
 Index("ix_incidents_country", incidents.c.country)
 Index("ix_incidents_weapon", incidents.c.weapon)
 Index("ix_incidents_status", incidents.c.status, incidents.c.languages)  # languages: 'confirmed, in Arabic'
+# the distinct names a part of a name is looked up in (store.read.IncidentFilter; migration 0003)
+Index("ix_incidents_actor", incidents.c.actor)
+Index("ix_incidents_site", incidents.c.site)
 # the sorts of store.query, each index with the very expressions of its ORDER BY (migration 0002)
 _i = incidents.c
 Index("ix_incidents_by_date", _i.date.is_(None), _i.date, _i.id)
