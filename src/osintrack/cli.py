@@ -12,11 +12,34 @@ from tqdm import tqdm
 
 from . import pipeline
 from .errors import OsintrackError
+from .interrupts import Interrupted
 from .model import EVENT_TYPES, WEAPONS, Event, Extraction, Tally
 from .scale import default_workers
 
 
-@click.group()
+class _Commands(click.Group):
+    """The command group: an interrupt (``interrupts.Interrupted``) ends any command with one line and
+    the exit status a shell expects (130 for SIGINT, 143 for SIGTERM), never a traceback. A command that
+    changes something says what it committed, and how to resume (``_when_interrupted``)."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except Interrupted as exc:
+            say = ctx.meta.get(_SAY_WHEN_INTERRUPTED, lambda: "stopped before it changed anything")
+            click.echo(f"interrupted ({exc.name}): {say()}", err=True)
+            sys.exit(exc.status)
+
+
+_SAY_WHEN_INTERRUPTED = "osintrack.interrupted"
+
+
+def _when_interrupted(say: Callable[[], str]) -> None:
+    """What the running command says if it is interrupted from now on."""
+    click.get_current_context().meta[_SAY_WHEN_INTERRUPTED] = say
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="osintrack")
 def main() -> None:
     """osintrack: news reports about armed violence in, coded incidents with evidence out."""
@@ -57,13 +80,11 @@ def extract(inputs: tuple[str, ...], output: Path | None, skip_bad: bool, table:
     kept: list[Extraction] = []
     out = output if output is not None else None if table else sys.stdout
     # the bar goes to stderr, and only for a person watching: logs and pipes stay clean
-    with tqdm(desc="extract", unit=" reports", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
-        try:
-            pipeline.extract_paths(inputs, out, skip_bad=skip_bad, skips=skips,
-                                   observe=kept.append if table else None, progress=bar.update,
-                                   workers=workers or default_workers())
-        except OsintrackError as exc:
-            raise click.ClickException(str(exc)) from exc
+    _when_interrupted(lambda: _unfinished(output))
+    with tqdm(desc="extract", unit=" reports", file=sys.stderr, disable=not sys.stderr.isatty()) as bar, \
+            _user_errors():
+        pipeline.extract_paths(inputs, out, skip_bad=skip_bad, skips=skips, observe=kept.append if table else None,
+                               progress=bar.update, workers=workers or default_workers())
     if table:
         click.echo(_summary_table(kept))
     if skips.total:
@@ -81,6 +102,7 @@ def _extract_dask(inputs: tuple[str, ...], output: Path | None, skip_bad: bool, 
     from .dask_engine import extract_dask
 
     skips = pipeline.SkipCounter()
+    _when_interrupted(lambda: _unfinished(output))
     with tqdm(desc="extract", unit=" reports", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
         with _user_errors():
             result = extract_dask(inputs, output, scheduler=scheduler, workers=workers, skip_bad=skip_bad,
@@ -91,6 +113,12 @@ def _extract_dask(inputs: tuple[str, ...], output: Path | None, skip_bad: bool, 
         click.echo(skips.summary(), err=True)
         for example in skips.examples:
             click.echo(f"  e.g. {example}", err=True)
+
+
+def _unfinished(output: Path | None) -> str:
+    if output is None:
+        return "what standard output received is incomplete; run the command again"
+    return f"nothing was written to {output} (it is written whole at the end); run the command again"
 
 
 _EVENT_COLUMNS = ("report", "date", "place", "type", "weapon", "actor", "claimed by", "killed", "injured")
@@ -191,6 +219,12 @@ def _db_option(func: Callable[..., None]) -> Callable[..., None]:
                         help=_DB_HELP)(func)
 
 
+def _shown_url(db: str) -> str:
+    from .store import display_url
+
+    return display_url(db)
+
+
 @contextmanager
 def _user_errors() -> Iterator[None]:
     try:
@@ -221,25 +255,27 @@ def ingest(inputs: tuple[str, ...], db: str, batch_size: int, skip_bad: bool, wo
     Reports already stored (same id, same content) are skipped: running again after an interruption
     resumes, and running twice changes nothing. Each batch commits in one transaction.
     """
-    from .store import display_url
-
+    stats = pipeline.IngestStats()  # filled in as the run goes: after an interrupt it says what was committed
+    _when_interrupted(lambda: f"{stats.stored} reports of this run are stored in {_shown_url(db)}, in "
+                              f"{stats.batches} whole batches; run the same command again to resume (stored "
+                              "reports are skipped)")
     if scheduler is not None and engine != "dask":
         raise click.UsageError("--scheduler goes with --engine dask")
     skips = pipeline.SkipCounter()
     with tqdm(desc="ingest", unit=" reports", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
         committed = [-1]  # batches shown in the bar's counts
 
-        def progress(stats: pipeline.IngestStats) -> None:
-            if stats.batches != committed[0]:  # the counts change with each commit
-                committed[0] = stats.batches
-                bar.set_postfix(stored=stats.stored, known=stats.known, events=stats.events, refresh=False)
-            bar.update(stats.read - bar.n)  # tqdm itself limits how often it redraws
+        def progress(now: pipeline.IngestStats) -> None:
+            if now.batches != committed[0]:  # the counts change with each commit
+                committed[0] = now.batches
+                bar.set_postfix(stored=now.stored, known=now.known, events=now.events, refresh=False)
+            bar.update(now.read - bar.n)  # tqdm itself limits how often it redraws
 
         with _user_errors():
-            stats = pipeline.ingest_paths(inputs, db, batch_size=batch_size, skip_bad=skip_bad, skips=skips,
-                                          progress=progress, workers=workers or default_workers(), engine=engine,
-                                          scheduler=scheduler)
-    click.echo(f"{display_url(db)}: {stats.stored} reports stored in {stats.batches} batches "
+            pipeline.ingest_paths(inputs, db, batch_size=batch_size, skip_bad=skip_bad, skips=skips,
+                                  progress=progress, workers=workers or default_workers(), engine=engine,
+                                  scheduler=scheduler, stats=stats)
+    click.echo(f"{_shown_url(db)}: {stats.stored} reports stored in {stats.batches} batches "
                f"({stats.events} events, {stats.tallies} tallies, {stats.incidents_touched} incidents touched); "
                f"{stats.known} already stored")
     if skips.total:

@@ -13,16 +13,19 @@ decisions are exactly those of one ``Resolver`` over the same mentions. See docs
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import OsintrackError
 from .ingest import SkipCounter
+from .interrupts import children_ignore_sigint, deferred, on_interrupt
 from .model import Extraction, Report
 from .partition import Parts, resolve_in_parts
 from .resolve import Decision, Mention
@@ -139,32 +142,63 @@ class dask_client:  # noqa: N801 - used as a context manager, like a function
     def __init__(self, client: Any = None, scheduler: str | None = None, workers: int | None = None) -> None:
         self._given, self._scheduler, self._workers = client, scheduler, workers
         self._owned: list[Any] = []
+        self._hook = ExitStack()
 
     def __enter__(self) -> Any:
         if self._given is not None:
             return self._given
+        self._hook.enter_context(on_interrupt(_quiet))  # before the signal unwinds into the client's calls
+        try:
+            return self._connect()
+        except BaseException as exc:  # an interrupt while the cluster starts: close what did start
+            self.__exit__(type(exc))
+            raise
+
+    def _connect(self) -> Any:
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:
             raise OsintrackError("the Dask engine needs dask[distributed] and pyarrow",
                                  hint="pip install 'osintrack[dask]'") from exc
         if self._scheduler is not None:
-            client = Client(self._scheduler)
+            self._owned.append(Client(self._scheduler))
         else:
             import dask
 
-            # the workers' sampling profiler costs pure-Python tasks about 5% (benchmarks/scale_speed.py)
-            with dask.config.set({"distributed.worker.profile.enabled": False}):
+            # the workers' sampling profiler costs pure-Python tasks about 5% (benchmarks/scale_speed.py);
+            # children_ignore_sigint: the cluster's loop thread, and through it every worker process, never
+            # sees SIGINT (a Ctrl-C interrupts this process, which closes the cluster)
+            # deferred: a cluster interrupted while it starts cannot be closed (Dask would try again at exit,
+            # and fail loudly); the interrupt is raised once it has started, and it is closed then
+            with dask.config.set({"distributed.worker.profile.enabled": False}), children_ignore_sigint(), \
+                    deferred():
                 cluster = LocalCluster(n_workers=self._workers or os.cpu_count() or 1, threads_per_worker=1,
-                                       processes=True, dashboard_address=None)
-            self._owned.append(cluster)
-            client = Client(cluster)
-        self._owned.insert(0, client)
-        return client
+                                       processes=True, dashboard_address=None, silence_logs=logging.CRITICAL)
+                self._owned.append(cluster)
+                self._owned.insert(0, Client(cluster))  # closed first
+        return self._owned[0]
 
-    def __exit__(self, *exc: object) -> None:
-        for thing in self._owned:
-            thing.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *_: object) -> None:
+        failed = exc_type is not None
+        if failed:
+            _quiet()
+        try:
+            with deferred():  # a cluster interrupted while it closes would be closed again at exit, loudly
+                for thing in self._owned:
+                    if not failed:
+                        thing.close()
+                        continue
+                    with suppress(Exception):  # the run already ends with its own error, the one to report
+                        thing.close()
+        finally:
+            self._hook.close()
+
+
+def _quiet() -> None:
+    """An interrupt or an error ends the run: what the cluster's threads log about the tasks it drops (and
+    about being cancelled mid-call) is noise, not news."""
+    for name in ("distributed", "tornado", "asyncio"):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 def _merge(results: list[ShardResult], tmp: Path, merger: Merger) -> DaskResult:

@@ -6,7 +6,7 @@ import json
 import os
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from .errors import OsintrackError
 from .extract import extract_report
 from .ingest import SkipCounter, read_files, read_reports
+from .interrupts import deferred
 from .model import Extraction, Report
 from .resolve import Decision
 from .scale import chunked, extract_batch, extract_sharded, map_batches, worth_a_pool
@@ -53,12 +54,14 @@ def extract_paths(paths: Sequence[str | Path] | str | Path, out: str | Path | Te
     """
     files = find_files(paths)
     if workers > 1 and worth_a_pool(files):
-        chunks = extract_sharded(files, workers, skip_bad=skip_bad, skips=skips)
-        if observe is not None or progress is not None:
-            chunks = _observed_chunks(chunks, observe, progress)
-        if out is None:
-            return sum(len(chunk) for chunk in chunks)
-        return _write_to(out, lambda stream, name: _write_chunks(chunks, stream, name))
+        # closed on the way out, whatever the way: an interrupt or an error stops the workers at once
+        with closing(extract_sharded(files, workers, skip_bad=skip_bad, skips=skips)) as sharded:
+            chunks: Iterable[list[str]] = sharded
+            if observe is not None or progress is not None:
+                chunks = _observed_chunks(chunks, observe, progress)
+            if out is None:
+                return sum(len(chunk) for chunk in chunks)
+            return _write_to(out, lambda stream, name: _write_chunks(chunks, stream, name))
     extractions: Iterable[Extraction] = extract_reports(read_files(files, skip_bad=skip_bad, skips=skips))
     if observe is not None or progress is not None:
         extractions = _observed(extractions, observe, progress)
@@ -174,7 +177,8 @@ class IngestStats:
 def ingest_paths(paths: Sequence[str | Path] | str | Path, db_url: str = DEFAULT_DB, *,
                  batch_size: int = DEFAULT_BATCH_SIZE, skip_bad: bool = False, skips: SkipCounter | None = None,
                  progress: Callable[[IngestStats], None] | None = None, workers: int = 1,
-                 engine: str = "local", scheduler: str | None = None, client: Any = None) -> IngestStats:
+                 engine: str = "local", scheduler: str | None = None, client: Any = None,
+                 stats: IngestStats | None = None) -> IngestStats:
     """Read ``paths``, extract, resolve into incidents and store into ``db_url``, batch by batch.
 
     Each batch of ``batch_size`` new reports is extracted, resolved and written in one transaction.
@@ -182,6 +186,8 @@ def ingest_paths(paths: Sequence[str | Path] | str | Path, db_url: str = DEFAULT
     killed resumes where it stopped and a repeated run changes nothing; a stored id with other content
     raises ``ReportConflict``. An ``InputError`` (without ``skip_bad``) stops the run after the batches
     before the bad record were committed. ``progress`` is called after every record read and batch.
+    ``stats``, when given, is filled in as the run goes: after an interrupt (``interrupts.Interrupted``)
+    it still says what was committed.
 
     ``workers`` processes extract batches ahead of the writer (``osintrack.scale``); resolution and
     writing stay in this process, batch after batch in input order, so the database is the same
@@ -196,28 +202,30 @@ def ingest_paths(paths: Sequence[str | Path] | str | Path, db_url: str = DEFAULT
     reports = read_reports(paths, skip_bad=skip_bad, skips=skips)
     if engine == "dask":
         return _ingest_dask(reports, db_url, batch_size=batch_size, progress=progress, workers=workers,
-                            scheduler=scheduler, client=client)
+                            scheduler=scheduler, client=client, stats=stats)
     if engine != "local":
         raise OsintrackError(f"unknown engine {engine!r}", hint="local or dask")
-    return ingest_reports(reports, db_url, batch_size=batch_size, progress=progress, workers=workers)
+    return ingest_reports(reports, db_url, batch_size=batch_size, progress=progress, workers=workers, stats=stats)
 
 
 def ingest_reports(reports: Iterable[Report], db_url: str = DEFAULT_DB, *, batch_size: int = DEFAULT_BATCH_SIZE,
-                   progress: Callable[[IngestStats], None] | None = None, workers: int = 1) -> IngestStats:
+                   progress: Callable[[IngestStats], None] | None = None, workers: int = 1,
+                   stats: IngestStats | None = None) -> IngestStats:
     """``ingest_paths`` for reports already read (the HTTP API's ingest endpoint): same batches, same
     resume and conflict rules."""
     from .store import IngestSession
 
     if batch_size < 1:
         raise OsintrackError(f"the batch size must be at least 1, not {batch_size}")
-    stats = IngestStats()
+    stats = stats if stats is not None else IngestStats()
     session = IngestSession.open(db_url)
     try:
         batches = chunked(_new_reports(session, reports, stats, progress), batch_size, flush_on_error=False)
-        for batch, extractions in map_batches(extract_batch, batches, workers, local=_extract_here):
-            _commit(session, batch, extractions, stats)
-            if progress is not None:
-                progress(stats)
+        with closing(map_batches(extract_batch, batches, workers, local=_extract_here)) as results:
+            for batch, extractions in results:
+                _commit(session, batch, extractions, stats)
+                if progress is not None:
+                    progress(stats)
     finally:
         session.close()
     return stats
@@ -225,14 +233,14 @@ def ingest_reports(reports: Iterable[Report], db_url: str = DEFAULT_DB, *, batch
 
 def _ingest_dask(reports: Iterable[Report], db_url: str, *, batch_size: int,
                  progress: Callable[[IngestStats], None] | None, workers: int, scheduler: str | None,
-                 client: Any) -> IngestStats:
+                 client: Any, stats: IngestStats | None) -> IngestStats:
     from .dask_engine import dask_client, resolve_dask
     from .store import IngestSession
     from .store.resolution import mention_for
 
     if batch_size < 1:
         raise OsintrackError(f"the batch size must be at least 1, not {batch_size}")
-    stats = IngestStats()
+    stats = stats if stats is not None else IngestStats()
     session = IngestSession.open(db_url)
     try:
         batches: list[list[Report]] = []
@@ -277,9 +285,11 @@ def _new_reports(session: IngestSession, reports: Iterable[Report], stats: Inges
 
 def _commit(session: IngestSession, reports: list[Report], extractions: list[Extraction],
             stats: IngestStats, decided: Mapping[str, Decision] | None = None) -> None:
-    touched = session.commit_batch(reports, extractions, decided)
-    stats.stored += len(reports)
-    stats.events += sum(len(x.events) for x in extractions)
-    stats.tallies += sum(len(x.tallies) for x in extractions)
-    stats.batches += 1
-    stats.incidents_touched += touched
+    # an interrupt waits for the commit and its counts: what the run says it stored is what it stored
+    with deferred():
+        touched = session.commit_batch(reports, extractions, decided)
+        stats.stored += len(reports)
+        stats.events += sum(len(x.events) for x in extractions)
+        stats.tallies += sum(len(x.tallies) for x in extractions)
+        stats.batches += 1
+        stats.incidents_touched += touched

@@ -18,13 +18,15 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 from .errors import OsintrackError
 from .extract import extract_report
 from .ingest import SkipCounter
+from .interrupts import children_ignore_sigint
 from .model import Extraction, Report
 from .shards import Merger, encoded_shard, plan_shards
 from .sources import FileRef, kind_of, size_of
@@ -79,7 +81,7 @@ def chunked(items: Iterable[T], size: int, *, flush_on_error: bool = True) -> It
 
 def map_batches(func: Callable[[list[T]], list[R]], batches: Iterable[list[T]], workers: int, *,
                 min_items: int | None = None,
-                local: Callable[[list[T]], list[R]] | None = None) -> Iterator[tuple[list[T], list[R]]]:
+                local: Callable[[list[T]], list[R]] | None = None) -> Generator[tuple[list[T], list[R]], None, None]:
     """``(batch, func(batch))`` for every batch, in input order, computed by ``workers`` processes.
 
     ``func`` must be a module-level function (it is pickled by name). A pool costs each worker a start
@@ -141,12 +143,18 @@ def _pooled(func: Callable[[T], R], items: Iterator[T], workers: int,
             ahead: int | None = None) -> Iterator[tuple[T, R]]:
     """``(item, func(item))`` in input order, ``func`` run by a pool of ``workers`` processes with at most
     ``ahead`` items (default ``workers + 1``) in flight. An error raised by ``items`` is raised after the
-    results of every item before it."""
+    results of every item before it.
+
+    The workers never see SIGINT (``interrupts.children_ignore_sigint``): a Ctrl-C interrupts this
+    process, and when anything ends the run early (an interrupt, an error, the caller closing this
+    generator) the workers are stopped at once rather than waited for."""
     # spawn: a fresh interpreter per worker, safe with threads in the parent and the same on every OS
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_exit_with_parent, initargs=(os.getpid(),))
+    with children_ignore_sigint():
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_exit_with_parent, initargs=(os.getpid(),))
     limit = ahead if ahead is not None else workers + 1
     in_flight: deque[tuple[T, Future[R]]] = deque()
+    finished = False
     try:
         error: Exception | None = None
         while True:
@@ -157,17 +165,47 @@ def _pooled(func: Callable[[T], R], items: Iterator[T], workers: int,
             except Exception as exc:  # a read error: finish what was read before it, then raise it
                 error = exc
                 break
-            in_flight.append((item, pool.submit(func, item)))
+            with children_ignore_sigint():  # the pool starts a worker at each of its first submits
+                in_flight.append((item, pool.submit(func, item)))
             if len(in_flight) >= limit:
                 done, future = in_flight.popleft()
-                yield done, future.result()
+                yield done, _result(future)
         while in_flight:
             done, future = in_flight.popleft()
-            yield done, future.result()
+            yield done, _result(future)
+        finished = True
         if error is not None:
             raise error
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if finished:
+            pool.shutdown(wait=True)
+        else:
+            _stop_now(pool)
+
+
+def _result(future: Future[R]) -> R:
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise OsintrackError("a worker process ended abruptly (killed by a signal, or out of memory)",
+                             hint="run the command again: it resumes; or use --workers 1") from exc
+
+
+STOP_WAIT_S = 5.0  # how long stopped workers get to end before they are killed
+
+
+def _stop_now(pool: ProcessPoolExecutor) -> None:
+    """End the pool's workers without waiting for their tasks (lost work a next run redoes)."""
+    # ProcessPoolExecutor has no public way to reach its processes before Python 3.14 (terminate_workers)
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(STOP_WAIT_S)
+        if process.is_alive():
+            process.kill()
+            process.join(STOP_WAIT_S)
 
 
 def extract_parallel(reports: Iterable[Report], workers: int | None = None, batch: int | None = None, *,
@@ -203,7 +241,7 @@ def worth_a_pool(files: Sequence[tuple[FileRef, str]], min_bytes: int | None = N
 
 def extract_sharded(files: Sequence[tuple[FileRef, str]], workers: int, *, skip_bad: bool = False,
                     skips: SkipCounter | None = None, shard_bytes: int | None = None,
-                    shard_rows: int | None = None) -> Iterator[list[str]]:
+                    shard_rows: int | None = None) -> Generator[list[str], None, None]:
     """The extractor lines of every report in ``files`` (``sources.find_files``), in input order, a
     list per shard, extracted by a pool of ``workers`` processes.
 
