@@ -182,7 +182,8 @@ def test_ingest_endpoint_needs_the_token(tmp_path: Path) -> None:
     assert writer.post("/api/reports", json=[{"id": "x"}], headers=auth).status_code == 422
     twice = {**report, "id": "api-2"}
     assert writer.post("/api/reports", json=[twice, twice], headers=auth).json() | {"events": 0} == {
-        "stored": 1, "known": 1, "events": 0, "tallies": 0, "incidents_touched": 1}
+        "stored": 1, "known": 1, "events": 0, "tallies": 0, "incidents_new": 0, "incidents": 1,
+        "languages_detected": 0}
     clash = writer.post("/api/reports", json=[{**twice, "id": "api-3"}, {**twice, "id": "api-3", "text": "Other."}],
                         headers=auth)
     assert clash.status_code == 409 and "api-3" in clash.json()["detail"]
@@ -214,7 +215,7 @@ def test_sorts_never_sort_the_whole_table(tmp_path: Path) -> None:
     from osintrack.store import schema as s
     from osintrack.store.query import SORTS, _order
 
-    engine = open_engine(f"sqlite:///{tmp_path / 'plan.db'}")
+    engine = open_engine(f"sqlite:///{tmp_path / 'plan.db'}", create=True)
     for sort, where in [(sort, None) for sort in SORTS] + [("date", "IQ"), ("-date", "IQ")]:
         query = select(s.incidents.c.id).order_by(*_order(sort)).limit(100)
         if where:

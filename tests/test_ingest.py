@@ -333,9 +333,9 @@ def test_language_detected_only_when_missing_and_only_for_packs(
 
     monkeypatch.setattr(ingest, "detect_language", fake_detect)
     path = write_jsonl(tmp_path / "r.jsonl", *(json.dumps({"id": t, "text": t}) for t in guesses),
-                       json.dumps({"id": "given", "text": "hello", "lang": "IT"}))
-    assert [r.lang for r in read(path)] == ["fr", "en", None, "it"]
-    assert seen == ["bonjour", "hello", "hallo"]  # a record that names its language is trusted
+                       json.dumps({"id": "given", "text": "hello", "lang": "FR"}))
+    assert [r.lang for r in read(path)] == ["fr", "en", None, "fr"]
+    assert seen == ["bonjour", "hello", "hallo"]  # a record that names a language osintrack reads is trusted
 
 
 def test_language_not_detected_without_packs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

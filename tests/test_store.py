@@ -110,7 +110,7 @@ def test_migrations_create_exactly_the_schema(db_url: str) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    engine = open_engine(db_url)
+    engine = open_engine(db_url, create=True)
     with engine.connect() as conn:
         diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), s.metadata)
     assert diffs == [], "schema.py and the migrations disagree; write a migration"
@@ -123,7 +123,7 @@ def test_bad_url_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="unsupported database"):
         open_engine("mysql://x@localhost/db")
     with pytest.raises(StoreError, match="no such folder"):
-        open_engine(f"sqlite:///{tmp_path}/missing/dir/x.db")
+        open_engine(f"sqlite:///{tmp_path}/missing/dir/x.db", create=True)
 
 
 # --- ingest --------------------------------------------------------------------------------------
@@ -233,7 +233,7 @@ def test_sigkill_mid_ingest_then_rerun_equals_a_clean_run(db_url: str, tmp_path:
     total = 14 * copies
     batch = 100
     child = _start_ingest(corpus, db_url, batch)
-    engine = open_engine(db_url)
+    engine = open_engine(db_url, create=True)
     try:
         _wait_for(lambda: _reports_stored(engine) >= 2 * batch or child.poll() is not None, "two batches")
         assert child.poll() is None, "the ingest finished before it could be killed; use a larger corpus"
@@ -260,7 +260,7 @@ def test_a_reader_during_ingest_sees_whole_batches_only(db_url: str, tmp_path: P
     corpus = make_corpus(tmp_path / "articles.jsonl", 60)  # 840 reports
     total, batch = 14 * 60, 50
     expected_events = {x.id: len(x.events) for x in pipeline.extract_reports(read_reports(corpus))}
-    engine = open_engine(db_url)
+    engine = open_engine(db_url, create=True)
     child = _start_ingest(corpus, db_url, batch)
     seen: set[int] = set()
     snapshot = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}

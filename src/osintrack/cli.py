@@ -13,7 +13,7 @@ from tqdm import tqdm
 from . import pipeline
 from .errors import OsintrackError
 from .interrupts import Interrupted
-from .model import EVENT_TYPES, WEAPONS, Event, Extraction, Tally
+from .model import Event, Extraction, Tally
 from .scale import default_workers
 
 
@@ -83,14 +83,12 @@ def extract(inputs: tuple[str, ...], output: Path | None, skip_bad: bool, table:
     _when_interrupted(lambda: _unfinished(output))
     with tqdm(desc="extract", unit=" reports", file=sys.stderr, disable=not sys.stderr.isatty()) as bar, \
             _user_errors():
-        pipeline.extract_paths(inputs, out, skip_bad=skip_bad, skips=skips, observe=kept.append if table else None,
-                               progress=bar.update, workers=workers or default_workers())
+        count = pipeline.extract_paths(inputs, out, skip_bad=skip_bad, skips=skips,
+                                       observe=kept.append if table else None, progress=bar.update,
+                                       workers=workers or default_workers())
     if table:
         click.echo(_summary_table(kept))
-    if skips.total:
-        click.echo(skips.summary(), err=True)
-        for example in skips.examples:
-            click.echo(f"  e.g. {example}", err=True)
+    _say_what_was_read(inputs, count, skips)
 
 
 def _extract_dask(inputs: tuple[str, ...], output: Path | None, skip_bad: bool, table: bool, workers: int | None,
@@ -109,10 +107,20 @@ def _extract_dask(inputs: tuple[str, ...], output: Path | None, skip_bad: bool, 
                                   skips=skips, progress=bar.update)
     click.echo(f"{result.out}: {result.reports} reports ({result.events} events, {result.tallies} tallies) "
                f"in {result.partitions} Parquet files", err=True)
+    _say_what_was_read(inputs, result.reports, skips)
+
+
+def _say_what_was_read(inputs: Sequence[str], reports: int, skips: pipeline.SkipCounter) -> None:
+    """On standard error: the records skipped, by reason, with examples; the reports read in a language
+    other than the one they named; and that nothing was read, when nothing was."""
+    if reports == 0 and skips.total == 0:
+        click.echo(f"nothing was read: no report in {', '.join(inputs)}", err=True)
     if skips.total:
         click.echo(skips.summary(), err=True)
         for example in skips.examples:
             click.echo(f"  e.g. {example}", err=True)
+    if skips.languages:
+        click.echo(skips.languages_summary(), err=True)
 
 
 def _unfinished(output: Path | None) -> str:
@@ -123,7 +131,7 @@ def _unfinished(output: Path | None) -> str:
 
 _EVENT_COLUMNS = ("report", "date", "place", "type", "weapon", "actor", "claimed by", "killed", "injured")
 _TALLY_COLUMNS = ("report", "metric", "count", "since", "as of", "reported by")
-_NUMERIC = frozenset({"killed", "injured", "count"})
+_NUMERIC = frozenset({"killed", "injured", "count", "reports"})
 _QUALIFIERS = {"more_than": ">", "at_least": ">=", "about": "~", "at_most": "<="}
 _CELL_WIDTH = 32
 
@@ -275,42 +283,56 @@ def ingest(inputs: tuple[str, ...], db: str, batch_size: int, skip_bad: bool, wo
             pipeline.ingest_paths(inputs, db, batch_size=batch_size, skip_bad=skip_bad, skips=skips,
                                   progress=progress, workers=workers or default_workers(), engine=engine,
                                   scheduler=scheduler, stats=stats)
-    click.echo(f"{_shown_url(db)}: {stats.stored} reports stored in {stats.batches} batches "
-               f"({stats.events} events, {stats.tallies} tallies, {stats.incidents_touched} incidents touched); "
-               f"{stats.known} already stored")
-    if skips.total:
-        click.echo(skips.summary(), err=True)
-        for example in skips.examples:
-            click.echo(f"  e.g. {example}", err=True)
+    batches = f"{stats.batches} batch{'' if stats.batches == 1 else 'es'}"
+    click.echo(f"{_shown_url(db)}{' (a new store)' if stats.new_store else ''}: {stats.stored} reports stored in "
+               f"{batches} ({stats.events} events, {stats.tallies} tallies; {stats.copies} copies of an earlier "
+               f"report), {stats.known} already stored; "
+               f"{stats.incidents} incidents in the store, {stats.incidents_new} of them new")
+    _say_what_was_read(inputs, stats.read, skips)
 
 
-_INCIDENT_COLUMNS = ("incident", "date", "country", "site", "type", "weapon", "actor", "status", "reports")
+_INCIDENT_COLUMNS = ("incident", "date", "country", "site", "type", "weapon", "actor", "status", "killed", "injured",
+                     "reports")
+_FILTER_OPTIONS = {"event_type": "--type"}  # an incident filter's option, where it is not --NAME
+
+
+def _filter_option(name: str, help_text: str, dest: str | None = None) -> Callable[[Callable[..., None]],
+                                                                                 Callable[..., None]]:
+    """An ``incidents`` option for filter ``name``; ``store.filters`` checks its values, as for the API."""
+    from .filtering import RULES
+
+    rule = RULES[name]
+    flag = _FILTER_OPTIONS.get(name, f"--{name}")
+    text = f"{help_text}: {rule.describe()}" + ("; repeatable, for any of several" if rule.many else "") + "."
+    return click.option(flag, dest or name, multiple=rule.many, help=text)
 
 
 @main.command()
 @_db_option
-@click.option("--country", help="ISO 3166-1 alpha-2 code, e.g. IQ.")
-@click.option("--since", help="First day (YYYY-MM-DD or YYYY-MM).")
-@click.option("--until", help="Last day (YYYY-MM-DD or YYYY-MM, the whole month).")
-@click.option("--actor", help="Part of the actor's name, any case.")
-@click.option("--site", help="Part of the site's name, any case.")
-@click.option("--weapon", type=click.Choice(WEAPONS), help="Weapon class.")
-@click.option("--status", help="Incident status as resolution sets it.")
-@click.option("--type", "event_type", type=click.Choice(EVENT_TYPES), help="Event type.")
-@click.option("--lang", help="A language one of its reports is in (ISO 639-1, e.g. ar).")
+@_filter_option("country", "Country")
+@_filter_option("since", "First day")
+@_filter_option("until", "Last day")
+@_filter_option("actor", "Part of the actor's name, any case")
+@_filter_option("site", "Part of the site's name, any case")
+@_filter_option("weapon", "Weapon class")
+@_filter_option("status", "Status as resolution sets it")
+@_filter_option("event_type", "Event type")
+@_filter_option("lang", "A language one of its reports is in")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many rows.")
-def incidents(db: str, country: str | None, since: str | None, until: str | None, actor: str | None,
-              site: str | None, weapon: str | None, status: str | None, event_type: str | None, lang: str | None,
-              limit: int | None) -> None:
+def incidents(db: str, limit: int | None, **filters: str | tuple[str, ...] | None) -> None:
     """List stored incidents, by date."""
+    from .filtering import FilterError
     from .store import IncidentFilter, list_incidents, open_engine
 
-    where = IncidentFilter(country=country, since=since, until=until, actor=actor, site=site, weapon=weapon,
-                           status=status, event_type=event_type, lang=lang)
+    try:
+        where = IncidentFilter.checked(**filters)
+    except FilterError as exc:
+        name = exc.field or ""
+        raise click.BadParameter(exc.message, param_hint=f"'{_FILTER_OPTIONS.get(name, f'--{name}')}'") from exc
     with _user_errors():
         rows = list_incidents(open_engine(db), where, limit=limit)
     cells = [tuple(_cell(v) for v in (r.id, r.date, r.country, r.site, r.event_type, r.weapon, r.actor, r.status,
-                                      r.n_reports)) for r in rows]
+                                      r.killed, r.injured, r.n_reports)) for r in rows]
     click.echo(_grid(_INCIDENT_COLUMNS, cells))
     click.echo(f"\n{len(rows)} incident{'' if len(rows) == 1 else 's'}")
 
@@ -408,6 +430,7 @@ def serve(db: str, host: str, port: int, write_token: str | None, tiles: str | N
                    "the page at / does not. Run `make web` (needs npm) in the source tree.", err=True)
     with _user_errors():
         app = create_app(db, write_token=write_token, tiles=tiles)
-    click.echo(f"serving {display_url(db)} at http://{host}:{port}/ (API schema: /api/openapi.json); "
+    new = " (a new, empty store)" if app.state.created_store else ""
+    click.echo(f"serving {display_url(db)}{new} at http://{host}:{port}/ (API schema: /api/openapi.json); "
                f"{'POST /api/reports needs the write token' if write_token else 'read-only'}", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -44,8 +44,8 @@ INCIDENT_COLUMNS: tuple[str, ...] = (
     "incident_id", "event_type", "date", "date_precision", "country", "admin1", "site", "lat", "lon",
     "geo_precision", "weapon", "actor", "target", "claimed_by", "confirmed_by", "killed", "injured",
     "intercepted", "status", "status_by", "sources", "outlets", "outlet_names", "languages", "conflicts",
-    "mentions")
-_LIST_COLUMNS = ("status_by", "outlet_names", "languages", "mentions")
+    "mentions", "copies")
+_LIST_COLUMNS = ("status_by", "outlet_names", "languages", "mentions", "copies")
 
 
 # --- FORMAT.md lines ----------------------------------------------------------------------------
@@ -273,7 +273,8 @@ def _notes(incident: Fused) -> str:
     if killed is not None and killed.conflict:
         parts.append(f"Fatalities reported differently: {' or '.join(str(v) for v, _ in killed.values)}; "
                      "the lowest is coded.")
-    parts.append(f"{incident.sources} report(s), {incident.outlets} outlet(s).")
+    copies = f" and {len(incident.copies)} copy/copies of them" if incident.copies else ""
+    parts.append(f"{incident.sources} source report(s){copies}, {incident.outlets} outlet(s).")
     return " ".join(parts)
 
 

@@ -62,12 +62,13 @@ class Fused:
     intercepted: bool | None
     status: str  # "confirmed", "claimed" or "reported"; "denied" waits for a denial field on Event
     status_by: tuple[str, ...]  # who confirmed, or who claimed
-    sources: int  # distinct reports
+    sources: int  # distinct sources: a report and its copies (osintrack.copies) are one
     outlets: int  # distinct known outlets (hosts); reports without a URL are not counted as one
     outlet_names: tuple[str, ...]
     languages: tuple[str, ...]
     mentions: tuple[str, ...]
     fields: Mapping[str, Provenance]
+    copies: tuple[str, ...] = ()  # the reports among them that copy another report (not counted in sources)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {name: getattr(self, name) for name in (
@@ -75,7 +76,7 @@ class Fused:
             "geo_precision", "weapon", "actor", "target", "claimed_by", "confirmed_by", "killed", "injured",
             "intercepted", "status", "sources", "outlets")}
         out.update(status_by=list(self.status_by), outlet_names=list(self.outlet_names),
-                   languages=list(self.languages), mentions=list(self.mentions),
+                   languages=list(self.languages), mentions=list(self.mentions), copies=list(self.copies),
                    fields={name: prov.to_json() for name, prov in self.fields.items()})
         return out
 
@@ -83,7 +84,8 @@ class Fused:
         return {name: prov for name, prov in self.fields.items() if prov.conflict}
 
 
-# A field's contributions: (group key, display value, mention key, report id) per source that says something.
+# A field's contributions: (group key, display value, mention key, source) per mention that says something;
+# a report and its copies are one source, so a copy never adds support to a value.
 _Said = list[tuple[Any, Any, str, str]]
 
 
@@ -116,9 +118,10 @@ def fuse(incident_id: str, mentions: Sequence[Mention]) -> Fused:
         claimed_by=fields["claimed_by"].value, confirmed_by=fields["confirmed_by"].value,
         killed=fields["killed"].value, injured=fields["injured"].value, intercepted=fields["intercepted"].value,
         status=status, status_by=status_by,
-        sources=len({m.report_id for m in mentions}), outlets=len(outlets), outlet_names=tuple(outlets),
+        sources=len({m.source for m in mentions}), outlets=len(outlets), outlet_names=tuple(outlets),
         languages=tuple(sorted({m.lang for m in mentions if m.lang})),
-        mentions=tuple(m.key for m in mentions), fields=fields)
+        mentions=tuple(m.key for m in mentions), fields=fields,
+        copies=tuple(dict.fromkeys(m.report_id for m in mentions if m.copy_of)))
 
 
 def _said(mentions: Sequence[Mention], get: Callable[[Event], Any],
@@ -129,7 +132,7 @@ def _said(mentions: Sequence[Mention], get: Callable[[Event], Any],
         if value is None:
             continue  # a source that says nothing does not disagree
         group = key(value) if key is not None else _hashable(value)
-        out.append((group, value, m.key, m.report_id))
+        out.append((group, value, m.key, m.source))
     return out
 
 
@@ -163,24 +166,24 @@ def _place_rank(value: Any) -> int:
     return PLACE_RANKS[value["geo_precision"]]
 
 
-_Group = tuple[Any, list[str], set[str], int]  # display value, mention keys, report ids, first position
+_Group = tuple[Any, list[str], set[str], int]  # display value, mention keys, sources, first position
 _Choose = Callable[[list[_Group]], _Group]
 
 
 def _provenance(said: _Said, choose: _Choose) -> Provenance:
     groups: dict[Any, _Group] = {}
-    for position, (group, value, mention_key, report_id) in enumerate(said):
+    for position, (group, value, mention_key, source) in enumerate(said):
         if group not in groups:
             groups[group] = (value, [], set(), position)
         groups[group][1].append(mention_key)
-        groups[group][2].add(report_id)
+        groups[group][2].add(source)
     ordered = sorted(groups.values(), key=lambda g: g[3])
     chosen = choose(ordered)[0] if ordered else None
     return Provenance(chosen, tuple((value, tuple(keys)) for value, keys, _, _ in ordered))
 
 
 def _most_supported(groups: list[_Group]) -> _Group:
-    """The value most reports give; the first given among equals."""
+    """The value most sources give; the first given among equals."""
     return min(groups, key=lambda g: (-len(g[2]), g[3]))
 
 

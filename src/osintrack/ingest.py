@@ -44,16 +44,30 @@ _CSV_FIELD_LIMIT = 2**31 - 1
 
 @dataclass(slots=True)
 class SkipCounter:
-    """Records skipped because they could not be used, counted by reason code."""
+    """Records skipped because they could not be used, counted by reason code; and records kept whose
+    language was replaced (a code osintrack has no pack for, read as the language detected)."""
 
     counts: Counter[str] = field(default_factory=Counter)
     examples: list[str] = field(default_factory=list)  # the first few messages, to show the user
     max_examples: int = 3
+    languages: Counter[tuple[str, str | None]] = field(default_factory=Counter)  # (given, detected or None)
 
     def add(self, error: InputError) -> None:
         self.counts[error.reason] += 1
         if len(self.examples) < self.max_examples:
             self.examples.append(str(error))
+
+    def replaced(self, given: str, detected: str | None) -> None:
+        self.languages[(given, detected)] += 1
+
+    def languages_summary(self) -> str:
+        """E.g. ``2 reports named a language osintrack has no pack for, and were read in the language
+        detected: 'zz' as en (2)``."""
+        n = sum(self.languages.values())
+        parts = ", ".join(f"{given!r} as {found or 'none (no pack fits)'} ({count})"
+                          for (given, found), count in sorted(self.languages.items(), key=lambda i: (-i[1], i[0])))
+        return (f"{n} report{'s' if n != 1 else ''} named a language osintrack has no pack for, and "
+                f"{'were' if n != 1 else 'was'} read in the language detected: {parts}")
 
     @property
     def total(self) -> int:
@@ -111,6 +125,9 @@ def read_files(files: Iterable[tuple[FileRef, str]], *, skip_bad: bool = False,
                     raise
                 counter.add(exc)
                 continue
+            given = replaced_language(item, report)
+            if given is not None:
+                counter.replaced(given, report.lang)
             yield report
 
 
@@ -147,12 +164,25 @@ def _finish(raw: _Raw, packs: frozenset[str]) -> Report:
                          field="published", **where)
     if published is None:
         published = _header_date(raw.text, where)
-    lang = raw.lang.strip().lower() if raw.lang else None
-    if not lang:
-        lang = _detect(raw.text, packs)
     origin = raw.path if raw.line is None else f"{raw.path}:{raw.line}"
-    return Report(id=raw.id, text=raw.text, published=published, lang=lang, url=raw.url or None,
-                  origin=origin)
+    return Report(id=raw.id, text=raw.text, published=published, lang=language(raw.lang, raw.text, packs),
+                  url=raw.url or None, origin=origin)
+
+
+def language(given: str | None, text: str, packs: frozenset[str]) -> str | None:
+    """A report's language: the code it gives (in lower case) when osintrack has a pack for it, else the
+    language detected among the packs. A code without a pack ("zz", or a language not covered yet) would
+    otherwise be read with the fallback pack, silently (``replaced_language`` tells it happened)."""
+    lang = given.strip().lower() if given else None
+    if lang and (lang in packs or not packs):
+        return lang
+    return _detect(text, packs)
+
+
+def replaced_language(item: Item, report: Report) -> str | None:
+    """The language ``item`` gave when ``report`` is read in another one (``language``), else None."""
+    given = item.lang.strip().lower() if isinstance(item, _Raw) and item.lang else None
+    return given if given and given != report.lang else None
 
 
 def _valid_date(value: str) -> bool:

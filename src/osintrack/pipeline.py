@@ -7,14 +7,15 @@ import os
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .errors import OsintrackError
 from .extract import extract_report
-from .ingest import SkipCounter, read_files, read_reports
+from .ingest import SkipCounter, language, read_files, read_reports
 from .interrupts import deferred
+from .language import available_languages
 from .model import Extraction, Report
 from .resolve import Decision
 from .scale import chunked, extract_batch, extract_sharded, map_batches, worth_a_pool
@@ -171,7 +172,11 @@ class IngestStats:
     events: int = 0
     tallies: int = 0
     batches: int = 0
-    incidents_touched: int = 0
+    incidents_new: int = 0  # incidents the run opened
+    incidents: int = 0  # incidents in the store after the last batch the run committed
+    new_store: bool = False  # the run created the store
+    languages_detected: int = 0  # reports whose language had no pack, read in the one detected
+    copies: int = 0  # of the reports stored, those that copy a report before them (osintrack.copies)
 
 
 def ingest_paths(paths: Sequence[str | Path] | str | Path, db_url: str = DEFAULT_DB, *,
@@ -219,6 +224,7 @@ def ingest_reports(reports: Iterable[Report], db_url: str = DEFAULT_DB, *, batch
         raise OsintrackError(f"the batch size must be at least 1, not {batch_size}")
     stats = stats if stats is not None else IngestStats()
     session = IngestSession.open(db_url)
+    stats.new_store, stats.incidents = session.created, session.incident_count
     try:
         batches = chunked(_new_reports(session, reports, stats, progress), batch_size, flush_on_error=False)
         with closing(map_batches(extract_batch, batches, workers, local=_extract_here)) as results:
@@ -242,6 +248,7 @@ def _ingest_dask(reports: Iterable[Report], db_url: str, *, batch_size: int,
         raise OsintrackError(f"the batch size must be at least 1, not {batch_size}")
     stats = stats if stats is not None else IngestStats()
     session = IngestSession.open(db_url)
+    stats.new_store, stats.incidents = session.created, session.incident_count
     try:
         batches: list[list[Report]] = []
         error: Exception | None = None
@@ -272,9 +279,15 @@ def _ingest_dask(reports: Iterable[Report], db_url: str, *, batch_size: int,
 
 def _new_reports(session: IngestSession, reports: Iterable[Report], stats: IngestStats,
                  progress: Callable[[IngestStats], None] | None) -> Iterator[Report]:
-    """The reports not stored yet, counting every report read and those already stored."""
+    """The reports not stored yet, counting every report read and those already stored. A report that
+    names a language without a pack (only the HTTP API's come here so, readers settle it) is read in the
+    language detected, and counted."""
+    packs = frozenset(available_languages())
     for report in reports:
         stats.read += 1
+        if report.lang is not None and report.lang not in packs:
+            stats.languages_detected += 1
+            report = replace(report, lang=language(report.lang, report.text, packs))
         if session.is_stored(report):
             stats.known += 1
         else:
@@ -287,9 +300,11 @@ def _commit(session: IngestSession, reports: list[Report], extractions: list[Ext
             stats: IngestStats, decided: Mapping[str, Decision] | None = None) -> None:
     # an interrupt waits for the commit and its counts: what the run says it stored is what it stored
     with deferred():
-        touched = session.commit_batch(reports, extractions, decided)
+        opened = session.commit_batch(reports, extractions, decided)
         stats.stored += len(reports)
         stats.events += sum(len(x.events) for x in extractions)
         stats.tallies += sum(len(x.tallies) for x in extractions)
         stats.batches += 1
-        stats.incidents_touched += touched
+        stats.incidents_new += opened
+        stats.copies += session.last_copies
+        stats.incidents = session.incident_count

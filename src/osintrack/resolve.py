@@ -56,6 +56,12 @@ class Mention:
     lang: str | None = None
     url: str | None = None
     outlet: str | None = None  # the URL's host without "www."
+    copy_of: str | None = None  # the report whose text this mention's report copies (osintrack.copies)
+
+    @property
+    def source(self) -> str:
+        """The report this mention's words come from: its own, or the one it copies."""
+        return self.copy_of or self.report_id
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,16 @@ from typing import Any
 
 from .errors import InputError
 from .extract import extract_report
-from .ingest import SkipCounter, binary_lines, check_record, file_items, jsonl_item, parquet_items, parquet_rows
+from .ingest import (
+    SkipCounter,
+    binary_lines,
+    check_record,
+    file_items,
+    jsonl_item,
+    parquet_items,
+    parquet_rows,
+    replaced_language,
+)
 from .language import available_languages
 from .model import Extraction, Report
 from .sources import FileRef, kind_of, locate, size_of
@@ -70,6 +79,7 @@ class ShardResult:
     counts: list[tuple[int, int]] = field(default_factory=list)
     output: list[str] = field(default_factory=list)
     errors: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # (records before it, fields)
+    languages: dict[int, tuple[str, str | None]] = field(default_factory=dict)  # place: (given, detected)
 
 
 def error_fields(exc: InputError) -> dict[str, Any]:
@@ -226,6 +236,9 @@ def run_shard(shard: Shard, skip_bad: bool,
                 break
             continue
         extraction = extract_report(report)
+        given = replaced_language(item, report)
+        if given is not None:
+            result.languages[len(result.ids)] = (given, report.lang)
         result.ids.append(report.id)
         result.where.append((item.path, item.line))
         result.counts.append((len(extraction.events), len(extraction.tallies)))
@@ -287,6 +300,8 @@ class Merger:
                 continue
             self._seen[report_id] = path if line is None else f"{path}:{line}"
             kept.append(i)
+            if i in result.languages:
+                self.skips.replaced(*result.languages[i])
         while pending is not None:
             stop = self._bad(error_from(pending[1], offset))
             if stop is not None:

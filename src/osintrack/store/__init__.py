@@ -13,11 +13,12 @@ from sqlalchemy import Engine
 
 from .. import fusion, ledger, resolve
 from ..model import Extraction, Report
-from .db import DEFAULT_URL, ReportConflict, StoreError, db_errors, display_url, engine_url, open_engine
+from .copies import find_copies
+from .db import DEFAULT_URL, ReportConflict, StoreError, db_errors, display_url, engine_url, open_engine, open_store
+from .filters import IncidentFilter
 from .query import counted_incidents
 from .read import (
     Explanation,
-    IncidentFilter,
     IncidentRow,
     dump_tables,
     explain,
@@ -29,9 +30,10 @@ from .read import (
 from .resolution import StoreResolver, fused_incidents
 from .write import Batch, Counters, Fingerprint, check_known, load_counters, load_fingerprints, write_batch
 
-__all__ = ["DEFAULT_URL", "Explanation", "IncidentFilter", "IncidentRow", "IngestSession", "ReportConflict",
-           "StoreError", "display_url", "dump_tables", "engine_url", "explain", "incident_dates",
-           "iter_extractions", "list_incidents", "load_fused", "open_engine", "reconcile_tallies", "stored_tallies"]
+__all__ = ["DEFAULT_URL", "Explanation", "IncidentFilter", "IncidentRow", "IngestSession",
+           "ReportConflict", "StoreError", "display_url", "dump_tables", "engine_url", "explain", "incident_dates",
+           "iter_extractions", "list_incidents", "load_fused", "open_engine", "open_store", "reconcile_tallies",
+           "stored_tallies"]
 
 
 def load_fused(engine: Engine) -> list[fusion.Fused]:
@@ -51,19 +53,22 @@ class IngestSession:
     resolver that knows every stored incident. Build it with ``IngestSession.open``."""
 
     def __init__(self, engine: Engine, fingerprints: dict[str, Fingerprint], counters: Counters,
-                 resolver: StoreResolver) -> None:
+                 resolver: StoreResolver, created: bool = False) -> None:
         self.engine = engine
+        self.created = created  # the store did not exist before this session opened it
+        self.last_copies = 0  # reports of the last batch committed that copy another report
         self._fingerprints = fingerprints
         self._counters = counters
         self._resolver = resolver
 
     @classmethod
     def open(cls, url: str = DEFAULT_URL) -> IngestSession:
-        engine = open_engine(url)
+        """A session on the store at ``url``, created when it does not exist."""
+        engine, created = open_store(url, create=True)
         with db_errors("read the store"), engine.connect() as conn:
             counters = load_counters(conn)
             resolver = StoreResolver.load(conn)
-        return cls(engine, load_fingerprints(engine), counters, resolver)
+        return cls(engine, load_fingerprints(engine), counters, resolver, created)
 
     def is_stored(self, report: Report) -> bool:
         """True if ``report`` is stored already, or was taken earlier in this run; raises ``ReportConflict``
@@ -81,15 +86,23 @@ class IngestSession:
 
     def commit_batch(self, reports: Sequence[Report], extractions: Sequence[Extraction],
                      decided: Mapping[str, resolve.Decision] | None = None) -> int:
-        """Resolve and write one batch in one transaction; returns how many incidents it touched.
+        """Resolve and write one batch in one transaction; returns how many incidents it opened.
 
         ``decided``: decisions made elsewhere for every event of the batch (``StoreResolver.resolve_batch``)."""
-        decisions, fused, new = self._resolver.resolve_batch(reports, extractions, decided)
+        with db_errors("look for copies"), self.engine.connect() as conn:
+            copies = find_copies(conn, reports, [Fingerprint.of(r).content_hash for r in reports])
+        decisions, fused, new = self._resolver.resolve_batch(reports, extractions, decided, copies.copies)
         batch = Batch(reports=reports, extractions=extractions, decisions=decisions, incidents=fused,
-                      new_incidents=new)
+                      new_incidents=new, copies=copies)
+        self.last_copies = len(copies.copies)
         self._counters = write_batch(self.engine, batch, self._counters)
         self._resolver.committed(new)
-        return len(fused)
+        return len(new)
+
+    @property
+    def incident_count(self) -> int:
+        """Incidents in the store (those this session committed included)."""
+        return self._resolver.stored_count
 
     def close(self) -> None:
         self.engine.dispose()

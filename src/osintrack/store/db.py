@@ -1,7 +1,8 @@
 """Opening a store: database URLs, engines (SQLite with WAL, PostgreSQL through psycopg 3), migrations.
 
 ``open_engine(url)`` returns an engine whose schema is at the newest Alembic revision: opening runs
-``alembic upgrade head`` programmatically with the revisions shipped in ``store/migrations``.
+``alembic upgrade head`` programmatically with the revisions shipped in ``store/migrations``. Only a
+writer creates a store (``create=True``); reading one that does not exist is an error.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
@@ -36,13 +37,17 @@ class ReportConflict(StoreError):
     code = "report_conflict"
 
 
+URL_HINT = "a SQLite file is sqlite:///PATH (sqlite:////PATH when the path is absolute); PostgreSQL is " \
+           "postgresql://USER@HOST:PORT/DB"
+
+
 def engine_url(url: str) -> str:
     """The SQLAlchemy URL for a user's ``url``: ``postgresql://`` and ``postgres://`` use psycopg 3.
 
-    A bare file path (no ``://``) means a SQLite file.
-    """
+    A value without a scheme is refused (``StoreError``): taken for a SQLite file name, a typo would
+    become a new, empty database."""
     if "://" not in url:
-        return f"sqlite:///{url}"
+        raise StoreError(f"not a database URL: {url!r}", hint=f"{URL_HINT}; e.g. sqlite:///{url}")
     scheme, rest = url.split("://", 1)
     if scheme in ("postgresql", "postgres"):
         return f"postgresql+psycopg://{rest}"
@@ -53,39 +58,70 @@ def display_url(url: str) -> str:
     """``url`` with any password hidden, for messages."""
     try:
         return make_url(engine_url(url)).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, StoreError):
         return url
 
 
-def open_engine(url: str = DEFAULT_URL, *, migrate_schema: bool = True) -> Engine:
-    """An engine for ``url`` with the schema migrated to the newest revision."""
+# what osintrack connects with; another driver named in a URL is not installed with it
+_DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg"}
+
+
+def open_engine(url: str = DEFAULT_URL, *, create: bool = False) -> Engine:
+    """An engine on the osintrack store at ``url``, its schema migrated to the newest revision.
+
+    Reading never creates a store: without ``create``, a missing SQLite file or a database without
+    osintrack's tables is a ``StoreError`` that names it. ``open_store`` also says whether it created one."""
+    return open_store(url, create=create)[0]
+
+
+def open_store(url: str = DEFAULT_URL, *, create: bool = False) -> tuple[Engine, bool]:
+    """``(engine, created)``: ``open_engine``, and whether the store was created by this call."""
     target = engine_url(url)
     try:
         parsed = make_url(target)
     except ArgumentError as exc:
-        raise StoreError(f"not a database URL: {url!r}",
-                         hint="e.g. sqlite:///osintrack.db or postgresql://user@host:5432/dbname") from exc
-    backend = parsed.get_backend_name()
-    if backend not in ("sqlite", "postgresql"):
+        raise StoreError(f"not a database URL: {url!r}", hint=URL_HINT) from exc
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    if backend not in _DRIVERS:
         raise StoreError(f"unsupported database {backend!r} in {display_url(url)}",
                          hint="osintrack stores into SQLite (sqlite:///FILE) or PostgreSQL (postgresql://...)")
+    if driver != _DRIVERS[backend]:
+        plain = make_url(f"{backend}://{url.split('://', 1)[1]}").render_as_string(hide_password=True)
+        raise StoreError(f"osintrack reaches {backend} through {_DRIVERS[backend]}, not {driver} "
+                         f"(in {display_url(url)})", hint=f"leave the driver out: {plain}")
     try:
         if backend == "sqlite":
-            engine = _sqlite_engine(target, parsed.database)
+            engine = _sqlite_engine(target, parsed.database, create)
         else:
             engine = create_engine(target, pool_pre_ping=True)
-        if migrate_schema:
-            migrate(engine)
+        existed = _holds_a_store(engine)
+        if not existed and not create:
+            engine.dispose()
+            raise StoreError(f"{display_url(url)} holds no osintrack store (it has none of its tables)",
+                             hint="check the URL, or store reports into it with osintrack ingest")
+        migrate(engine)
     except OperationalError as exc:
         raise StoreError(f"cannot open the database {display_url(url)}: {_first_line(exc)}") from exc
     except SQLAlchemyError as exc:
         raise StoreError(f"database error on {display_url(url)}: {_first_line(exc)}") from exc
-    return engine
+    return engine, not existed
 
 
-def _sqlite_engine(target: str, database: str | None) -> Engine:
+def _holds_a_store(engine: Engine) -> bool:
+    """Whether the database holds osintrack's tables (Alembic's version table, which the first migration
+    writes)."""
+    with engine.connect() as conn:
+        return inspect(conn).has_table("alembic_version")
+
+
+def _sqlite_engine(target: str, database: str | None, create: bool) -> Engine:
     if database and database != ":memory:":
-        folder = Path(database).expanduser().resolve().parent
+        file = Path(database).expanduser()
+        if not create and not file.is_file():  # connecting would create it
+            raise StoreError("no such store: the SQLite file does not exist", path=str(file),
+                             hint="check the path (--db sqlite:///PATH), or store reports into it with "
+                                  "osintrack ingest")
+        folder = file.resolve().parent
         if not folder.is_dir():
             raise StoreError(f"no such folder for the SQLite file: {folder}")
     engine = create_engine(target)

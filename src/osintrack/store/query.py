@@ -13,9 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from . import schema as s
 from .db import db_errors
-from .read import IncidentFilter
-
-ANY = IncidentFilter()  # no filter
+from .filters import ANY, IncidentFilter
 
 SORTS: tuple[str, ...] = ("date", "-date", "-killed", "-n_reports")
 

@@ -6,63 +6,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, and_, literal, or_, select
-from sqlalchemy.engine import Connection
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import Engine, select
 
 from ..extract import sentence_around
 from ..model import Event, Extraction, Report, Tally
 from . import schema as s
 from .db import db_errors
+from .filters import ANY, IncidentFilter
 from .write import _EVENT_COLUMNS
 
 _PAGE = 500  # reports read per query when streaming the whole store
-
-
-@dataclass(frozen=True, slots=True)
-class IncidentFilter:
-    """What ``osintrack incidents`` selects on; None means any. Dates compare as ISO strings."""
-
-    country: str | None = None
-    since: str | None = None
-    until: str | None = None
-    actor: str | None = None
-    site: str | None = None
-    weapon: str | None = None
-    status: str | None = None
-    event_type: str | None = None
-    lang: str | None = None  # one of the reports' languages
-
-    def where(self, conn: Connection) -> ColumnElement[bool]:
-        """The filter as one SQL condition; ``conn`` looks up which stored names hold a part asked for."""
-        c = s.incidents.c
-        clauses: list[ColumnElement[bool]] = []
-        if self.country:
-            clauses.append(c.country == self.country.upper())
-        if self.since:
-            clauses.append(c.date >= self.since)
-        if self.until:  # "2023-11" as until keeps every day of November
-            clauses.append(or_(c.date <= self.until, c.date.like(f"{self.until}%")))
-        for column, value in ((c.actor, self.actor), (c.site, self.site)):
-            if value:
-                clauses.append(column.in_(_names_containing(conn, column, value)))
-        if self.weapon:
-            clauses.append(c.weapon == self.weapon)
-        if self.status:
-            clauses.append(c.status == self.status)
-        if self.event_type:
-            clauses.append(c.event_type == self.event_type)
-        if self.lang:  # languages is "ar,en": match a whole code
-            clauses.append((literal(",") + c.languages + literal(",")).contains(f",{self.lang},", autoescape=True))
-        return and_(True, *clauses)
-
-
-def _names_containing(conn: Connection, column: ColumnElement[str], part: str) -> list[str]:
-    """The stored names that contain ``part`` in any case: the few distinct names (read from the
-    column's index) are matched here, with Unicode case folding, rather than every row in SQL."""
-    wanted = part.casefold()
-    names = conn.execute(select(column).where(column.is_not(None)).distinct()).scalars()
-    return [name for name in names if wanted in name.casefold()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +28,8 @@ class IncidentRow:
     weapon: str | None
     actor: str | None
     status: str | None
+    killed: int | None
+    injured: int | None
     n_mentions: int
     n_reports: int
 
@@ -91,6 +46,8 @@ class Source:
     evidence: str | None  # the words that report the event
     sentence: str | None = None  # the sentence around them, in the report's own words
     highlights: tuple[tuple[str, int, int], ...] = ()  # (field or "evidence", start, end) inside ``sentence``
+    copy_of: str | None = None  # the report whose text this one copies: not a source of its own
+    copy_similarity: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,13 +67,13 @@ class Explanation:
     decisions: Sequence[LoggedDecision]
 
 
-def list_incidents(engine: Engine, where: IncidentFilter = IncidentFilter(), *,
+def list_incidents(engine: Engine, where: IncidentFilter = ANY, *,
                    limit: int | None = None) -> list[IncidentRow]:
     """Incidents matching ``where``, by date then id (undated last)."""
     c = s.incidents.c
     with db_errors("list incidents"), engine.connect() as conn:
-        query = (select(c.id, c.date, c.country, c.site, c.event_type, c.weapon, c.actor, c.status, c.n_mentions,
-                        c.n_reports)
+        query = (select(c.id, c.date, c.country, c.site, c.event_type, c.weapon, c.actor, c.status, c.killed,
+                        c.injured, c.n_mentions, c.n_reports)
                  .where(where.where(conn))
                  .order_by(c.date.is_(None), c.date, c.id))
         if limit is not None:
@@ -131,10 +88,11 @@ def explain(engine: Engine, incident_id: str) -> Explanation | None:
         fused = conn.execute(select(s.incident_fused.c.fused).where(s.incident_fused.c.id == incident_id)).scalar()
         if fused is None:
             return None
-        sources = [Source(row.report_id, row.idx, row.lang, row.url, row.published, *_in_context(row.evidence,
-                                                                                                   row.text))
+        sources = [Source(row.report_id, row.idx, row.lang, row.url, row.published,
+                          *_in_context(row.evidence, row.text), row.copy_of, row.copy_similarity)
                    for row in conn.execute(
-                       select(e.report_id, e.idx, r.lang, r.url, r.published, e.evidence, r.text)
+                       select(e.report_id, e.idx, r.lang, r.url, r.published, e.evidence, r.text, r.copy_of,
+                              r.copy_similarity)
                        .join(s.reports, r.id == e.report_id)
                        .where(e.incident_id == incident_id).order_by(r.seq, e.idx))]
         decisions = [LoggedDecision(row.seq, row.mention_key, row.action, row.reason, row.decision)

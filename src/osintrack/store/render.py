@@ -31,6 +31,9 @@ def render_explanation(found: Explanation) -> str:
     for source in found.sources:
         lines.append(f"  {source.report_id}#{source.idx}  [{source.lang or '-'}]  {source.published or '-'}  "
                      f"{source.url or '(no url)'}")
+        if source.copy_of:
+            lines.append(f"      a copy of {source.copy_of} (similarity {source.copy_similarity:.2f}): "
+                         "one source with it")
         if source.evidence:
             lines.append(f"      \u201c{_short(source.evidence)}\u201d")
     lines += ["", f"Merge decisions ({len(found.decisions)})"]

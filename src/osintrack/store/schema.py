@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -43,8 +44,26 @@ reports = Table(
     Column("batch_id", Integer, ForeignKey("batches.id"), nullable=False),
     Column("seq", Integer, nullable=False),  # position in the store: input order across runs
     Column("ingested_at", DateTime(timezone=True), nullable=False),
+    # revision 0004: a report whose text is that of a report stored before it, or nearly, is a copy of it
+    # (osintrack.copies): the original's id (no foreign key: adding one would rebuild the table on SQLite)
+    Column("copy_of", String),
+    Column("copy_similarity", Float),  # estimated Jaccard similarity of their shingles; 1.0: the same text
 )
 Index("ix_reports_seq", reports.c.seq, unique=True)
+Index("ix_reports_content_hash", reports.c.content_hash)
+
+# revision 0004: the MinHash sketch of every original (not of copies), and the buckets it falls into,
+# where the next reports look for the original they copy
+report_sketches = Table(
+    "report_sketches", metadata,
+    Column("report_id", String, ForeignKey("reports.id"), primary_key=True),
+    Column("sketch", LargeBinary, nullable=False),  # copies.Sketch.to_bytes()
+)
+sketch_buckets = Table(
+    "sketch_buckets", metadata,
+    Column("bucket", String(16), primary_key=True),
+    Column("report_id", String, ForeignKey("reports.id"), primary_key=True),
+)
 
 events = Table(
     "events", metadata,
@@ -149,7 +168,8 @@ merge_log = Table(
 Index("ix_merge_log_incident", merge_log.c.incident_id)
 Index("ix_merge_log_mention", merge_log.c.mention_key)
 
-TABLES: tuple[Table, ...] = (batches, reports, incidents, incident_fused, events, tallies, merge_log)
+TABLES: tuple[Table, ...] = (batches, reports, report_sketches, sketch_buckets, incidents, incident_fused, events,
+                             tallies, merge_log)
 """Every table, parents before children (insert order; reverse it to drop)."""
 
 TIMESTAMPS: dict[str, tuple[str, ...]] = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from ..model import Event, Extraction, Report, Tally
 from . import schema as s
+from .copies import BatchCopies
 from .db import ReportConflict, StoreError, db_errors, write_lock, writer
 
 _EVENT_COLUMNS = ("event_type", "date", "date_precision", "country", "admin1", "site", "lat", "lon",
@@ -82,6 +83,7 @@ class Batch:
     decisions: Sequence[StoredDecision]  # in the order they were made, one per event
     incidents: Sequence[FusedRow]  # every incident the batch touched, fused anew
     new_incidents: frozenset[str]  # the ones not stored before this batch
+    copies: BatchCopies = field(default_factory=BatchCopies)  # which reports copy another; originals' sketches
 
 
 def load_fingerprints(engine: Engine) -> dict[str, Fingerprint]:
@@ -131,8 +133,9 @@ def write_batch(engine: Engine, batch: Batch, counters: Counters, *, now: dt.dat
         conn.execute(s.reports.insert(), [
             {"id": r.id, "text": r.text, "content_hash": content_hash(r.text), "published": r.published,
              "lang": r.lang, "url": r.url, "origin": r.origin, "batch_id": batch_id,
-             "seq": counters.report_seq + i, "ingested_at": stamp}
+             "seq": counters.report_seq + i, "ingested_at": stamp, **batch.copies.report_columns(r.id)}
             for i, r in enumerate(batch.reports, 1)])
+        batch.copies.write_sketches(conn)
         _write_incidents(conn, batch, stamp)
         by_key = {d.mention_key: d.incident_id for d in batch.decisions}
         event_rows = [_event_row(x.id, i, e, by_key.get(f"{x.id}#{i}"))
@@ -156,13 +159,17 @@ def _write_incidents(conn: Connection, batch: Batch, stamp: dt.datetime) -> None
     if fresh:
         conn.execute(s.incidents.insert(), [_incident_row(f, stamp) for f in fresh])
         conn.execute(s.incident_fused.insert(), [{"id": f.id, "fused": dict(f.fused)} for f in fresh])
-    for fused in batch.incidents:
-        if fused.id not in batch.new_incidents:
-            row = _incident_row(fused, stamp)
-            del row["id"]
-            conn.execute(s.incidents.update().where(s.incidents.c.id == fused.id).values(**row))
-            conn.execute(s.incident_fused.update().where(s.incident_fused.c.id == fused.id)
-                         .values(fused=dict(fused.fused)))
+    update_incidents(conn, [f for f in batch.incidents if f.id not in batch.new_incidents], stamp)
+
+
+def update_incidents(conn: Connection, incidents: Sequence[FusedRow], stamp: dt.datetime) -> None:
+    """Stored incidents fused anew: their summary columns and fused record."""
+    for fused in incidents:
+        row = _incident_row(fused, stamp)
+        del row["id"]
+        conn.execute(s.incidents.update().where(s.incidents.c.id == fused.id).values(**row))
+        conn.execute(s.incident_fused.update().where(s.incident_fused.c.id == fused.id)
+                     .values(fused=dict(fused.fused)))
 
 
 _SUMMARY_COLUMNS = ("date", "date_precision", "country", "admin1", "site", "lat", "lon", "geo_precision",

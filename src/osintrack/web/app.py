@@ -10,22 +10,25 @@ from __future__ import annotations
 
 import hmac
 import threading
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import urlencode, urlsplit
 
 import orjson
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field
 
 from .. import pipeline
 from ..errors import OsintrackError
-from ..model import EVENT_TYPES, WEAPONS, Report
-from ..store import IncidentFilter, explain, open_engine, reconcile_tallies
+from ..filtering import DAY, MAX_TEXT, RULES, TEXT, FilterError
+from ..model import Report
+from ..store import IncidentFilter, explain, open_store, reconcile_tallies
 from ..store.query import (
     SORTS,
     IncidentSummary,
@@ -36,34 +39,58 @@ from ..store.query import (
     search_incidents,
 )
 
+T = TypeVar("T")
 STATIC = Path(__file__).with_name("static")
 VENDOR = STATIC / "vendor"
 MAX_PAGE = 1000
 MAX_POST = 1000  # reports per ingest request
 
-_DAY = r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$"
-_TEXT = r"^[^\x00-\x1f]*$"  # no control characters (PostgreSQL refuses NUL in text)
-_STATUSES = ("confirmed", "claimed", "reported")
-CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")]
+def _query(name: str, description: str) -> Any:
+    """A query parameter of the filter ``name``: the schema shows what ``store.filters`` checks (once, for
+    the API and the command line alike, in ``incident_filter``)."""
+    rule = RULES[name]
+    takes: dict[str, Any] = ({"enum": list(rule.choices)} if rule.choices
+                             else {"pattern": rule.pattern, "maxLength": MAX_TEXT})
+    if rule.many:
+        return Query(description=f"{description}; repeat it for any of several", json_schema_extra={
+            "items": {"type": "string", **takes}})
+    return Query(description=description, json_schema_extra=takes)
 
 
 def incident_filter(
-    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2, e.g. IQ")] = None,
-    since: Annotated[str | None, Query(pattern=_DAY, description="First day: YYYY-MM-DD or YYYY-MM")] = None,
-    until: Annotated[str | None, Query(pattern=_DAY, description="Last day: YYYY-MM-DD, or YYYY-MM for the month")
-                     ] = None,
-    actor: Annotated[str | None, Query(max_length=200, pattern=_TEXT, description="Part of the actor's name")
-                     ] = None,
-    site: Annotated[str | None, Query(max_length=200, pattern=_TEXT, description="Part of the site's name")] = None,
-    weapon: Annotated[Literal[WEAPONS] | None, Query()] = None,  # type: ignore[valid-type]
-    status: Annotated[Literal[_STATUSES] | None, Query()] = None,  # type: ignore[valid-type]
-    event_type: Annotated[Literal[EVENT_TYPES] | None, Query()] = None,  # type: ignore[valid-type]
-    lang: Annotated[str | None, Query(pattern=r"^[a-z]{2,3}$", description="A source's language (ISO 639-1)")
-                    ] = None,
+    country: Annotated[list[str] | None, _query("country", "ISO 3166-1 alpha-2, e.g. IQ")] = None,
+    since: Annotated[str | None, _query("since", "First day: YYYY-MM-DD or YYYY-MM")] = None,
+    until: Annotated[str | None, _query("until", "Last day: YYYY-MM-DD, or YYYY-MM for the month")] = None,
+    actor: Annotated[str | None, _query("actor", "Part of the actor's name")] = None,
+    site: Annotated[str | None, _query("site", "Part of the site's name")] = None,
+    weapon: Annotated[list[str] | None, _query("weapon", "Weapon class")] = None,
+    status: Annotated[list[str] | None, _query("status", "Incident status")] = None,
+    event_type: Annotated[list[str] | None, _query("event_type", "Event type")] = None,
+    lang: Annotated[list[str] | None, _query("lang", "A source's language (ISO 639-1)")] = None,
 ) -> IncidentFilter:
-    """The query parameters every incident listing takes; the same filters as ``osintrack incidents``."""
-    return IncidentFilter(country=country, since=since, until=until, actor=actor, site=site, weapon=weapon,
-                          status=status, event_type=event_type, lang=lang)
+    """The query parameters every incident listing takes; the same filters, checked the same way, as
+    ``osintrack incidents``."""
+    return _checked(lambda: IncidentFilter.checked(country=country, since=since, until=until, actor=actor, site=site,
+                                                   weapon=weapon, status=status, event_type=event_type, lang=lang))
+
+
+def _checked(build: Callable[[], T]) -> T:
+    """``build()``, a ``FilterError`` answered as FastAPI answers a parameter it refuses: 422, naming it."""
+    try:
+        return build()
+    except FilterError as exc:
+        raise RequestValidationError([{"type": "value_error", "loc": ("query", exc.field), "msg": exc.message,
+                                       "input": exc.value}]) from exc
+
+
+def _one_value_each(request: Request) -> None:
+    """A parameter that takes one value, given twice, is refused rather than silently cut to its last value."""
+    given = Counter(name for name, _ in request.query_params.multi_items())
+    repeated = sorted(name for name, n in given.items() if n > 1 and not (name in RULES and RULES[name].many))
+    if repeated:
+        raise RequestValidationError([{"type": "value_error", "loc": ("query", name),
+                                       "msg": f"{name} takes one value, not {given[name]}",
+                                       "input": request.query_params.getlist(name)} for name in repeated])
 
 
 Filter = Annotated[IncidentFilter, Depends(incident_filter)]
@@ -90,7 +117,10 @@ class SourceOut(BaseModel):
     published: str | None
     sentence: str | None = Field(description="the sentence around the evidence, in the report's own words")
     highlights: list[Highlight] = Field(description="spans inside the sentence")
-    report: str = Field(description="path of the stored report")
+    report: str = Field(description="where the stored report is served: /api/reports?id=...")
+    copy_of: str | None = Field(description="the report whose text this one copies (the same text, or nearly): "
+                                            "one source with it, not counted again in n_reports")
+    copy_similarity: float | None = Field(description="estimated share of shared word shingles; 1.0: the same text")
 
 
 class DecisionOut(BaseModel):
@@ -121,7 +151,10 @@ class IngestOut(BaseModel):
     known: int = Field(description="already stored with the same content: skipped")
     events: int
     tallies: int
-    incidents_touched: int
+    incidents_new: int = Field(description="incidents these reports opened")
+    incidents: int = Field(description="incidents in the store after them")
+    languages_detected: int = Field(description="reports whose lang has no language pack, read in the language "
+                                                "detected instead")
 
 
 class FastJSONResponse(JSONResponse):
@@ -138,22 +171,24 @@ class GeoJSONResponse(FastJSONResponse):
 class ReportIn(BaseModel):
     """A report to ingest: the shared corpus's article record (FORMAT.md)."""
 
-    id: str = Field(min_length=1, max_length=500, pattern=_TEXT)
+    id: str = Field(min_length=1, max_length=500, pattern=TEXT)
     text: str = Field(min_length=1, max_length=5_000_000)
-    published: str | None = Field(default=None, pattern=_DAY)
+    published: str | None = Field(default=None, pattern=DAY)
     lang: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
-    url: str | None = Field(default=None, max_length=4000, pattern=_TEXT)
+    url: str | None = Field(default=None, max_length=4000, pattern=TEXT)
 
 
 def create_app(db: str, *, write_token: str | None = None, tiles: str | None = None) -> FastAPI:
     """The API and dashboard over the store at ``db``. ``write_token`` enables ``POST /api/reports``
     for requests that carry it; ``tiles`` is an online tile layer's URL template for the map
     (default: country borders only, no network)."""
-    engine = open_engine(db)
+    # a read-only server never creates a store; one that may write (and would create it) says so
+    engine, created = open_store(db, create=write_token is not None)
     app = FastAPI(title="osintrack", version="0.1.0", docs_url=None, redoc_url=None,
-                  openapi_url="/api/openapi.json",
+                  openapi_url="/api/openapi.json", dependencies=[Depends(_one_value_each)],
                   description="Incidents of armed violence coded from news reports, each with its sources' "
                               "evidence. Read-only unless the server was started with a write token.")
+    app.state.created_store = created
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)  # 9 costs 3x the time for 15%
     _security_headers(app, tiles)
 
@@ -186,12 +221,11 @@ def create_app(db: str, *, write_token: str | None = None, tiles: str | None = N
                 "sources": [{"report_id": src.report_id, "idx": src.idx, "lang": src.lang, "url": src.url,
                              "published": src.published, "sentence": src.sentence,
                              "highlights": [{"field": f, "start": a, "end": b} for f, a, b in src.highlights],
-                             "report": f"/api/reports/{src.report_id}"} for src in found.sources],
+                             "report": report_link(src.report_id), "copy_of": src.copy_of,
+                             "copy_similarity": src.copy_similarity} for src in found.sources],
                 "decisions": [{"seq": d.seq, "mention_key": d.mention_key, "action": d.action, "reason": d.reason}
                               for d in found.decisions]}
 
-    @app.get("/api/reports/{report_id}", summary="One stored report, its text verbatim", response_model=ReportOut,
-             responses={404: {"description": "No such report"}})
     def report(report_id: str) -> dict[str, Any]:
         found = get_report(engine, report_id) if "\x00" not in report_id else None
         if found is None:
@@ -199,11 +233,23 @@ def create_app(db: str, *, write_token: str | None = None, tiles: str | None = N
         return {"id": found.id, "published": found.published, "lang": found.lang, "url": found.url,
                 "origin": found.origin, "text": found.text}
 
+    # A report id may hold "/" (a .txt report's id is its path): the path form takes it whole. Ids with "."
+    # or ".." segments, which URLs resolve away, are reached only by the query form, which the incident's
+    # sources link to.
+    app.get("/api/reports/{report_id:path}", summary="One stored report, its text verbatim",
+            response_model=ReportOut, responses={404: {"description": "No such report"}})(report)
+
+    @app.get("/api/reports", summary="One stored report, named by ?id= (any id, exactly)", response_model=ReportOut,
+             responses={404: {"description": "No such report"}})
+    def report_by_query(report_id: Annotated[str, Query(alias="id", min_length=1)]) -> dict[str, Any]:
+        return report(report_id)
+
     @app.get("/api/tallies", summary="Official tallies beside the incidents stored for the same window")
-    def tallies(country: Annotated[list[CountryCode] | None, Query(
-            description="Countries counted for tallies without a breakdown (default IQ, SY, JO)")] = None,
+    def tallies(country: Annotated[list[str] | None, _query(
+            "country", "Countries counted for tallies without a breakdown (default IQ, SY, JO)")] = None,
                 ) -> dict[str, Any]:
-        return {"rows": reconcile_tallies(engine, [c.upper() for c in country or ()] or None)}
+        countries = _checked(lambda: IncidentFilter.checked(country=country or ()).country)
+        return {"rows": reconcile_tallies(engine, list(countries or ()) or None)}
 
     @app.get("/api/stats", summary="Counts of the matching incidents per day, country, weapon, status, language")
     def stats(where: Filter) -> dict[str, Any]:
@@ -216,7 +262,7 @@ def create_app(db: str, *, write_token: str | None = None, tiles: str | None = N
     if write_token is not None:
         _ingest_route(app, db, write_token)
 
-    @app.get("/", include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     def dashboard() -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html")
 
@@ -247,7 +293,13 @@ def _ingest_route(app: FastAPI, db: str, token: str) -> None:
             except OsintrackError as exc:
                 raise HTTPException(409 if exc.code == "report_conflict" else 400, str(exc)) from exc
         return {"stored": stats.stored, "known": stats.known, "events": stats.events, "tallies": stats.tallies,
-                "incidents_touched": stats.incidents_touched}
+                "incidents_new": stats.incidents_new, "incidents": stats.incidents,
+                "languages_detected": stats.languages_detected}
+
+
+def report_link(report_id: str) -> str:
+    """Where the API serves a stored report: the query form, which every id survives."""
+    return f"/api/reports?{urlencode({'id': report_id})}"
 
 
 def _feature(summary: dict[str, Any]) -> dict[str, Any]:
