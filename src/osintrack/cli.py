@@ -47,6 +47,15 @@ def main() -> None:
 
 # --- extract (owned by the ingest work) ---
 
+def _max_report_option(func: Callable[..., None]) -> Callable[..., None]:
+    from .ingest import MAX_REPORT_BYTES
+
+    return click.option("--max-report-mb", "max_report_mb", type=click.FloatRange(min=0, min_open=True),
+                        default=MAX_REPORT_BYTES / 1e6, show_default=True, envvar="OSINTRACK_MAX_REPORT_MB",
+                        help="The largest report read, in MB (10^6 bytes; also $OSINTRACK_MAX_REPORT_MB): a larger "
+                             "one is a bad record (too_large), refused before it is read whole.")(func)
+
+
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)  # str: a URL (s3://...) is no local Path
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -62,8 +71,9 @@ def main() -> None:
                    "directory.")
 @click.option("--scheduler", metavar="tcp://HOST:PORT",
               help="With --engine dask: the scheduler of a running cluster (default: a local cluster of --workers).")
+@_max_report_option
 def extract(inputs: tuple[str, ...], output: Path | None, skip_bad: bool, table: bool, workers: int | None,
-            engine: str, scheduler: str | None) -> None:
+            engine: str, scheduler: str | None, max_report_mb: float) -> None:
     """Extract events and tallies from INPUT files or directories.
 
     Inputs: .jsonl / .jsonl.gz articles (FORMAT.md), UTF-8 .txt (optional first line
@@ -71,8 +81,9 @@ def extract(inputs: tuple[str, ...], output: Path | None, skip_bad: bool, table:
     directories of them, glob patterns, or fsspec URLs (s3://..., gs://..., file://...).
     Writes one JSON line per report, in input order.
     """
+    max_bytes = int(max_report_mb * 1e6)
     if engine == "dask":
-        _extract_dask(inputs, output, skip_bad, table, workers, scheduler)
+        _extract_dask(inputs, output, skip_bad, table, workers, scheduler, max_bytes)
         return
     if scheduler is not None:
         raise click.UsageError("--scheduler goes with --engine dask")
@@ -85,14 +96,14 @@ def extract(inputs: tuple[str, ...], output: Path | None, skip_bad: bool, table:
             _user_errors():
         count = pipeline.extract_paths(inputs, out, skip_bad=skip_bad, skips=skips,
                                        observe=kept.append if table else None, progress=bar.update,
-                                       workers=workers or default_workers())
+                                       workers=workers or default_workers(), max_bytes=max_bytes)
     if table:
         click.echo(_summary_table(kept))
     _say_what_was_read(inputs, count, skips)
 
 
 def _extract_dask(inputs: tuple[str, ...], output: Path | None, skip_bad: bool, table: bool, workers: int | None,
-                  scheduler: str | None) -> None:
+                  scheduler: str | None, max_bytes: int) -> None:
     if output is None:
         raise click.UsageError("--engine dask writes Parquet files: give a directory with -o")
     if table:
@@ -104,7 +115,7 @@ def _extract_dask(inputs: tuple[str, ...], output: Path | None, skip_bad: bool, 
     with tqdm(desc="extract", unit=" reports", file=sys.stderr, disable=not sys.stderr.isatty()) as bar:
         with _user_errors():
             result = extract_dask(inputs, output, scheduler=scheduler, workers=workers, skip_bad=skip_bad,
-                                  skips=skips, progress=bar.update)
+                                  skips=skips, progress=bar.update, max_bytes=max_bytes)
     click.echo(f"{result.out}: {result.reports} reports ({result.events} events, {result.tallies} tallies) "
                f"in {result.partitions} Parquet files", err=True)
     _say_what_was_read(inputs, result.reports, skips)
@@ -256,8 +267,9 @@ def _user_errors() -> Iterator[None]:
                    "the database is the one a local run gives.")
 @click.option("--scheduler", metavar="tcp://HOST:PORT",
               help="With --engine dask: the scheduler of a running cluster (default: a local cluster of --workers).")
+@_max_report_option
 def ingest(inputs: tuple[str, ...], db: str, batch_size: int, skip_bad: bool, workers: int | None, engine: str,
-           scheduler: str | None) -> None:
+           scheduler: str | None, max_report_mb: float) -> None:
     """Extract INPUT files or directories and store reports, events, tallies and incidents in --db.
 
     Reports already stored (same id, same content) are skipped: running again after an interruption
@@ -282,7 +294,7 @@ def ingest(inputs: tuple[str, ...], db: str, batch_size: int, skip_bad: bool, wo
         with _user_errors():
             pipeline.ingest_paths(inputs, db, batch_size=batch_size, skip_bad=skip_bad, skips=skips,
                                   progress=progress, workers=workers or default_workers(), engine=engine,
-                                  scheduler=scheduler, stats=stats)
+                                  scheduler=scheduler, stats=stats, max_bytes=int(max_report_mb * 1e6))
     batches = f"{stats.batches} batch{'' if stats.batches == 1 else 'es'}"
     click.echo(f"{_shown_url(db)}{' (a new store)' if stats.new_store else ''}: {stats.stored} reports stored in "
                f"{batches} ({stats.events} events, {stats.tallies} tallies; {stats.copies} copies of an earlier "

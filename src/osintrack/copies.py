@@ -18,6 +18,7 @@ import hashlib
 import re
 import struct
 import zlib
+from collections import deque
 from dataclasses import dataclass
 
 __all__ = ["BANDS", "BINS", "NEAR", "SHINGLE", "Sketch", "sketch"]
@@ -70,15 +71,26 @@ class Sketch:
 
 
 def sketch(text: str) -> Sketch:
-    """The MinHash sketch of ``text`` (deterministic: the same on every machine and Python)."""
-    words = [zlib.crc32(word.encode("utf-8")) for word in _WORD.findall(text.casefold())]
+    """The MinHash sketch of ``text`` (deterministic: the same on every machine and Python). Streams over the
+    words: memory does not grow with the text beyond its case-folded copy."""
     mins = [_EMPTY] * BINS
-    for start in range(max(1, len(words) - SHINGLE + 1)):
-        value = 0
-        for word in words[start:start + SHINGLE]:
-            value = (value * _BASE + word) % _PRIME
-        value = (value * _MIX) % _PRIME
-        slot, rest = value % BINS, (value // BINS) & 0xFFFFFFFE  # never _EMPTY
-        if rest < mins[slot]:
-            mins[slot] = rest
+    last: deque[int] = deque(maxlen=SHINGLE)
+    count = 0
+    for found in _WORD.finditer(text.casefold()):
+        last.append(zlib.crc32(found.group().encode("utf-8")))
+        count += 1
+        if count >= SHINGLE:
+            _keep_least(mins, last)
+    if 0 < count < SHINGLE:  # a text shorter than one shingle is one shingle
+        _keep_least(mins, last)
     return Sketch(tuple(mins))
+
+
+def _keep_least(mins: list[int], words: deque[int]) -> None:
+    value = 0
+    for word in words:
+        value = (value * _BASE + word) % _PRIME
+    value = (value * _MIX) % _PRIME
+    slot, rest = value % BINS, (value // BINS) & 0xFFFFFFFE  # never _EMPTY
+    if rest < mins[slot]:
+        mins[slot] = rest

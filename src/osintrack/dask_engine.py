@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import OsintrackError
-from .ingest import SkipCounter
+from .ingest import MAX_REPORT_BYTES, SkipCounter
 from .interrupts import children_ignore_sigint, deferred, on_interrupt
 from .model import Extraction, Report
 from .partition import Parts, resolve_in_parts
@@ -98,7 +98,8 @@ def extract_partition(shard: Shard, out_dir: str, skip_bad: bool) -> ShardResult
 def extract_dask(inputs: Sequence[str | Path], out_dir: str | Path, *, scheduler: str | None = None,
                  workers: int | None = None, skip_bad: bool = False, skips: SkipCounter | None = None,
                  client: Any = None, progress: Callable[[int], None] | None = None,
-                 shard_bytes: int = DASK_SHARD_BYTES, shard_rows: int = DASK_SHARD_ROWS) -> DaskResult:
+                 shard_bytes: int = DASK_SHARD_BYTES, shard_rows: int = DASK_SHARD_ROWS,
+                 max_bytes: int = MAX_REPORT_BYTES) -> DaskResult:
     """Extract ``inputs`` on Dask, one task per shard, into Parquet files under ``out_dir``.
 
     ``inputs``: files, directories, glob patterns or fsspec URLs, as ``osintrack extract`` reads them.
@@ -110,7 +111,8 @@ def extract_dask(inputs: Sequence[str | Path], out_dir: str | Path, *, scheduler
     what ``osintrack extract`` writes. ``progress`` is called with each shard's report count.
     Workers must reach the inputs (same local paths, or URLs) and ``out_dir`` under the same path.
     """
-    shards = list(plan_shards(find_files(inputs), shard_bytes=shard_bytes, shard_rows=shard_rows, read_gzip=False))
+    shards = list(plan_shards(find_files(inputs), shard_bytes=shard_bytes, shard_rows=shard_rows, read_gzip=False,
+                              max_bytes=max_bytes))
     target = Path(out_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))

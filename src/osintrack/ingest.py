@@ -28,7 +28,7 @@ from typing import Any, BinaryIO
 from .errors import InputError, OsintrackError
 from .language import available_languages, detect_language
 from .model import Report
-from .sources import FileRef, find_files, kind_of
+from .sources import FileRef, find_files, kind_of, size_of
 
 _HINT = "supported inputs: .jsonl, .jsonl.gz (FORMAT.md articles), .txt (UTF-8), .csv (with a 'text' " \
         "column), .html/.htm, .parquet (article columns), or a directory of them"
@@ -38,8 +38,10 @@ _PARQUET_BATCH = 1024  # rows decoded at a time: a large Parquet file never sits
 _HEADER = re.compile(r" ?date (\d{4}-\d{2}(?:-\d{2})?)(?=[ \t\r\n]|\Z)")
 _DATE = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")
 _SNIFF_BYTES = 8192
-# The csv module refuses fields over 128 KiB by default; one report may be megabytes long.
-_CSV_FIELD_LIMIT = 2**31 - 1
+# The largest report read: its line (.jsonl, .jsonl.gz), file (.txt, .html) or text (.csv, .parquet). A larger
+# one is refused before it is read whole (README, "Limits"); --max-report-mb or $OSINTRACK_MAX_REPORT_MB.
+MAX_REPORT_BYTES = 10_000_000
+_DRAIN = 1 << 20  # an oversized line is read past in pieces of this size
 
 
 @dataclass(slots=True)
@@ -98,26 +100,27 @@ Item = _Raw | InputError  # readers yield record-level errors so that reading ca
 
 
 def read_reports(paths: Sequence[str | Path] | str | Path, *, skip_bad: bool = False,
-                 skips: SkipCounter | None = None) -> Iterator[Report]:
+                 skips: SkipCounter | None = None, max_bytes: int = MAX_REPORT_BYTES) -> Iterator[Report]:
     """Reports from ``paths`` (files, directories, glob patterns or fsspec URLs), in input order,
     checked and with a language.
 
     A bad record raises ``InputError`` naming file and line; with ``skip_bad`` it is counted in
     ``skips`` by reason and reading goes on with the next record (or the next file, when the file
     itself cannot be read). A path that does not exist always raises, before anything is read: it is
-    a mistake in the command, not in the data.
+    a mistake in the command, not in the data. A report over ``max_bytes`` is a bad record
+    (``too_large``), found before it is read whole.
     """
-    return read_files(find_files(paths), skip_bad=skip_bad, skips=skips)
+    return read_files(find_files(paths), skip_bad=skip_bad, skips=skips, max_bytes=max_bytes)
 
 
 def read_files(files: Iterable[tuple[FileRef, str]], *, skip_bad: bool = False,
-               skips: SkipCounter | None = None) -> Iterator[Report]:
+               skips: SkipCounter | None = None, max_bytes: int = MAX_REPORT_BYTES) -> Iterator[Report]:
     """``read_reports`` over files already found (``sources.find_files``)."""
     counter = skips if skips is not None else SkipCounter()
     packs = frozenset(available_languages())
     seen: dict[str, str] = {}
     for file, base in files:
-        for item in file_items(file, base):
+        for item in file_items(file, base, max_bytes):
             try:
                 report = accept_record(item, packs, seen)
             except InputError as exc:
@@ -216,20 +219,20 @@ def _detect(text: str, packs: frozenset[str]) -> str | None:
 
 # --- files and directories ----------------------------------------------------------------------
 
-def file_items(file: FileRef, base: str) -> Iterator[Item]:
+def file_items(file: FileRef, base: str, max_bytes: int = MAX_REPORT_BYTES) -> Iterator[Item]:
     """The records of one file; an error that stops the whole file is yielded last."""
     kind = kind_of(file.name)
     try:
         if kind in (".jsonl", ".jsonl.gz"):
-            yield from _read_jsonl(file, gz=kind == ".jsonl.gz")
+            yield from _read_jsonl(file, gz=kind == ".jsonl.gz", max_bytes=max_bytes)
         elif kind == ".txt":
-            yield _read_txt(file, base)
+            yield _read_txt(file, base, max_bytes)
         elif kind == ".csv":
-            yield from _read_csv(file, base)
+            yield from _read_csv(file, base, max_bytes)
         elif kind in (".html", ".htm"):
-            yield _read_html(file, base)
+            yield _read_html(file, base, max_bytes)
         elif kind == ".parquet":
-            yield from parquet_items(file, base)
+            yield from parquet_items(file, base, max_bytes=max_bytes)
         else:
             yield _unsupported(file)
     except InputError as exc:
@@ -251,11 +254,34 @@ def _head(file: FileRef) -> bytes:
         raise _unreadable(file, exc) from exc
 
 
-def _read_all(file: FileRef) -> bytes:
+def _read_all(file: FileRef, max_bytes: int) -> bytes:
+    """A one-report file, read whole only when it is no larger than ``max_bytes``."""
+    size = size_of(file)
+    if size is not None and size > max_bytes:
+        raise too_large(size, max_bytes, path=str(file))
     try:
         return file.read_bytes()
     except OSError as exc:
         raise _unreadable(file, exc) from exc
+
+
+def too_large(size: int, max_bytes: int, **where: Any) -> InputError:
+    return InputError(f"the report is {size:,} bytes, over the limit of {max_bytes:,}", reason="too_large",
+                      hint="a larger report is read with a larger --max-report-mb (or $OSINTRACK_MAX_REPORT_MB): "
+                           "see README, Limits", **where)
+
+
+def read_line(stream: BinaryIO, max_bytes: int) -> bytes | int:
+    """The next line of ``stream`` (b"" at the end); a line longer than ``max_bytes`` is read past without
+    being held, and its length returned instead."""
+    line = stream.readline(max_bytes + 1)
+    if len(line) <= max_bytes or line.endswith(b"\n"):
+        return line
+    size = len(line)
+    while line and not line.endswith(b"\n"):
+        line = stream.readline(_DRAIN)
+        size += len(line)
+    return size - line.endswith(b"\n")  # the line's own length, its end left out
 
 
 def _unreadable(file: FileRef, exc: OSError) -> InputError:
@@ -281,22 +307,26 @@ def _decode(data: bytes, file: FileRef) -> str:
 
 # --- formats ------------------------------------------------------------------------------------
 
-def _read_txt(file: FileRef, base: str) -> _Raw:
-    return _Raw(id=base, text=_decode(_read_all(file), file), path=str(file))
+def _read_txt(file: FileRef, base: str, max_bytes: int) -> _Raw:
+    return _Raw(id=base, text=_decode(_read_all(file, max_bytes), file), path=str(file))
 
 
-def _read_jsonl(file: FileRef, *, gz: bool) -> Iterator[Item]:
-    for number, raw in binary_lines(file, gz=gz):
-        if raw.strip():
+def _read_jsonl(file: FileRef, *, gz: bool, max_bytes: int) -> Iterator[Item]:
+    for number, raw in binary_lines(file, gz=gz, max_bytes=max_bytes):
+        if isinstance(raw, int):
+            yield too_large(raw, max_bytes, path=str(file), line=number)
+        elif raw.strip():
             yield _jsonl_record(raw, file, number)
 
 
-def binary_lines(file: FileRef, *, gz: bool) -> Iterator[tuple[int, bytes]]:
-    """Numbered lines, read one at a time so that a large file never sits in memory."""
+def binary_lines(file: FileRef, *, gz: bool, max_bytes: int = MAX_REPORT_BYTES) -> Iterator[tuple[int, bytes | int]]:
+    """Numbered lines, read one at a time so that a large file never sits in memory; a line over
+    ``max_bytes`` is given as its length (``read_line``)."""
     number = 0
     try:
         with _open_binary(file, gz=gz) as stream:
-            for number, raw in enumerate(stream, 1):
+            while raw := read_line(stream, max_bytes):
+                number += 1
                 yield number, raw
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise InputError(f"broken gzip stream after line {number}: {exc}", path=str(file),
@@ -356,14 +386,16 @@ def report_from_mapping(data: Mapping[str, Any], path: str, line: int, default_i
                 lang=data.get("lang"), url=data.get("url"))
 
 
-def _read_csv(file: FileRef, base: str) -> Iterator[Item]:
-    """Rows of a CSV file with a header naming at least ``text``; lines are counted as in the file."""
+def _read_csv(file: FileRef, base: str, max_bytes: int) -> Iterator[Item]:
+    """Rows of a CSV file with a header naming at least ``text``; lines are counted as in the file. A field
+    over ``max_bytes`` characters stops the file: where the next record starts can no longer be told."""
     if _has_nul(_head(file)):
         raise InputError("binary file (NUL bytes), not a CSV", path=str(file), reason="binary", hint=_HINT)
-    csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
+    csv.field_size_limit(max_bytes)  # the csv module holds a field whole: refused at the limit
     bad_lines: set[int] = set()
     # strict: a stray or unclosed quote is an error, not a silent merge of the records that follow
-    reader = csv.reader(_text_lines(binary_lines(file, gz=False), bad_lines), strict=True)
+    lines = _text_lines(binary_lines(file, gz=False, max_bytes=max_bytes), bad_lines, file, max_bytes)
+    reader = csv.reader(lines, strict=True)
     header = _csv_header(reader, file)
     while True:
         start = reader.line_num + 1
@@ -371,16 +403,27 @@ def _read_csv(file: FileRef, base: str) -> Iterator[Item]:
             row = next(reader)
         except StopIteration:
             return
+        except InputError as exc:  # a line over the limit: where the next record starts cannot be told
+            yield InputError(f"{exc.message}; the rest of the file is not read", path=exc.path, line=exc.line,
+                             reason=exc.reason, hint=exc.hint)
+            return
         except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                yield too_large(max_bytes + 1, max_bytes, path=str(file), line=start)
+                return
             yield InputError(f"malformed CSV: {exc}", path=str(file), line=start, reason="bad_csv")
             continue
         if row:  # a blank line is no record
             yield _csv_record(row, header, file, base, range(start, reader.line_num + 1), bad_lines)
 
 
-def _text_lines(lines: Iterator[tuple[int, bytes]], bad_lines: set[int]) -> Iterator[str]:
-    """Decoded lines for the csv module; a line that is not UTF-8 is noted, to fail only its row."""
+def _text_lines(lines: Iterator[tuple[int, bytes | int]], bad_lines: set[int], file: FileRef,
+                max_bytes: int) -> Iterator[str]:
+    """Decoded lines for the csv module; a line that is not UTF-8 is noted, to fail only its row. A line over
+    the limit raises ``InputError`` (through the csv module, which stops there)."""
     for number, raw in lines:
+        if isinstance(raw, int):
+            raise too_large(raw, max_bytes, path=str(file), line=number)
         try:
             text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError:
@@ -416,9 +459,9 @@ def _csv_record(row: list[str], header: list[str], file: FileRef, base: str, lin
     return report_from_mapping(data, str(file), lines.start, default_id=f"{base}:{lines.start}")
 
 
-def _read_html(file: FileRef, base: str) -> _Raw:
+def _read_html(file: FileRef, base: str, max_bytes: int) -> _Raw:
     """Main text and date of a web page through trafilatura; scripts, styles and navigation are dropped."""
-    data = _read_all(file)
+    data = _read_all(file, max_bytes)
     if _has_nul(data[:_SNIFF_BYTES]):
         raise InputError("binary file (NUL bytes), not HTML", path=str(file), reason="binary", hint=_HINT)
     import trafilatura  # imported here: it is slow to load and only HTML needs it
@@ -434,10 +477,12 @@ def _read_html(file: FileRef, base: str) -> _Raw:
     return _Raw(id=base, text=text, path=str(file), published=page.get("date"), url=page.get("url"))
 
 
-def parquet_items(file: FileRef, base: str, start: int = 0, end: int | None = None) -> Iterator[Item]:
+def parquet_items(file: FileRef, base: str, start: int = 0, end: int | None = None, *,
+                  max_bytes: int = MAX_REPORT_BYTES) -> Iterator[Item]:
     """Rows ``start`` to ``end`` (all by default) of a Parquet file with the article columns (``text``,
     and optionally ``id``, ``published``, ``lang``, ``url``). A row's "line" is its number from 1, and a
-    row without an id gets ``BASE:ROW``. Rows are decoded a batch at a time."""
+    row without an id gets ``BASE:ROW``. Rows are decoded a batch at a time (so a text over ``max_bytes``
+    characters is refused once decoded: Parquet stores no length to tell it before)."""
     try:
         import pyarrow.parquet as pq
     except ImportError as exc:
@@ -456,7 +501,12 @@ def parquet_items(file: FileRef, base: str, start: int = 0, end: int | None = No
                     continue
                 for data in batch.to_pylist():
                     row += 1
-                    if start < row and (end is None or row <= end):
+                    if not (start < row and (end is None or row <= end)):
+                        continue
+                    text = data.get("text")
+                    if isinstance(text, str) and len(text) > max_bytes:
+                        yield too_large(len(text), max_bytes, path=str(file), line=row)
+                    else:
                         yield report_from_mapping(data, str(file), row, default_id=f"{base}:{row}")
     except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
         raise InputError(f"not a readable Parquet file: {exc}", path=str(file), reason="bad_parquet") from exc

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .errors import OsintrackError
-from .extract import extract_report
-from .ingest import SkipCounter, language, read_files, read_reports
+from .ingest import MAX_REPORT_BYTES, SkipCounter, language, read_files, read_reports
 from .interrupts import deferred
 from .language import available_languages
 from .model import Extraction, Report
 from .resolve import Decision
 from .scale import chunked, extract_batch, extract_sharded, map_batches, worth_a_pool
 from .sources import SUPPORTED, find_files
+from .windows import extract_report
 
 if TYPE_CHECKING:
     from .store import IngestSession
@@ -39,7 +39,8 @@ def extract_paths(paths: Sequence[str | Path] | str | Path, out: str | Path | Te
                   skips: SkipCounter | None = None,
                   observe: Callable[[Extraction], None] | None = None,
                   workers: int = 1,
-                  progress: Callable[[int], None] | None = None) -> int:
+                  progress: Callable[[int], None] | None = None,
+                  max_bytes: int = MAX_REPORT_BYTES) -> int:
     """Read ``paths``, extract every report and write FORMAT.md's extractor lines to ``out``.
 
     ``paths``: files, directories, glob patterns or fsspec URLs (``osintrack.sources``). ``out`` is a
@@ -52,18 +53,20 @@ def extract_paths(paths: Sequence[str | Path] | str | Path, out: str | Path | Te
     sends back finished lines) once the input is large enough to repay starting them; the output is the
     same bytes whatever their number. With one worker everything runs in this process. ``observe``
     wants ``Extraction`` records: with several workers they are decoded again from the lines.
+    A report over ``max_bytes`` is a bad record (``too_large``), refused before it is read whole.
     """
     files = find_files(paths)
     if workers > 1 and worth_a_pool(files):
         # closed on the way out, whatever the way: an interrupt or an error stops the workers at once
-        with closing(extract_sharded(files, workers, skip_bad=skip_bad, skips=skips)) as sharded:
+        with closing(extract_sharded(files, workers, skip_bad=skip_bad, skips=skips, max_bytes=max_bytes)) as sharded:
             chunks: Iterable[list[str]] = sharded
             if observe is not None or progress is not None:
                 chunks = _observed_chunks(chunks, observe, progress)
             if out is None:
                 return sum(len(chunk) for chunk in chunks)
             return _write_to(out, lambda stream, name: _write_chunks(chunks, stream, name))
-    extractions: Iterable[Extraction] = extract_reports(read_files(files, skip_bad=skip_bad, skips=skips))
+    extractions: Iterable[Extraction] = extract_reports(read_files(files, skip_bad=skip_bad, skips=skips,
+                                                                   max_bytes=max_bytes))
     if observe is not None or progress is not None:
         extractions = _observed(extractions, observe, progress)
     if out is None:
@@ -183,7 +186,7 @@ def ingest_paths(paths: Sequence[str | Path] | str | Path, db_url: str = DEFAULT
                  batch_size: int = DEFAULT_BATCH_SIZE, skip_bad: bool = False, skips: SkipCounter | None = None,
                  progress: Callable[[IngestStats], None] | None = None, workers: int = 1,
                  engine: str = "local", scheduler: str | None = None, client: Any = None,
-                 stats: IngestStats | None = None) -> IngestStats:
+                 stats: IngestStats | None = None, max_bytes: int = MAX_REPORT_BYTES) -> IngestStats:
     """Read ``paths``, extract, resolve into incidents and store into ``db_url``, batch by batch.
 
     Each batch of ``batch_size`` new reports is extracted, resolved and written in one transaction.
@@ -204,7 +207,7 @@ def ingest_paths(paths: Sequence[str | Path] | str | Path, db_url: str = DEFAULT
     the database is the one a local run gives. It holds every new report and its extraction until
     they are written.
     """
-    reports = read_reports(paths, skip_bad=skip_bad, skips=skips)
+    reports = read_reports(paths, skip_bad=skip_bad, skips=skips, max_bytes=max_bytes)
     if engine == "dask":
         return _ingest_dask(reports, db_url, batch_size=batch_size, progress=progress, workers=workers,
                             scheduler=scheduler, client=client, stats=stats)

@@ -24,12 +24,12 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 from .errors import OsintrackError
-from .extract import extract_report
-from .ingest import SkipCounter
+from .ingest import MAX_REPORT_BYTES, SkipCounter
 from .interrupts import children_ignore_sigint
 from .model import Extraction, Report
 from .shards import Merger, encoded_shard, plan_shards
 from .sources import FileRef, kind_of, size_of
+from .windows import extract_report
 
 __all__ = ["DEFAULT_BATCH", "POOL_MIN_BYTES", "SHARD_BYTES", "SHARD_ROWS", "default_workers", "extract_parallel",
            "extract_sharded", "map_batches", "worth_a_pool"]
@@ -241,7 +241,8 @@ def worth_a_pool(files: Sequence[tuple[FileRef, str]], min_bytes: int | None = N
 
 def extract_sharded(files: Sequence[tuple[FileRef, str]], workers: int, *, skip_bad: bool = False,
                     skips: SkipCounter | None = None, shard_bytes: int | None = None,
-                    shard_rows: int | None = None) -> Generator[list[str], None, None]:
+                    shard_rows: int | None = None,
+                    max_bytes: int = MAX_REPORT_BYTES) -> Generator[list[str], None, None]:
     """The extractor lines of every report in ``files`` (``sources.find_files``), in input order, a
     list per shard, extracted by a pool of ``workers`` processes.
 
@@ -255,7 +256,7 @@ def extract_sharded(files: Sequence[tuple[FileRef, str]], workers: int, *, skip_
         raise OsintrackError(f"the number of workers must be at least 1, not {workers}")
     merger = Merger(skip_bad, skips)
     shards = plan_shards(files, shard_bytes=shard_bytes or SHARD_BYTES, shard_rows=shard_rows or SHARD_ROWS,
-                         read_gzip=True)
+                         read_gzip=True, max_bytes=max_bytes)
     task = functools.partial(encoded_shard, skip_bad=skip_bad)
     # two shards per worker in flight: a worker never waits for the parent to hand out the next one
     for _, result in _pooled(task, shards, workers, ahead=2 * workers):

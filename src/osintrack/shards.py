@@ -25,12 +25,12 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import InputError
-from .extract import extract_report
 from .ingest import (
+    MAX_REPORT_BYTES,
     SkipCounter,
     binary_lines,
     check_record,
@@ -38,11 +38,14 @@ from .ingest import (
     jsonl_item,
     parquet_items,
     parquet_rows,
+    read_line,
     replaced_language,
+    too_large,
 )
 from .language import available_languages
 from .model import Extraction, Report
 from .sources import FileRef, kind_of, locate, size_of
+from .windows import extract_report
 
 __all__ = ["Merger", "Shard", "ShardResult", "encoded_shard", "plan_shards", "run_shard", "shard_items"]
 
@@ -63,6 +66,7 @@ class Shard:
     lines: tuple[bytes, ...] = ()  # chunk: the raw lines
     files: tuple[tuple[str, str], ...] = ()  # files: (file, base) of each
     error: dict[str, Any] | None = None  # failed: the InputError's fields
+    max_bytes: int = MAX_REPORT_BYTES  # the largest report read (ingest.read_reports)
 
 
 @dataclass(slots=True)
@@ -95,12 +99,19 @@ def error_from(fields: dict[str, Any], line_offset: int = 0) -> InputError:
 
 # --- planning (the parent) ---------------------------------------------------------------------------
 
-def plan_shards(files: Iterable[tuple[FileRef, str]], *, shard_bytes: int, shard_rows: int,
-                read_gzip: bool) -> Iterator[Shard]:
-    """Shards of about ``shard_bytes`` bytes or ``shard_rows`` records over ``files``, in input order.
+def plan_shards(files: Iterable[tuple[FileRef, str]], *, shard_bytes: int, shard_rows: int, read_gzip: bool,
+                max_bytes: int = MAX_REPORT_BYTES) -> Iterator[Shard]:
+    """Shards of about ``shard_bytes`` bytes or ``shard_rows`` records over ``files``, in input order, whose
+    reports over ``max_bytes`` are bad records (``too_large``).
 
     ``read_gzip``: cut ``.jsonl.gz`` files into ``chunk`` shards read here (the local pool); without it
     a gzip file is one ``file`` shard, read by its worker (Dask, where workers are elsewhere)."""
+    for shard in _planned(files, shard_bytes, shard_rows, read_gzip, max_bytes):
+        yield shard if shard.max_bytes == max_bytes else replace(shard, max_bytes=max_bytes)
+
+
+def _planned(files: Iterable[tuple[FileRef, str]], shard_bytes: int, shard_rows: int, read_gzip: bool,
+             max_bytes: int) -> Iterator[Shard]:
     index = itertools.count()
     group: list[tuple[str, str]] = []
     for file, base in files:
@@ -117,7 +128,7 @@ def plan_shards(files: Iterable[tuple[FileRef, str]], *, shard_bytes: int, shard
         if kind == ".jsonl":
             yield from _byte_ranges(file, base, shard_bytes, index)
         elif kind == ".jsonl.gz" and read_gzip:
-            yield from _gzip_chunks(file, base, shard_bytes, shard_rows, index)
+            yield from _gzip_chunks(file, base, shard_bytes, shard_rows, index, max_bytes)
         elif kind == ".parquet":
             yield from _row_ranges(file, base, shard_rows, index)
         else:
@@ -136,11 +147,18 @@ def _byte_ranges(file: FileRef, base: str, shard_bytes: int, index: Iterator[int
 
 
 def _gzip_chunks(file: FileRef, base: str, shard_bytes: int, shard_rows: int,
-                 index: Iterator[int]) -> Iterator[Shard]:
+                 index: Iterator[int], max_bytes: int) -> Iterator[Shard]:
     lines: list[bytes] = []
     first, size = 1, 0
     try:
-        for number, raw in binary_lines(file, gz=True):
+        for number, raw in binary_lines(file, gz=True, max_bytes=max_bytes):
+            if isinstance(raw, int):  # a line over the limit: the lines before it, then its error, in place
+                if lines:
+                    yield Shard(next(index), "chunk", str(file), base, first, lines=tuple(lines))
+                error = too_large(raw, max_bytes, path=str(file), line=number)
+                yield Shard(next(index), "failed", str(file), base, error=error_fields(error))
+                first, size, lines = number + 1, 0, []
+                continue
             lines.append(raw)
             size += len(raw)
             if len(lines) >= shard_rows or size >= shard_bytes:
@@ -181,14 +199,15 @@ def shard_items(shard: Shard, span: _Span | None = None) -> Iterator[Any]:
                 yield jsonl_item(raw, shard.file, number, first=number == 1)
     elif shard.kind == "rows":
         try:
-            yield from parquet_items(locate(shard.file), shard.base, shard.start, shard.end)
+            yield from parquet_items(locate(shard.file), shard.base, shard.start, shard.end,
+                                     max_bytes=shard.max_bytes)
         except InputError as exc:
             yield exc
     elif shard.kind == "file":
-        yield from file_items(locate(shard.file), shard.base)
+        yield from file_items(locate(shard.file), shard.base, shard.max_bytes)
     elif shard.kind == "files":
         for file, base in shard.files:
-            yield from file_items(locate(file), base)
+            yield from file_items(locate(file), base, shard.max_bytes)
     elif shard.kind == "failed":
         assert shard.error is not None
         yield error_from(shard.error)
@@ -203,13 +222,17 @@ def _range_items(shard: Shard, span: _Span) -> Iterator[Any]:
         with file.open("rb") as stream:
             if shard.start > 0:
                 stream.seek(shard.start - 1)
-                stream.readline()  # the line that starts before this shard belongs to the one before
+                read_line(stream, shard.max_bytes)  # the line that starts before this shard is the one before's
             position = stream.tell()
             while position < shard.end:
-                raw = stream.readline()
+                raw = read_line(stream, shard.max_bytes)
                 if not raw:
                     break
                 number += 1
+                if isinstance(raw, int):
+                    position = stream.tell()
+                    yield too_large(raw, shard.max_bytes, path=shard.file, line=number)
+                    continue
                 position += len(raw)
                 if raw.strip():
                     yield jsonl_item(raw, shard.file, number, first=shard.start == 0 and number == 1)

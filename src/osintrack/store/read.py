@@ -111,13 +111,28 @@ def _in_context(evidence: Any, text: str) -> tuple[str | None, str | None, tuple
     if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)
             and text[start:end] == words):  # no offsets into this text: show the words alone
         return words, words, ((("evidence", 0, len(words)),) if words else ())
-    low, high = sentence_around(text, start, end)
+    low, high = _sentence_span(text, start, end)
     spans = [("evidence", start - low, end - low)]
     for name, span in (evidence.get("fields") or {}).items():
         if isinstance(span, Mapping) and isinstance(span.get("start"), int) and isinstance(span.get("end"), int) \
                 and low <= span["start"] < span["end"] <= high:  # a field found in another sentence is left out
             spans.append((name, span["start"] - low, span["end"] - low))
     return words, text[low:high], tuple(sorted(spans, key=lambda s: (s[1], s[2], s[0])))
+
+
+_NEAR = 5_000  # characters either side of the evidence where its sentence is looked for, in a long report
+
+
+def _sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``extract.sentence_around``, over the text near the evidence only when the report is long: reading
+    a whole multi-megabyte report to show one sentence would cost its size many times over in memory."""
+    if len(text) <= 4 * _NEAR:
+        return sentence_around(text, start, end)
+    base = max(0, start - _NEAR)
+    if base:  # begin at a word's start, not inside one
+        base = next((i + 1 for i in range(base, start) if text[i].isspace()), start)
+    low, high = sentence_around(text[base:end + _NEAR], start - base, end - base)
+    return low + base, high + base
 
 
 def stored_tallies(engine: Engine) -> list[tuple[Report, Tally]]:
