@@ -111,6 +111,16 @@ def _ingest(paths: list[Path], db: Path) -> str:
     return url
 
 
+TOWER_REPORT = "txt/de-2024-01-29-tower-22"  # a .txt report: its id holds "/"
+
+
+def _tower_copy() -> dict[str, Any]:
+    """The German Tower 22 report again, as another site would syndicate it: one source, not two."""
+    text = (ROOT / "examples" / "reports" / f"{TOWER_REPORT}.txt").read_text(encoding="utf-8")
+    return {"id": "wire/tower-22-copy", "url": "https://syndicated.example/tower-22", "lang": "de",
+            "published": "2024-01-29", "text": text}
+
+
 def _need_chromium() -> None:
     """Skip without Chromium, saying why; CI (``OSINTRACK_REQUIRE_BROWSER=1``, set by .ci/run) fails instead."""
     if CHROMIUM.exists():
@@ -127,7 +137,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         pytest.fail(f"the dashboard's libraries are missing from {VENDOR}: run `make web`")
     tmp = tmp_path_factory.mktemp("dashboard")
     hostile = tmp / "hostile.jsonl"
-    hostile.write_text(json.dumps(HOSTILE) + "\n", encoding="utf-8")
+    hostile.write_text(json.dumps(HOSTILE) + "\n" + json.dumps(_tower_copy(), ensure_ascii=False) + "\n",
+                       encoding="utf-8")
     url = _ingest([ROOT / "examples" / "reports", hostile], tmp / "store.db")
     with Server(url) as running:
         yield running
@@ -286,7 +297,7 @@ def test_incident_panel_shows_marked_sentences_and_links(server: Server, watched
     original = first.locator("a.original")
     assert original.get_attribute("href").startswith(("http://", "https://"))
     assert original.get_attribute("rel") == "noopener noreferrer nofollow"
-    assert first.locator("a.stored-text").get_attribute("href").startswith("/api/reports/")
+    assert first.locator("a.stored-text").get_attribute("href").startswith("/api/reports?id=")
     first.locator("a.stored-text").click()
     page.wait_for_selector("#panel .report-text pre mark")
     _screenshot(panel, "panel.png")
@@ -476,3 +487,142 @@ def test_page_references_only_its_own_files() -> None:
     assert re.search(r"<script(?![^>]*\bsrc=)", html) is None
     assert "<style" not in html and " style=" not in html
     assert re.search(r"<[^>]+\son[a-z]+=", html) is None
+
+
+# ---------------------------------------------------------------- the dashboard as an analyst uses it
+
+
+def _tower(server: Server) -> dict[str, Any]:
+    return server.get("/api/incidents", site="Tower 22")["items"][0]
+
+
+def _box(page: Any, selector: str) -> dict[str, float]:
+    return page.locator(selector).first.bounding_box()
+
+
+def test_the_list_shows_many_incidents_one_line_each(server: Server, watched: Watched) -> None:
+    page = watched.open(server.base)
+    wrap = _box(page, ".list-area .table-wrap")
+    rows = page.locator("#incident-list tbody tr").evaluate_all(
+        "rows => rows.map(r => { const b = r.getBoundingClientRect(); return [b.top, b.bottom, b.height]; })")
+    line = page.locator("#incident-list tbody td.c-type").first.evaluate(
+        "td => parseFloat(getComputedStyle(td).lineHeight) || parseFloat(getComputedStyle(td).fontSize) * 1.2")
+    assert all(height < 2 * line for _, _, height in rows), "a row of the list wraps onto a second line"
+    visible = sum(1 for top, bottom, _ in rows if top >= wrap["y"] and bottom <= wrap["y"] + wrap["height"] + 1)
+    assert visible >= 14, f"only {visible} incidents visible in the list at 1440x900"
+    for cell in page.locator("#incident-list tbody td.c-place").all()[:5]:  # a place cut short keeps its name
+        assert cell.get_attribute("title")
+    assert watched.problems() == []
+
+
+def test_the_selected_incident_is_ringed_on_the_map(server: Server, watched: Watched) -> None:
+    page = watched.open(server.base)
+    tower = _tower(server)
+    _open_incident(page, tower["id"])
+    assert page.get_attribute("#map", "data-selected") == tower["id"]
+    ring, area = _box(page, "#map .selected-marker"), _box(page, "#map")
+    centre = (ring["x"] + ring["width"] / 2, ring["y"] + ring["height"] / 2)
+    assert area["x"] < centre[0] < area["x"] + area["width"] and area["y"] < centre[1] < area["y"] + area["height"]
+    other = server.get("/api/incidents", site="Ain al-Asad", sort="-date", limit="1")["items"][0]
+    _open_incident(page, other["id"])
+    page.wait_for_function("id => document.querySelector('#map').dataset.selected === id", arg=other["id"])
+    moved = _box(page, "#map .selected-marker")
+    assert page.locator("#map .selected-marker").count() == 1 and (moved["x"], moved["y"]) != (ring["x"], ring["y"])
+    _screenshot(page, "dashboard-1440-selected.png")
+    assert watched.problems() == []
+
+
+def test_a_filter_that_excludes_the_open_incident_closes_it(server: Server, watched: Watched) -> None:
+    page = watched.open(server.base)
+    tower = _tower(server)  # in Jordan
+    _open_incident(page, tower["id"])
+    page.select_option("#filters [name='country']", "SY")
+    _wait_shown(page, _server_count(server, country="SY"))
+    assert page.locator("#panel .sources").count() == 0 and page.locator("#panel .placeholder").count() == 1
+    assert page.locator("#map .selected-marker").count() == 0 and page.get_attribute("#map", "data-selected") == ""
+    assert page.locator("#incident-list tr.selected").count() == 0
+    assert watched.problems() == []
+
+
+def _legend_colours(page: Any) -> dict[str, str]:
+    return dict(page.locator("#timeline-legend .legend-item").evaluate_all(
+        "items => items.map(i => [i.textContent.trim(), i.querySelector('.swatch').style.backgroundColor])"))
+
+
+def test_a_country_keeps_its_colour_when_filtered(server: Server, watched: Watched) -> None:
+    page = watched.open(server.base)
+    before = _legend_colours(page)
+    page.select_option("#filters [name='country']", "SY")
+    _wait_shown(page, _server_count(server, country="SY"))
+    after = _legend_colours(page)
+    assert list(after) == ["Syria"] and after["Syria"] == before["Syria"]
+    fills = set(page.locator("#timeline .bars g").evaluate_all("gs => gs.map(g => g.getAttribute('fill'))"))
+    assert len(fills) == 1
+    assert watched.problems() == []
+
+
+def test_no_match_says_so_and_offers_to_clear_the_filters(server: Server, watched: Watched) -> None:
+    page = watched.open(server.base)
+    total = _shown(page)
+    page.fill("#filters [name='actor']", "an actor no report names")
+    _wait_shown(page, 0)
+    empty = page.locator("#incident-list tr.empty-row")
+    assert empty.count() == 1 and "No incident matches these filters" in empty.inner_text()
+    empty.locator("button").click()
+    _wait_shown(page, total)
+    assert watched.problems() == []
+
+
+def _stored_values(page: Any) -> list[str]:
+    return page.locator("#tally .stored-value").evaluate_all("texts => texts.map(t => t.textContent)")
+
+
+def test_the_official_counts_chart_follows_the_filters(server: Server, watched: Watched) -> None:
+    page = watched.open(server.base)
+
+    def expected(**params: str) -> list[str]:
+        rows = server.get("/api/tallies", **params)["rows"]
+        return sorted(str(r["stored"]) for r in rows if r["metric"] == "attacks")
+
+    assert sorted(_stored_values(page)) == expected()
+    page.select_option("#filters [name='event_type']", "air_strike")
+    _wait_shown(page, _server_count(server, event_type="air_strike"))
+    page.wait_for_function("want => [...document.querySelectorAll('#tally .stored-value')].map(t => t.textContent)"
+                           ".sort().join() === want", arg=",".join(expected(event_type="air_strike")))
+    assert expected(event_type="air_strike") != expected(), "the filter should change what the store counts"
+    assert watched.problems() == []
+
+
+def test_a_narrow_screen_keeps_every_column(server: Server, browser: Any) -> None:
+    watched = Watched(browser)
+    watched.context.close()
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(server.base + "/")
+        page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+        row = page.locator("#incident-list tbody tr").nth(2)
+        row.scroll_into_view_if_needed()
+        for name in ("date", "country", "place", "type", "weapon", "status", "hurt", "reports"):
+            box = row.locator(f"td.c-{name}").bounding_box()
+            assert box is not None and box["width"] > 0 and box["x"] >= 0 and box["x"] + box["width"] <= 390, name
+            assert row.locator(f"td.c-{name}").inner_text().strip()
+        page.screenshot(path=str(ARTIFACTS / "dashboard-390.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_the_panel_says_which_source_is_a_copy_and_opens_every_stored_text(server: Server, watched: Watched) -> None:
+    page = watched.open(server.base)
+    panel = _open_incident(page, _tower(server)["id"])
+    copy = panel.locator(".source.copy")
+    assert copy.count() == 1 and "A copy" in copy.inner_text() and TOWER_REPORT in copy.inner_text()
+    assert "copy of them, not counted" in panel.locator(".facts").inner_text()
+    _screenshot(panel, "panel-copy-facts.png")
+    copy.scroll_into_view_if_needed()
+    _screenshot(panel, "panel-copy.png")
+    for link in panel.locator("a.stored-text").all():  # the .txt report's id holds "/": its text still opens
+        link.click()
+    page.wait_for_function("n => document.querySelectorAll('#panel .report-text pre').length === n",
+                           arg=panel.locator("a.stored-text").count())
+    assert watched.problems() == []

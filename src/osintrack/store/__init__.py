@@ -42,10 +42,13 @@ def load_fused(engine: Engine) -> list[fusion.Fused]:
         return fused_incidents(conn)
 
 
-def reconcile_tallies(engine: Engine, countries: Sequence[str] | None = None) -> list[dict[str, Any]]:
-    """``ledger.reconcile_tallies`` over every stored tally and incident (see ``render.render_tallies``)."""
+def reconcile_tallies(engine: Engine, countries: Sequence[str] | None = None,
+                      where: IncidentFilter | None = None) -> list[dict[str, Any]]:
+    """``ledger.reconcile_tallies`` over every stored tally and the stored incidents ``where`` keeps (all by
+    default; see ``render.render_tallies``)."""
     tallies = [(report.id, tally) for report, tally in stored_tallies(engine)]
-    return ledger.reconcile_tallies(tallies, counted_incidents(engine), countries or ledger.DEFAULT_TALLY_COUNTRIES)
+    counted = counted_incidents(engine, where or IncidentFilter())
+    return ledger.reconcile_tallies(tallies, counted, countries or ledger.DEFAULT_TALLY_COUNTRIES)
 
 
 class IngestSession:

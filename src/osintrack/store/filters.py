@@ -54,12 +54,16 @@ class IncidentFilter:
             out["country"] = tuple(c.upper() for c in _many(out["country"]))
         return cls(**out)
 
+    def countries(self) -> tuple[str, ...]:
+        """The country codes asked for (none: any)."""
+        return tuple(code.upper() for code in _many(self.country)) if self.country else ()
+
     def where(self, conn: Connection) -> ColumnElement[bool]:
         """The filter as one SQL condition; ``conn`` looks up which stored names hold a part asked for."""
         c = s.incidents.c
         clauses: list[ColumnElement[bool]] = []
         if self.country:
-            clauses.append(c.country.in_([code.upper() for code in _many(self.country)]))
+            clauses.append(c.country.in_(self.countries()))
         if self.since:
             clauses.append(c.date >= self.since)
         if self.until:  # "2023-11" as until keeps every day of November

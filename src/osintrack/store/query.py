@@ -144,9 +144,9 @@ def get_report(engine: Engine, report_id: str) -> StoredReport | None:
     return StoredReport(**row._mapping) if row is not None else None
 
 
-def counted_incidents(engine: Engine) -> dict[str, Any]:
-    """What tally reconciliation counts of every incident, by id: rows with the fields of
+def counted_incidents(engine: Engine, where: IncidentFilter = ANY) -> dict[str, Any]:
+    """What tally reconciliation counts of every incident ``where`` keeps, by id: rows with the fields of
     ``ledger.Counted`` (only those: a large store has many)."""
     query = select(_c.id, _c.event_type, _c.country, _c.date, _c.date_precision, _c.killed, _c.injured)
     with db_errors("read incidents"), engine.connect() as conn:
-        return {row.id: row for row in conn.execute(query.order_by(_c.id))}
+        return {row.id: row for row in conn.execute(query.where(where.where(conn)).order_by(_c.id))}

@@ -12,6 +12,7 @@ import hmac
 import threading
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlencode, urlsplit
@@ -244,12 +245,14 @@ def create_app(db: str, *, write_token: str | None = None, tiles: str | None = N
     def report_by_query(report_id: Annotated[str, Query(alias="id", min_length=1)]) -> dict[str, Any]:
         return report(report_id)
 
-    @app.get("/api/tallies", summary="Official tallies beside the incidents stored for the same window")
-    def tallies(country: Annotated[list[str] | None, _query(
-            "country", "Countries counted for tallies without a breakdown (default IQ, SY, JO)")] = None,
-                ) -> dict[str, Any]:
-        countries = _checked(lambda: IncidentFilter.checked(country=country or ()).country)
-        return {"rows": reconcile_tallies(engine, list(countries or ()) or None)}
+    @app.get("/api/tallies", summary="Official tallies beside the incidents stored for the same window",
+             description="Each tally with the stored incidents that the filters keep in its window and countries "
+                         "(country: the countries counted for tallies without a breakdown, default IQ, SY, JO); "
+                         "since and until keep the tallies given as of a day between them.")
+    def tallies(where: Filter) -> dict[str, Any]:
+        counted = replace(where, since=None, until=None)  # a tally's own window says which days count
+        rows = reconcile_tallies(engine, list(where.countries()), counted)
+        return {"rows": [row for row in rows if _as_of_within(row.get("as_of"), where)]}
 
     @app.get("/api/stats", summary="Counts of the matching incidents per day, country, weapon, status, language")
     def stats(where: Filter) -> dict[str, Any]:
@@ -295,6 +298,17 @@ def _ingest_route(app: FastAPI, db: str, token: str) -> None:
         return {"stored": stats.stored, "known": stats.known, "events": stats.events, "tallies": stats.tallies,
                 "incidents_new": stats.incidents_new, "incidents": stats.incidents,
                 "languages_detected": stats.languages_detected}
+
+
+def _as_of_within(as_of: Any, where: IncidentFilter) -> bool:
+    """Whether a tally given as of ``as_of`` falls in the filter's dates (the incidents' rule: a month in
+    ``until`` keeps all of it)."""
+    if not where.since and not where.until:
+        return True
+    if not isinstance(as_of, str):
+        return False
+    return (not where.since or as_of >= where.since) and (
+        not where.until or as_of <= where.until or as_of.startswith(where.until))
 
 
 def report_link(report_id: str) -> str:

@@ -36,7 +36,8 @@
     spot: null,         // ids of the incidents at one spot, chosen by clicking a cluster at full zoom
     selected: null,
     tallies: [],
-    tallyCountry: undefined,
+    tallyQuery: undefined,
+    countryColours: null,  // country code -> timeline colour, from all incidents (countryColour)
     config: {tiles: null, write: false},
   };
 
@@ -192,6 +193,8 @@
     const options = Object.assign({timeline: true}, opts);
     state.filters = readFilters();
     applyFilters();
+    // an incident the filters now exclude is no longer shown: neither in the panel nor on the map
+    if (state.selected !== null && !state.shown.some((item) => item.id === state.selected)) closePanel();
     updateCount();
     renderList();
     loadClusters();
@@ -311,7 +314,8 @@
       map.fitted = true;
       const lats = points.map((pt) => pt.geometry.coordinates[1]);
       const lons = points.map((pt) => pt.geometry.coordinates[0]);
-      map.leaflet.fitBounds([[d3.min(lats), d3.min(lons)], [d3.max(lats), d3.max(lons)]], {padding: [30, 30], maxZoom: 6});
+      map.leaflet.fitBounds([[d3.min(lats), d3.min(lons)], [d3.max(lats), d3.max(lons)]],
+        {padding: [30, 30], maxZoom: 6, animate: false});  // drawn at once: the page is ready when it says so
     }
     renderClusters();
   }
@@ -386,6 +390,27 @@
     box.dataset.clusters = String(clusters);
     box.dataset.points = String(singles);
     box.dataset.zoom = String(leaflet.getZoom());
+    markSelected();
+  }
+
+  /** A ring on the map at the selected incident, above its marker or the cluster that holds it. */
+  function markSelected() {
+    const box = $('#map');
+    const item = state.selected === null ? null : state.shown.find((i) => i.id === state.selected);
+    box.dataset.selected = item && item.lat !== null ? item.id : '';
+    if (!item || item.lat === null) return;
+    const ring = L.divIcon({html: el('div', {class: 'selected-ring'}), className: 'selected-marker',
+      iconSize: [34, 34]});
+    map.layer.addLayer(L.marker([item.lat, item.lon], {icon: ring, interactive: false, keyboard: false,
+      zIndexOffset: 1000}));
+  }
+
+  /** The map moved so that the selected incident is in view (zoom kept). */
+  function showSelected() {
+    const item = state.shown.find((i) => i.id === state.selected);
+    if (item && item.lat !== null && !map.leaflet.getBounds().contains([item.lat, item.lon])) {
+      map.leaflet.panTo([item.lat, item.lon], {animate: false});
+    }
   }
 
   function openCluster(clusterId, lat, lon) {
@@ -442,7 +467,7 @@
     }
     const rows = Array.from(bins.values()).sort((a, b) => a.t - b.t);
     const series = d3.stack().keys(keys)(rows);
-    const colour = d3.scaleOrdinal(keys, d3.schemeTableau10.slice(0, top.length).concat([OTHER_COLOUR]));
+    const colour = (key) => (key === 'other' ? OTHER_COLOUR : countryColour(key));
 
     // The legend first: the chart takes the height it leaves.
     for (const key of keys) {
@@ -487,6 +512,18 @@
     timeline.brush = brush;
     timeline.gBrush = svg.append('g').attr('class', 'brush').call(brush);
     markWindow();
+  }
+
+  /** A country's colour on the timeline: fixed by its rank among all incidents (not among those a filter
+   * leaves), so that a country keeps its colour whatever is filtered. */
+  function countryColour(code) {
+    if (!state.countryColours) {
+      const counts = d3.rollup(state.all, (v) => v.length, (item) => item.p.country || '');
+      const ranked = Array.from(counts).filter(([c]) => c).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+      const palette = d3.schemeTableau10.filter((c) => c !== '#bab0ac').concat(d3.schemeSet2);
+      state.countryColours = new Map(ranked.map(([c], i) => [c, palette[i % palette.length]]));
+    }
+    return state.countryColours.get(code) || OTHER_COLOUR;
   }
 
   /** A left axis of whole counts. */
@@ -548,14 +585,19 @@
 
   // ---------------------------------------------------------------- official counts
 
+  /** The official counts beside the incidents stored that every filter but the dates keeps (the server counts
+   * them, with the filters of the incidents; the dates choose which counts are drawn). */
   async function refreshTallies() {
-    const country = state.filters.country || '';
-    if (state.tallyCountry !== country) {
-      state.tallyCountry = country;
-      const query = country ? `?country=${encodeURIComponent(country)}` : '';
+    const params = new URLSearchParams();
+    for (const name of FILTER_NAMES) {
+      if (name !== 'since' && name !== 'until' && state.filters[name]) params.append(name, state.filters[name]);
+    }
+    const query = params.toString();
+    if (state.tallyQuery !== query) {
+      state.tallyQuery = query;
       try {
-        const data = await fetchJSON(`/api/tallies${query}`);
-        if (state.tallyCountry !== country) return;
+        const data = await fetchJSON(`/api/tallies${query ? `?${query}` : ''}`);
+        if (state.tallyQuery !== query) return;
         state.tallies = Array.isArray(data.rows) ? data.rows : [];
       } catch (err) {
         state.tallies = [];
@@ -678,16 +720,26 @@
     for (const item of items.slice(0, LIST_LIMIT)) {
       const p = item.p;
       const place = p.site || p.admin1 || '';
+      // one line a row: long values are cut with an ellipsis, and whole in the cell's title
+      const cell = (name, text, title) => el('td', {class: `c-${name}`, text, title: title || text});
+      const hurt = `${p.killed ?? '–'} / ${p.injured ?? '–'}`;
       const row = el('tr', {tabindex: 0, 'data-id': item.id, class: item.id === state.selected ? 'selected' : null},
-        el('td', {class: 'nowrap', text: p.date || 'undated'}),
-        el('td', {text: p.country || '–', title: countryName(p.country)}),
-        el('td', {text: place || '–'}),
-        el('td', {text: label(p.event_type)}),
-        el('td', {text: label(p.weapon)}),
-        el('td', {text: label(p.status)}),
-        el('td', {class: 'num', text: `${p.killed ?? '–'} / ${p.injured ?? '–'}`}),
-        el('td', {class: 'num', text: fmt(p.n_reports || 0)}));
+        cell('date', p.date || 'undated'),
+        cell('country', p.country || '–', countryName(p.country)),
+        cell('place', place || '–', [p.site, p.admin1, countryName(p.country)].filter(Boolean).join(', ')),
+        cell('type', label(p.event_type)),
+        cell('weapon', label(p.weapon)),
+        cell('status', label(p.status)),
+        cell('hurt', hurt, `killed ${p.killed ?? 'not given'}, injured ${p.injured ?? 'not given'}`),
+        cell('reports', fmt(p.n_reports || 0), `${fmt(p.n_reports || 0)} source report(s)`));
       rows.push(row);
+    }
+    if (!rows.length) {
+      const clear = el('button', {type: 'button', class: 'small', text: 'Clear filters'});
+      clear.addEventListener('click', () => $('#filters').reset());
+      const why = state.all.length ? 'No incident matches these filters.' : 'The store holds no incident yet.';
+      rows.push(el('tr', {class: 'empty-row'}, el('td', {colspan: 8}, why, state.all.length ? ' ' : '',
+        state.all.length ? clear : null)));
     }
     body.replaceChildren(...rows);
   }
@@ -707,6 +759,7 @@
     for (const row of document.querySelectorAll('#incident-list tr[data-id]')) {
       if (row.dataset.id === id) row.classList.add('selected');
     }
+    showSelected();
     renderClusters();
     const panel = $('#panel');
     const request = ++panelRequest;
@@ -764,7 +817,9 @@
       fact(FIELD_LABELS[name], formatValue(name, value), conflictNote(name, fields[name]));
     }
     const languages = Array.isArray(inc.languages) ? inc.languages.join(', ') : '';
-    fact('Sources', `${fmt(inc.n_reports ?? sources.length)} report(s), ${fmt(inc.n_mentions ?? sources.length)} mention(s)${languages ? ` in ${languages}` : ''}`);
+    const copies = new Set(sources.filter((src) => src.copy_of).map((src) => String(src.report_id)));
+    const copyNote = copies.size ? ` (and ${fmt(copies.size)} ${copies.size === 1 ? 'copy' : 'copies'} of them, not counted)` : '';
+    fact('Sources', `${fmt(inc.n_reports ?? sources.length)} source report(s)${copyNote}, ${fmt(inc.n_mentions ?? sources.length)} mention(s)${languages ? ` in ${languages}` : ''}`);
 
     const list = el('div', {class: 'sources'});
     sources.forEach((source) => list.append(renderSource(source)));
@@ -824,12 +879,20 @@
     if (url) {
       links.append(el('a', {href: url.href, target: '_blank', rel: 'noopener noreferrer nofollow', class: 'original', text: 'original'}));
     }
-    const reportHref = `/api/reports/${encodeURIComponent(String(source.report_id ?? ''))}`;
+    // the server's link (?id=...) reaches every id, "/" and all; built here only if a server gives none
+    const given = typeof source.report === 'string' && source.report.startsWith('/api/reports') ? source.report : null;
+    const reportHref = given || `/api/reports?id=${encodeURIComponent(String(source.report_id ?? ''))}`;
     const stored = el('a', {href: reportHref, class: 'stored-text', text: 'stored text', target: '_blank', rel: 'noopener'});
     links.append(stored);
     head.append(links);
 
-    const item = el('article', {class: 'source'}, head);
+    const item = el('article', {class: source.copy_of ? 'source copy' : 'source'}, head);
+    if (source.copy_of) {
+      const similar = Number.isFinite(source.copy_similarity) && source.copy_similarity < 1
+        ? `nearly the same text (${Math.round(source.copy_similarity * 100)}% alike) as` : 'the same text as';
+      item.append(el('p', {class: 'copy-note'}, el('strong', {text: 'A copy: '}),
+        `${similar} `, el('code', {text: String(source.copy_of)}), ', so one source with it, not a second witness.'));
+    }
     if (typeof source.sentence === 'string' && source.sentence) {
       const sentence = el('p', {class: 'sentence', dir: 'auto', lang});
       sentence.append(...highlighted(source.sentence, source.highlights));
