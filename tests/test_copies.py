@@ -1,6 +1,6 @@
 """Copies are one source: the same text, or nearly, stored under a second id is kept, linked to the report
-it copies, and not counted again behind an incident (n_reports, the API, the exports); and every stored
-report id, "/" included, comes back through the API."""
+it copies, and not counted again behind an incident (n_reports, the API, the exports); and an incident's
+sources link to their stored text, a .txt report's id ("/" in it) included (every id: test_fuzz.py)."""
 
 from __future__ import annotations
 
@@ -9,19 +9,14 @@ import io
 import itertools
 import json
 from pathlib import Path
-from urllib.parse import quote
 
-import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from sqlalchemy import select
 from test_store import EXAMPLES, db_url  # noqa: F401  (db_url is a fixture)
 
 from osintrack import pipeline
 from osintrack.copies import NEAR, sketch
 from osintrack.ingest import read_reports
-from osintrack.model import Report
 from osintrack.store import dump_tables, open_engine
 from osintrack.store import schema as s
 from osintrack.store.query import all_incidents
@@ -129,25 +124,7 @@ def test_a_store_before_copies_links_them_when_migrated(tmp_path: Path) -> None:
     assert dump_tables(open_engine(url)) == expected
 
 
-# --- every stored id comes back ------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def odd_ids_store(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return f"sqlite:///{tmp_path_factory.mktemp('ids') / 's.db'}"
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(report_id=st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40))
-def test_every_stored_report_id_round_trips_through_the_api(odd_ids_store: str, report_id: str) -> None:
-    text = f"Report {report_id!r}: rockets hit Erbil air base on Tuesday, officials said."
-    pipeline.ingest_reports([Report(id=report_id, text=text, lang="en", published="2024-01-02")], odd_ids_store)
-    client = TestClient(create_app(odd_ids_store))
-    by_query = client.get("/api/reports", params={"id": report_id})
-    assert by_query.status_code == 200 and by_query.json()["id"] == report_id
-    if not any(part in (".", "..") for part in report_id.split("/")):  # URLs resolve dot segments away
-        by_path = client.get(f"/api/reports/{quote(report_id, safe='')}")
-        assert by_path.status_code == 200 and by_path.json()["id"] == report_id
-
+# --- every stored id comes back -----------------------------------------------------------------------------
 
 def test_the_sources_of_an_incident_link_to_their_stored_text(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 's.db'}"

@@ -25,7 +25,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,12 +105,14 @@ class Run:
     exit_s: float  # from the signal to the end of the process
 
 
-def _run_and_interrupt(args: list[str], rng: random.Random, latest_s: float) -> Run:
+def _run_and_interrupt(args: list[str], rng: random.Random, latest_s: float,
+                       done: Callable[[str, str], bool]) -> Run:
     """Start ``osintrack ARGS`` in a process group of its own; at a random moment send SIGINT or SIGTERM to
     the process or to the whole group; wait for it to end.
 
-    A signal that comes once the run has done and said all it had to (while the interpreter exits) ends
-    the process as the signal's default action does: that run counts as one that ended before the signal."""
+    A signal that comes once the run has done its work and said so (``done(stdout, stderr)``), while the
+    interpreter exits, ends the process as the signal's default action does: that run counts as one that
+    ended before the signal."""
     sig = rng.choice([signal.SIGINT, signal.SIGTERM])
     whole_group = rng.random() < 0.5
     due = rng.uniform(EARLIEST_S, latest_s)
@@ -136,7 +138,7 @@ def _run_and_interrupt(args: list[str], rng: random.Random, latest_s: float) -> 
         took = time.monotonic() - sent
         print(f"{args[0]}: {sig.name} to the {'group' if whole_group else 'process'} at {due:.2f} s; ended "
               f"{took:.2f} s later with status {child.returncode}")  # shown by pytest when a trial fails
-        if child.returncode == -sig and _said_it_is_done(out, err):
+        if child.returncode == -sig and done(out, err):
             return Run(0, out, err, None, took)
         return Run(child.returncode, out, err, sig, took)
     finally:
@@ -144,12 +146,6 @@ def _run_and_interrupt(args: list[str], rng: random.Random, latest_s: float) -> 
             os.killpg(child.pid, signal.SIGKILL)
             child.wait()
         _wait_group_gone(child.pid)
-
-
-def _said_it_is_done(out: str, err: str) -> bool:
-    """Whether a run printed what a completed run prints: ingest's summary, Dask extract's summary, or
-    (local extract, which prints nothing) nothing at all."""
-    return "already stored" in out or "Parquet files" in err or (out == err == "")
 
 
 def _group_members(pgid: int) -> list[str]:
@@ -215,7 +211,7 @@ def _ingest_chains(config: Config, corpus: Path, reference: str, tmp_path: Path,
                 assert done.returncode == 0, done.stderr
                 break
             before = _stored(db)
-            run = _run_and_interrupt(args, rng, config.latest_s)
+            run = _run_and_interrupt(args, rng, config.latest_s, lambda out, _: "already stored" in out)
             if run.signalled is None:
                 assert run.returncode == 0, run.stderr
                 break
@@ -240,7 +236,8 @@ def _extract_trials(config: Config, corpus: Path, reference: str, tmp_path: Path
     for _ in range(MAX_RUNS):
         if sent >= INTERRUPTS:
             break
-        run = _run_and_interrupt(args, rng, config.latest_s)
+        run = _run_and_interrupt(args, rng, config.latest_s, lambda _, err: out.exists() and (
+            config.engine != "dask" or "Parquet files" in err))
         if run.signalled is None:
             assert run.returncode == 0, run.stderr
             shutil.rmtree(out) if out.is_dir() else out.unlink()
