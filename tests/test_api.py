@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from test_store import EXAMPLES, pg_schema
+from test_store import EXAMPLES, downgraded, pg_schema
 
 from osintrack import pipeline
 from osintrack.store import IncidentFilter, list_incidents, open_engine, reconcile_tallies
@@ -229,12 +229,9 @@ def test_sorts_never_sort_the_whole_table(tmp_path: Path) -> None:
 def test_a_store_of_revision_0001_is_migrated(tmp_path: Path) -> None:
     """Going down to the first schema and up again (as opening an old store does) gives back every
     incident's summary columns and fused record."""
-    from alembic import command
-    from alembic.config import Config
     from sqlalchemy import inspect, select
 
     from osintrack.store import schema as s
-    from osintrack.store.db import MIGRATIONS, writer
     from osintrack.store.query import all_incidents
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
@@ -243,11 +240,8 @@ def test_a_store_of_revision_0001_is_migrated(tmp_path: Path) -> None:
     with engine.connect() as conn:
         fused = dict(conn.execute(select(s.incident_fused.c.id, s.incident_fused.c.fused)).all())
     summaries = all_incidents(engine)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with writer(engine).begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0001")
+    with downgraded(engine, "0001"):
+        pass
     assert "incident_fused" not in inspect(engine).get_table_names()
     assert "fused" in {c["name"] for c in inspect(engine).get_columns("incidents")}
     engine.dispose()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from test_store import EXAMPLES, db_url  # noqa: F401  (db_url is a fixture)
+from test_store import EXAMPLES, db_url, downgraded  # noqa: F401  (db_url is a fixture)
 
 from osintrack import pipeline
 from osintrack.copies import NEAR, sketch
@@ -104,20 +104,11 @@ def test_copies_in_one_batch_and_in_the_exports(tmp_path: Path) -> None:
 def test_a_store_before_copies_links_them_when_migrated(tmp_path: Path) -> None:
     """Revision 0004 on a store of revision 0003: the copies it holds are linked as ingest would link them,
     and the incidents they are in fused again."""
-    from alembic import command
-    from alembic.config import Config
-
-    from osintrack.store.db import MIGRATIONS, writer
-
     url = f"sqlite:///{tmp_path / 'old.db'}"
     pipeline.ingest_paths([EXAMPLES, _copies_file(tmp_path / "copies.jsonl")], url, workers=1)
     engine = open_engine(url)
     expected = dump_tables(engine)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with writer(engine).begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0003")
+    with downgraded(engine, "0003") as conn:
         # as before copies were told apart: the copies counted among the incident's reports
         conn.execute(s.incidents.update().where(s.incidents.c.site == "Tower 22").values(n_reports=99))
     engine.dispose()

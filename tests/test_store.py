@@ -95,6 +95,23 @@ def make_corpus(path: Path, copies: int, *, bad_at: int | None = None) -> Path:
     return path
 
 
+@contextmanager
+def downgraded(engine: Engine, revision: str) -> Iterator[Any]:
+    """The store taken down to schema ``revision`` (as an older osintrack left it), in one transaction whose
+    connection the block may use before it commits; the next open migrates it up again."""
+    from alembic import command
+    from alembic.config import Config
+
+    from osintrack.store.db import MIGRATIONS, writer
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with writer(engine).begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+        yield conn
+
+
 def counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
         return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in s.TABLES}

@@ -308,15 +308,14 @@ _INCIDENT_COLUMNS = ("incident", "date", "country", "site", "type", "weapon", "a
 _FILTER_OPTIONS = {"event_type": "--type"}  # an incident filter's option, where it is not --NAME
 
 
-def _filter_option(name: str, help_text: str, dest: str | None = None) -> Callable[[Callable[..., None]],
-                                                                                 Callable[..., None]]:
-    """An ``incidents`` option for filter ``name``; ``store.filters`` checks its values, as for the API."""
+def _filter_option(name: str, help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """An ``incidents`` option for filter ``name``; ``osintrack.filtering`` checks its values, as for the API."""
     from .filtering import RULES
 
     rule = RULES[name]
     flag = _FILTER_OPTIONS.get(name, f"--{name}")
     text = f"{help_text}: {rule.describe()}" + ("; repeatable, for any of several" if rule.many else "") + "."
-    return click.option(flag, dest or name, multiple=rule.many, help=text)
+    return click.option(flag, name, multiple=rule.many, help=text)
 
 
 @main.command()
