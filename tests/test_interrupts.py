@@ -22,19 +22,19 @@ import random
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from osintrack import pipeline
 from osintrack.store import dump_tables, open_engine
-from osintrack.store import schema as s
 
 REPO = Path(__file__).resolve().parents[1]
 OSINTRACK = [sys.executable, "-m", "osintrack"]
@@ -138,7 +138,7 @@ def _run_and_interrupt(args: list[str], rng: random.Random, latest_s: float,
         took = time.monotonic() - sent
         print(f"{args[0]}: {sig.name} to the {'group' if whole_group else 'process'} at {due:.2f} s; ended "
               f"{took:.2f} s later with status {child.returncode}")  # shown by pytest when a trial fails
-        if child.returncode == -sig and done(out, err):
+        if child.returncode in (0, -sig) and done(out, err):  # it had finished, or was exiting
             return Run(0, out, err, None, took)
         return Run(child.returncode, out, err, sig, took)
     finally:
@@ -184,14 +184,15 @@ def _check_interrupted(run: Run, what: str) -> str:
 
 
 def _stored(db: str) -> int:
-    if not Path(db.removeprefix("sqlite:///")).exists():
+    """Reports in the chain's SQLite store; 0 before it holds any (a run interrupted while it created the
+    store leaves the file without tables: reading commands refuse it, the next ingest completes it)."""
+    path = Path(db.removeprefix("sqlite:///"))
+    if not path.exists():
         return 0
-    engine = open_engine(db)
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(s.reports)).scalar_one())
-    finally:
-        engine.dispose()
+    with closing(sqlite3.connect(path)) as conn:
+        if conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'reports'").fetchone()[0] == 0:
+            return 0
+        return int(conn.execute("SELECT count(*) FROM reports").fetchone()[0])
 
 
 def _ingest_chains(config: Config, corpus: Path, reference: str, tmp_path: Path, rng: random.Random) -> Iterator[str]:

@@ -15,7 +15,7 @@ def main() -> None:
 
             cli(prog_name="osintrack")
         except Interrupted as exc:  # before a command started: nothing was done
-            print(f"osintrack: interrupted ({exc.name}) before anything was done", file=sys.stderr)
+            print(f"interrupted ({exc.name}): stopped before it changed anything", file=sys.stderr)
             sys.exit(exc.status)
 
 
