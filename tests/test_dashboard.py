@@ -297,7 +297,7 @@ def test_incident_panel_shows_marked_sentences_and_links(server: Server, watched
     original = first.locator("a.original")
     assert original.get_attribute("href").startswith(("http://", "https://"))
     assert original.get_attribute("rel") == "noopener noreferrer nofollow"
-    assert first.locator("a.stored-text").get_attribute("href").startswith("/api/reports?id=")
+    assert first.locator("a.stored-text").get_attribute("href").startswith("/api/report?id=")
     first.locator("a.stored-text").click()
     page.wait_for_selector("#panel .report-text pre mark")
     _screenshot(panel, "panel.png")

@@ -170,7 +170,7 @@ def test_the_api_reads_a_language_without_a_pack_as_detected(tmp_path: Path) -> 
     client = TestClient(create_app(f"sqlite:///{tmp_path / 'w.db'}", write_token="t" * 16))
     done = client.post("/api/reports", json=[UNKNOWN_LANGUAGE], headers={"Authorization": f"Bearer {'t' * 16}"})
     assert done.status_code == 200 and done.json()["languages_detected"] == 1
-    assert client.get("/api/reports", params={"id": "zz-1"}).json()["lang"] == "de"
+    assert client.get("/api/report", params={"id": "zz-1"}).json()["lang"] == "de"
 
 
 # --- what the counts of a run mean ----------------------------------------------------------------------

@@ -118,7 +118,7 @@ class SourceOut(BaseModel):
     published: str | None
     sentence: str | None = Field(description="the sentence around the evidence, in the report's own words")
     highlights: list[Highlight] = Field(description="spans inside the sentence")
-    report: str = Field(description="where the stored report is served: /api/reports?id=...")
+    report: str = Field(description="where the stored report is served: /api/report?id=...")
     copy_of: str | None = Field(description="the report whose text this one copies (the same text, or nearly): "
                                             "one source with it, not counted again in n_reports")
     copy_similarity: float | None = Field(description="estimated share of shared word shingles; 1.0: the same text")
@@ -240,7 +240,7 @@ def create_app(db: str, *, write_token: str | None = None, tiles: str | None = N
     app.get("/api/reports/{report_id:path}", summary="One stored report, its text verbatim",
             response_model=ReportOut, responses={404: {"description": "No such report"}})(report)
 
-    @app.get("/api/reports", summary="One stored report, named by ?id= (any id, exactly)", response_model=ReportOut,
+    @app.get("/api/report", summary="One stored report, named by ?id= (any id, exactly)", response_model=ReportOut,
              responses={404: {"description": "No such report"}})
     def report_by_query(report_id: Annotated[str, Query(alias="id", min_length=1)]) -> dict[str, Any]:
         return report(report_id)
@@ -313,7 +313,7 @@ def _as_of_within(as_of: Any, where: IncidentFilter) -> bool:
 
 def report_link(report_id: str) -> str:
     """Where the API serves a stored report: the query form, which every id survives."""
-    return f"/api/reports?{urlencode({'id': report_id})}"
+    return f"/api/report?{urlencode({'id': report_id})}"
 
 
 def _feature(summary: dict[str, Any]) -> dict[str, Any]:

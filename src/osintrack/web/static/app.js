@@ -880,8 +880,8 @@
       links.append(el('a', {href: url.href, target: '_blank', rel: 'noopener noreferrer nofollow', class: 'original', text: 'original'}));
     }
     // the server's link (?id=...) reaches every id, "/" and all; built here only if a server gives none
-    const given = typeof source.report === 'string' && source.report.startsWith('/api/reports') ? source.report : null;
-    const reportHref = given || `/api/reports?id=${encodeURIComponent(String(source.report_id ?? ''))}`;
+    const given = typeof source.report === 'string' && source.report.startsWith('/api/report') ? source.report : null;
+    const reportHref = given || `/api/report?id=${encodeURIComponent(String(source.report_id ?? ''))}`;
     const stored = el('a', {href: reportHref, class: 'stored-text', text: 'stored text', target: '_blank', rel: 'noopener'});
     links.append(stored);
     head.append(links);
