@@ -216,13 +216,26 @@ def test_month_only_publication_with_anchor() -> None:
 
 def test_month_only_publication_without_anchor_never_invents_a_day() -> None:
     text = "On Friday a drone hit the base; yesterday a rocket; last week a mortar; since 17 October."
-    assert values(text, "2023-11") == [("2023-11", "month"), ("2023-11", "month"), ("2023-11", "month"),
+    assert values(text, "2023-12") == [("2023-12", "month"), ("2023-12", "month"), ("2023-12", "month"),
                                        ("2023-10-17", "day")]
 
 
-def test_unknown_publication_keeps_only_dates_with_a_year() -> None:
+def test_month_only_publication_takes_the_main_news_day() -> None:
+    """The corpus's coding: where the publication day is unknown, the day the report dates its main news
+    (the latest day it gives in that month) stands in for it."""
+    text = "Rockets hit the base on Thursday (2/11); on Friday a drone followed."
+    assert values(text, "2023-11") == [("2023-11-02", "day"), ("2023-11-03", "day")]
+    assert find_dates(normalize(text), _lexicon(TEST_PACK).match(normalize(text)), TEST_PACK,
+                      "2023-11")[0].default() == ("2023-11-02", "week")
+
+
+def test_unknown_publication_takes_the_year_the_text_gives() -> None:
+    """No publication date: the latest month the text dates with its year stands for it, and yearless
+    dates take the year that puts them nearest the day of the main news."""
     text = "On Monday, after the attack of 28 January 2024 and the one of 2 February, today."
-    assert values(text, None) == [(None, None), ("2024-01-28", "day"), (None, None), (None, None)]
+    assert values(text, None) == [("2024-01-29", "day"), ("2024-01-28", "day"), ("2024-02-02", "day"),
+                                  ("2024-01-28", "day")]
+    assert values("On Monday a drone hit the base.", None) == [(None, None)]
 
 
 def test_mentions_are_ordered_and_flagged() -> None:

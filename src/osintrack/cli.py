@@ -142,24 +142,50 @@ def _grid(columns: Sequence[str], rows: Sequence[tuple[str, ...]]) -> str:
 
 # --- evaluate (owned by the evaluation work) ---
 
+_CORPUS_HELP = "The shared corpus: a folder of sets, each with articles.jsonl and gold.jsonl."
+
+
+def _sets(value: str | None) -> list[str] | None:
+    return [name.strip() for name in value.split(",") if name.strip()] if value else None
+
+
 @main.command()
-@click.option("--gold", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--gold", type=click.Path(dir_okay=False, path_type=Path),
               help="Gold JSON lines (FORMAT.md): {id, events, tallies} per report.")
-@click.option("--pred", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--pred", type=click.Path(dir_okay=False, path_type=Path),
               help="Predicted JSON lines, as `osintrack extract` writes them.")
 @click.option("--articles", type=click.Path(dir_okay=False, path_type=Path),
-              help="The articles the predictions came from; their `lang` splits the scores per language.")
+              help="The articles the predictions came from; their `lang` splits the scores per language, their "
+                   "`published` makes undated background events optional.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
 @click.option("--errors", is_flag=True,
               help="Also list, per report, missed and spurious events and tallies and wrong fields.")
-def evaluate(gold: Path, pred: Path, articles: Path | None, as_json: bool, errors: bool) -> None:
+@click.option("--folds", type=click.IntRange(min=2), default=None,
+              help="Instead of --gold/--pred: grouped K-fold cross-validation of the extractor over the corpus, "
+                   "every learned part fitted on the other folds, beside the full-fit score.")
+@click.option("--repeats", type=click.IntRange(min=1), default=1, show_default=True,
+              help="With --folds: repeat with other splits and average.")
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=str(Path("..", "shared", "corpus")),
+              show_default=True, help="With --folds: " + _CORPUS_HELP)
+@click.option("--sets", help="With --folds: comma-separated sets of the corpus (default: all).")
+def evaluate(gold: Path | None, pred: Path | None, articles: Path | None, as_json: bool, errors: bool,
+             folds: int | None, repeats: int, corpus: Path, sets: str | None) -> None:
     """Score predictions against gold as the corpus FORMAT.md specifies.
 
     Prints event precision/recall/F1 overall and per language, field accuracy over matched events,
-    tallies, and incident clustering when predictions carry incident ids.
+    tallies, and incident clustering when predictions carry incident ids. With --folds K, scores the
+    extractor itself by grouped K-fold cross-validation over the corpus (an estimate of how it does on
+    reports it has never seen) beside the score of the shipped way of training (on every report).
     """
     import json
 
+    if folds is not None:
+        if gold is not None or pred is not None:
+            raise click.UsageError("--folds scores the extractor on the corpus: leave out --gold and --pred")
+        _cross_validate(folds, repeats, corpus, _sets(sets), as_json)
+        return
+    if gold is None or pred is None:
+        raise click.UsageError("give --gold and --pred (or --folds K to cross-validate the extractor)")
     from .evaluate import diagnose, load_jsonl, render, render_diagnosis, score
 
     try:
@@ -178,6 +204,57 @@ def evaluate(gold: Path, pred: Path, articles: Path | None, as_json: bool, error
     if diagnosis is not None:
         click.echo("\nErrors per report\n")
         click.echo(render_diagnosis(diagnosis), nl=False)
+
+
+def _cross_validate(k: int, repeats: int, corpus: Path, sets: list[str] | None, as_json: bool) -> None:
+    import json
+
+    from .corpus import load_corpus
+    from .crossval import cross_validate, render_estimate
+
+    with _user_errors():
+        samples = load_corpus(corpus, sets)
+        with tqdm(total=k * repeats, desc="folds", unit=" folds", file=sys.stderr,
+                  disable=not sys.stderr.isatty()) as bar:
+            summary = cross_validate(samples, k, repeats, progress=bar.update).summary()
+    summary["reports"] = len(samples)
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+        return
+    click.echo(f"{len(samples)} reports of {corpus}")
+    click.echo(render_estimate(summary))
+
+
+@main.command()
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=str(Path("..", "shared", "corpus")),
+              show_default=True, help=_CORPUS_HELP)
+@click.option("--sets", help="Comma-separated sets of the corpus to train on (default: all).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the models (default: the file osintrack ships and uses).")
+def train(corpus: Path, sets: str | None, output: Path | None) -> None:
+    """Fit the extractor's learned decisions on the corpus's gold coding and write them.
+
+    Deterministic: the same corpus gives the same file. Needs scikit-learn
+    (pip install 'osintrack[train]').
+    """
+    from .corpus import load_corpus
+    from .extract.classifier import dump_models, shipped_model_path
+    from .extract.training import prepare
+    from .extract.training import train as fit_models
+
+    target = output or shipped_model_path()
+    with _user_errors():
+        samples = load_corpus(corpus, _sets(sets))
+        prepared = [prepare(s.report, s.gold)
+                    for s in tqdm(samples, desc="read", unit=" reports", file=sys.stderr,
+                                  disable=not sys.stderr.isatty())]
+        names = sorted({s.set for s in samples}, key=[s.set for s in samples].index)
+        models = fit_models(prepared, about={"sets": names})
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(dump_models(models), encoding="utf-8")
+    click.echo(f"trained on {len(samples)} reports ({', '.join(names)}): {models.about['examples']['event']} "
+               f"candidates, {models.about['examples']['event_type']} typed events, event threshold "
+               f"{models.threshold}; wrote {target}")
 
 
 # --- the incident store: ingest, incidents, explain, tallies, export (owned by the store work) ---

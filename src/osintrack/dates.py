@@ -68,11 +68,15 @@ class DateContext:
     published: dt.date | None
     month: tuple[int, int] | None  # (year, month) of publication, when at least that is known
     anchor: dt.date | None  # the reference day of relative words
+    inferred: bool = False  # no publication date: the month is the latest one the text dates with its year
 
     def default(self) -> tuple[str | None, str | None]:
-        """(value, precision) of an event the text gives no date for."""
+        """(value, precision) of an event the text gives no date for: the publication week, or the week of
+        the day that stands in for an unknown publication day (the day the report's main news is dated)."""
         if self.published is not None:
             return self.published.isoformat(), WEEK
+        if self.anchor is not None:
+            return self.anchor.isoformat(), WEEK
         if self.month is not None:
             return _month_value(self.month), MONTH
         return None, None
@@ -484,12 +488,23 @@ def _without_overlaps(raws: list[_Raw]) -> list[_Raw]:
 # --- resolution ---------------------------------------------------------------------------------
 
 def _context(day: dt.date | None, month: tuple[int, int] | None, raws: list[_Raw]) -> DateContext:
-    if day is not None or month is None:
+    """Where relative words count from: the publication day. Where only its month is known, the latest
+    day the text gives in that month stands in for it (the corpus's coding: the day the report dates its
+    main news). Where nothing is known, the latest month the text dates with its year is taken for the
+    publication month, and yearless dates take the year nearest the day that stands in."""
+    if day is not None:
         return DateContext(day, month, day)
+    inferred = month is None
+    if inferred:
+        dated = [(raw.year, raw.month) for raw in raws if raw.year is not None and raw.month is not None]
+        if not dated:
+            return DateContext(None, None, None)
+        month = max(dated)
+    assert month is not None
     bare = DateContext(None, month, None)
     inside = [d for raw in raws if raw.day is not None
               for d in (_explicit_day(raw, bare),) if d is not None and (d.year, d.month) == month]
-    return DateContext(None, month, max(inside) if inside else None)
+    return DateContext(None, month, max(inside) if inside else None, inferred)
 
 
 def _resolve(raw: _Raw, ctx: DateContext) -> DateMention:
@@ -520,6 +535,10 @@ def _explicit_day(raw: _Raw, ctx: DateContext) -> dt.date | None:
         return _day_of_month(ctx, day, raw.weekday)
     if raw.year is not None:
         return _valid_date(raw.year, month, day)
+    if ctx.inferred and ctx.anchor is not None:
+        near = [d for y in (ctx.anchor.year - 1, ctx.anchor.year, ctx.anchor.year + 1)
+                for d in (_valid_date(y, month, day),) if d is not None]
+        return min(near, key=lambda d: abs((d - ctx.anchor).days), default=None)  # type: ignore[operator]
     if ctx.published is not None:
         year = ctx.published.year - ((month, day) > (ctx.published.month, ctx.published.day))
     elif ctx.month is not None:

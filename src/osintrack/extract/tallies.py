@@ -10,12 +10,9 @@ own joins the tally whose count it adds up to, or becomes one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from .model import Tally
-
-if TYPE_CHECKING:
-    from .extract import Doc, Number, Sentence
+from ..model import Tally
+from .document import Doc, Number, Sentence
 
 UNIT_GAP = 3  # tokens between a number and its count word ("66 kali", "100 times", "at least 14 reprises")
 COUNTRY_GAP = 12  # tokens between a breakdown number and its country ("27 attaques ont eu lieu ... en Irak")

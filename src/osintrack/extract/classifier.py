@@ -1,0 +1,101 @@
+"""The learned decisions at run time: linear models over sparse features, read from a small JSON file.
+
+``osintrack train`` fits them on the shared corpus's gold coding (``osintrack.extract.training``,
+scikit-learn) and writes ``data/model/extract.json``; here they are only applied, in plain Python,
+so extraction needs neither scikit-learn nor NumPy.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..errors import DataError
+
+MODEL_FILE = "extract.json"
+
+
+@dataclass(frozen=True, slots=True)
+class LinearModel:
+    """Logistic regression: one weight vector per class (a single one for a yes/no decision)."""
+
+    classes: tuple[str, ...]
+    weights: Mapping[str, tuple[float, ...]]  # feature -> one weight per row
+    bias: tuple[float, ...]
+
+    def proba(self, features: Mapping[str, float]) -> dict[str, float]:
+        """The probability of each class."""
+        scores = list(self.bias)
+        for name, value in features.items():
+            row = self.weights.get(name)
+            if row is not None:
+                for k, w in enumerate(row):
+                    scores[k] += w * value
+        if len(self.classes) == 2 and len(scores) == 1:  # binary: one score for the second class
+            p = 1.0 / (1.0 + math.exp(-scores[0]))
+            return {self.classes[0]: 1.0 - p, self.classes[1]: p}
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps)
+        return {c: e / total for c, e in zip(self.classes, exps, strict=True)}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"classes": list(self.classes), "bias": list(self.bias),
+                "weights": {k: list(v) for k, v in sorted(self.weights.items())}}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LinearModel:
+        return cls(tuple(data["classes"]), {k: tuple(v) for k, v in data["weights"].items()}, tuple(data["bias"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Models:
+    """Every learned decision of the extractor, and how they were made."""
+
+    event: LinearModel  # no / yes: a candidate place and day is an incident the report says happened
+    event_type: LinearModel  # attack / air_strike
+    threshold: float  # the probability from which a candidate is taken as an event
+    about: Mapping[str, Any]  # what the models were trained on
+
+    def to_json(self) -> dict[str, Any]:
+        return {"about": dict(self.about), "event": self.event.to_json(), "event_type": self.event_type.to_json(),
+                "threshold": self.threshold}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Models:
+        return cls(LinearModel.from_json(data["event"]), LinearModel.from_json(data["event_type"]),
+                   float(data["threshold"]), data.get("about") or {})
+
+
+def shipped_model_path() -> Path:
+    return Path(str(resources.files("osintrack") / "data" / "model" / MODEL_FILE))
+
+
+@cache
+def shipped_models() -> Models:
+    """The models shipped with osintrack; DataError says how to rebuild a missing or broken file."""
+    return load_models(shipped_model_path())
+
+
+def load_models(path: str | Path) -> Models:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return Models.from_json(data)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DataError(f"cannot read the extraction model: {exc}", path=str(path),
+                        hint="rebuild it with `osintrack train` (needs ../shared/corpus and scikit-learn)") from exc
+
+
+def dump_models(models: Models) -> str:
+    """The JSON text of ``models``: sorted, rounded, one line per feature, so that a rebuild diffs cleanly."""
+    return json.dumps(models.to_json(), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def rounded(values: Sequence[float]) -> tuple[float, ...]:
+    return tuple(round(float(v), 5) for v in values)

@@ -1,0 +1,186 @@
+"""The decisions stage: which candidate places and days are incidents the report says happened, of
+which type, and which candidates are one event.
+
+Two learned models (``classifier``) make the calls a rule would otherwise make with thresholds
+tuned on a few reports: whether a candidate (a place and a day, with every mention supporting it)
+is an incident, and whether it was an air strike or an attack. Candidates are taken most likely
+first; one that FORMAT.md would count as the same place and day as a taken one is a restatement of
+it and only lends it its facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from ..gazetteer import Site
+from ..model import Event
+from .candidates import SOURCE_RANK, Candidate, DateOption, Mention, event_candidates
+from .classifier import Models
+from .document import Doc
+from .features import candidate_features, type_features
+from .places import SPECIFIC, contains, near
+from .roles import report_claimant
+
+SAME_PLACE_KM = 20.0  # FORMAT.md: places within 20 km are one place
+WEEK_DAYS = 7
+PRECISION_RANK = {"site": 0, "town": 1, "region": 2, "country": 3}
+LEND = 0.5  # a candidate this far under the threshold may still restate an event taken: its date, its facts
+FACT_FIELDS = ("weapon", "actor", "target", "claimed_by", "confirmed_by", "killed", "injured", "intercepted")
+ROLE_FIELDS = ("actor", "target", "claimed_by", "confirmed_by")
+
+
+@dataclass(slots=True)
+class Draft:
+    """One event being assembled from the candidate that tells it and those that restate it."""
+
+    candidate: Candidate
+    probability: float
+    strike_odds: float = 0.0  # log-odds of 'air_strike'
+    site: Site = field(init=False)
+    date: DateOption = field(init=False)
+    restated: list[Candidate] = field(default_factory=list)  # candidates that tell it again
+    weapon: str = "unknown"
+    actor: str | None = None
+    target: str | None = None
+    claimed_by: str | None = None
+    confirmed_by: str | None = None
+    killed: int | None = None
+    injured: int | None = None
+    intercepted: bool | None = None
+    evidence: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.site, self.date = self.candidate.site, self.candidate.date
+
+    def sentences(self) -> set[int]:
+        """The sentences that tell this event."""
+        return {m.sentence.index for c in (self.candidate, *self.restated) for m, _ in c.support}
+
+    def absorb(self, other: Candidate) -> None:
+        """A restatement of this event: keep the finer place and the more directly stated date."""
+        if PRECISION_RANK[other.site.precision] < PRECISION_RANK[self.site.precision]:
+            self.site = other.site
+        if SOURCE_RANK[other.date.source] < SOURCE_RANK[self.date.source]:
+            self.date = other.date
+
+    @property
+    def event_type(self) -> str:
+        return "air_strike" if self.strike_odds > 0 else "attack"
+
+    def to_event(self, doc: Doc) -> Event:
+        site, date = self.site, self.date
+        return Event(
+            event_type=self.event_type, date=date.value, date_precision=date.precision,
+            country=site.country, admin1=site.admin1, site=site.name if site.precision in SPECIFIC else None,
+            lat=site.lat, lon=site.lon, geo_precision=site.precision, weapon=self.weapon, actor=self.actor,
+            target=self.target, claimed_by=self.claimed_by, confirmed_by=self.confirmed_by,
+            killed=self.killed, injured=self.injured, intercepted=self.intercepted,
+            evidence=doc.evidence(*self.candidate.first.span),
+            field_evidence={name: doc.evidence(*span) for name, span in sorted(self.evidence.items())})
+
+
+def score_candidates(doc: Doc, candidates: list[Candidate], models: Models) -> list[float]:
+    return [models.event.proba(candidate_features(doc, c, candidates))["yes"] for c in candidates]
+
+
+def decide_events(doc: Doc, found: list[Mention], models: Models) -> list[Draft]:
+    """The report's events, in the order the text first tells them."""
+    candidates = event_candidates(found)
+    return select(doc, candidates, score_candidates(doc, candidates, models), models, models.threshold)
+
+
+def select(doc: Doc, candidates: list[Candidate], probabilities: list[float], models: Models,
+           threshold: float) -> list[Draft]:
+    """The candidates at or above ``threshold``, most likely first, less those that restate one taken."""
+    order = sorted(range(len(candidates)), key=lambda k: (-probabilities[k], k))
+    drafts: list[Draft] = []
+    for k in order:
+        c, p = candidates[k], probabilities[k]
+        if p < threshold * LEND:
+            break
+        draft = Draft(c, p, strike_log_odds(doc, c, models))
+        taken = next((d for d in drafts if same_event(d, draft)), None)
+        if taken is not None:
+            taken.absorb(c)
+            taken.restated.append(c)
+        elif p >= threshold:
+            drafts.append(draft)
+    drafts.sort(key=lambda d: candidates.index(d.candidate))
+    for d in drafts:
+        for c in (d.candidate, *d.restated):
+            _take_facts(d, c)
+    _claims(doc, drafts)
+    return drafts
+
+
+def same_event(a: Draft, b: Draft) -> bool:
+    """Whether FORMAT.md would count two drafts as one event: one place on one day (a coarse place
+    holding a precise one counts as the same place when the type agrees)."""
+    if not _same_day(a.date, b.date):
+        return False
+    if a.site.precision in SPECIFIC and b.site.precision in SPECIFIC:
+        return near(a.site, b.site, SAME_PLACE_KM)
+    if a.site.id == b.site.id:
+        return True
+    return a.event_type == b.event_type and (contains(a.site, b.site) or contains(b.site, a.site))
+
+
+def _same_day(a: DateOption, b: DateOption) -> bool:
+    if a.value == b.value:
+        return True
+    days = _days_apart(a, b)
+    if days is None:
+        return False
+    guessed = "default" in (a.source, b.source) or "week" in (a.precision, b.precision)
+    return days <= (WEEK_DAYS if guessed else 1)
+
+
+def _days_apart(a: DateOption, b: DateOption) -> int | None:
+    if a.value is None or b.value is None or len(a.value) != 10 or len(b.value) != 10:
+        return None
+    return abs((dt.date.fromisoformat(a.value) - dt.date.fromisoformat(b.value)).days)
+
+
+def candidate_type_features(doc: Doc, c: Candidate) -> dict[str, float]:
+    """The type readings of every mention supporting ``c`` (any of them)."""
+    features: dict[str, float] = {}
+    for m, _ in c.support:
+        for name, value in type_features(doc, m).items():
+            features[name] = max(features.get(name, 0.0), value)
+    return features
+
+
+def strike_log_odds(doc: Doc, c: Candidate, models: Models) -> float:
+    p = models.event_type.proba(candidate_type_features(doc, c))["air_strike"]
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def _take_facts(d: Draft, c: Candidate) -> None:
+    """Fill what the draft still lacks from the mentions of ``c``, in text order."""
+    for m, option in c.support:
+        facts = m.facts
+        for name in FACT_FIELDS:
+            value = getattr(facts.roles, name) if name in ROLE_FIELDS else getattr(facts, name)
+            mine = getattr(d, name)
+            if (mine is None or mine == "unknown") and value not in (None, "unknown"):
+                setattr(d, name, value)
+                if name in facts.evidence:
+                    d.evidence[name] = facts.evidence[name]
+        if "site" not in d.evidence and m.place is not None and m.site is not None and m.site.id == d.site.id:
+            d.evidence["site"] = (m.place.match.start, m.place.match.end)
+        if "date" not in d.evidence and option.mention is not None and option.value == d.date.value:
+            d.evidence["date"] = (option.mention.start, option.mention.end)
+
+
+def _claims(doc: Doc, drafts: list[Draft]) -> None:
+    """Attacks a report tells without saying who acted are the claims of the group it says claimed."""
+    claimant = report_claimant(doc)
+    if claimant is None:
+        return
+    for d in drafts:
+        if d.event_type == "attack" and d.actor in (None, claimant[0]):
+            d.actor = d.claimed_by = claimant[0]
+            d.evidence.setdefault("claimed_by", claimant[1])
