@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -22,10 +22,13 @@ from types import MappingProxyType
 
 from .errors import DataError
 from .language import normalize_phrase
+from .placenames import Keys, NameIndex, Spelling, allowed_distance, load_spelling, phrase_script
 
 COLUMNS = ("id", "name", "type", "country", "admin1", "lat", "lon", "aliases", "notes")
 DATA_FILES = ("sites.csv", "places.csv")
 QUALIFIERS_FILE = "qualifiers.csv"
+COMMON_VARIANTS_FILE = "common_variants.txt"
+GEONAMES_NOTE = "GeoNames "  # how tools/build_gazetteer.py starts the notes of the rows it writes
 
 SITE_TYPES = ("base", "airport", "oil_field", "gas_field", "facility", "border_crossing", "port")
 PRECISION: Mapping[str, str] = MappingProxyType({
@@ -35,6 +38,11 @@ PRECISION: Mapping[str, str] = MappingProxyType({
     "country": "country",
 })
 _PRECISION_RANK = {"site": 0, "town": 1, "region": 2, "country": 3}
+FUZZY_PRECISIONS = ("site", "town")
+# Fuzzy lookup answers only when its best place scores at most this over the allowed skeleton edits,
+# and at least FUZZY_MARGIN better than any other place.
+FUZZY_SLACK = 0.45
+FUZZY_MARGIN = 0.5
 # Types whose rows may have no country: open water, and strips whose sovereignty is disputed.
 COUNTRYLESS_TYPES = frozenset({"sea", "region"})
 
@@ -96,9 +104,12 @@ class Site:
 
 
 class Gazetteer:
-    """Sites by id, with lookups by country, province, coordinates and direction."""
+    """Sites by id, with lookups by name (exact and fuzzy), country, province, coordinates and
+    direction. Given spelling rules, it generates the other spellings of every name when built
+    (docs/gazetteer.md, "Generated variants"); ``common`` lists variants that are ordinary words."""
 
-    def __init__(self, sites: Iterable[Site], qualifiers: Mapping[str, Iterable[str]] | None = None) -> None:
+    def __init__(self, sites: Iterable[Site], qualifiers: Mapping[str, Iterable[str]] | None = None, *,
+                 spelling: Spelling | None = None, common: Iterable[str] = ()) -> None:
         by_id: dict[str, Site] = {}
         for site in sites:
             if site.id in by_id:
@@ -113,6 +124,18 @@ class Gazetteer:
             for name in site.bare_names():
                 if site not in self._by_key[_key(name)]:
                     self._by_key[_key(name)].append(site)
+        self._spelling = spelling
+        self._fuzzy_index: NameIndex | None = None
+        self.variants: Mapping[str, tuple[Variant, ...]] = MappingProxyType({})
+        self.variant_counts: Mapping[str, int] = MappingProxyType({})
+        if spelling is not None:
+            table = _VariantTable(self, spelling, frozenset(common))
+            self.variants = MappingProxyType(table.kept)
+            self.variant_counts = MappingProxyType(dict(table.counts))
+            for site in self._ordered():
+                for variant in self.variants.get(site.id, ()):
+                    if not variant.qualified and site not in self._by_key[variant.key]:
+                        self._by_key[variant.key].append(site)
 
     def __len__(self) -> int:
         return len(self.sites)
@@ -141,20 +164,76 @@ class Gazetteer:
 
     # --- lexicon ------------------------------------------------------------------------------
 
-    def lexicon_entries(self) -> list[tuple[str, tuple[str, str]]]:
+    def lexicon_entries(self, lang: str | None = None) -> list[tuple[str, tuple[str, str]]]:
         """(phrase, ("place", site_id)) for every bare name and alias, plus qualifier phrases for
-        ``~`` aliases and for names that several sites share ("province of X", "مدينة X")."""
+        ``~`` aliases and for names that several sites share ("province of X", "مدينة X"), plus
+        the generated variants, limited to the scripts ``lang``'s reports are written in (all
+        when ``lang`` is None; spelling.yaml, ``variant_scripts``)."""
+        scripts = self._spelling.scripts_for(lang) if self._spelling is not None else frozenset()
         entries: list[tuple[str, tuple[str, str]]] = []
         for site in self._ordered():
             payload = ("place", site.id)
-            entries += [(name, payload) for name in site.bare_names()]
+            variants = [v for v in self.variants.get(site.id, ()) if v.script in scripts]
+            bare = site.bare_names() + [v.key for v in variants if not v.qualified]
+            entries += [(name, payload) for name in bare]
             templates = self.qualifiers.get(site.type, ())
             if not templates:
                 continue
-            shared = [n for n in site.bare_names() if len(self._by_key[_key(n)]) > 1]
-            for name in site.qualified_names() + shared:
+            shared = [n for n in bare if len(self._by_key[_key(n)]) > 1]
+            qualified = site.qualified_names() + [v.key for v in variants if v.qualified]
+            for name in qualified + shared:
                 entries += [(t.replace("{}", name), payload) for t in templates]
         return entries
+
+    # --- fuzzy lookup -------------------------------------------------------------------------
+
+    def fuzzy(self, name: str, *, country: str | None = None) -> Site | None:
+        """The site or town a name the lexicon did not know most likely stands for, or None.
+
+        ``name`` is the raw name in any script, as a report writes it next to a facility word
+        ("Kherab al Jir", "Абу-Грейб", "خراب الجیر"); facility words and articles in it are
+        ignored. Names are compared by script-independent keys (docs/gazetteer.md, "Fuzzy
+        lookup"): a place is returned only when one of its names is within a few spelling edits
+        and clearly closer than the names of any other place. ``country`` (ISO 3166-1 alpha-2)
+        limits the search to one country. Places that share the winning name (a base and its
+        town) go to the most precise."""
+        spelling = self._spelling or load_spelling()
+        query = spelling.keys(name)
+        if query is None:
+            return None
+        if self._fuzzy_index is None:
+            self._fuzzy_index = NameIndex(self._fuzzy_names(spelling))
+        want = country.upper() if country else None
+        scored = sorted(((score, _PRECISION_RANK[self.sites[i].precision], i, keys)
+                         for i, (score, keys) in self._fuzzy_index.scores(query).items()
+                         if want is None or self.sites[i].country == want))
+        if not scored:
+            return None
+        score, _, best, keys = scored[0]
+        if score > allowed_distance(query.skeleton) + FUZZY_SLACK:
+            return None
+        rivals = [s for s, _, _, k in scored[1:] if (k.light, k.skeleton) != (keys.light, keys.skeleton)]
+        if rivals and rivals[0] - score < FUZZY_MARGIN:
+            return None
+        return self.sites[best]
+
+    def _fuzzy_names(self, spelling: Spelling) -> Iterator[tuple[str, Keys]]:
+        """(site id, keys) of every name of a site or town. A facility's alias that is a town's
+        name once its facility words are gone ("Erbil airport") is left to the town."""
+        rows = [s for s in self._ordered() if s.precision in FUZZY_PRECISIONS]
+        keyed = {s.id: [(n, spelling.keys(n)) for n in [s.name, *s.bare_names(), *s.qualified_names()]]
+                 for s in rows}
+        town_keys = {k.light for s in rows if s.type == "town" for _, k in keyed[s.id] if k is not None}
+        for site in rows:
+            seen: set[Keys] = set()
+            for name, keys in keyed[site.id]:
+                if keys is None or keys in seen:
+                    continue
+                stripped = any(w in spelling.generic for w in normalize_phrase(name))
+                if site.type != "town" and stripped and keys.light in town_keys:
+                    continue
+                seen.add(keys)
+                yield site.id, keys
 
     # --- lookups by code and position ---------------------------------------------------------
 
@@ -205,6 +284,116 @@ class Gazetteer:
         note = "synthetic: part of the bounding box of the country's rows"
         return Site(f"{cc.lower()}-{direction}", f"{_ADJECTIVES[direction]} {home.name}", "region", cc, None,
                     round(lat, 3), round(lon, 3), (), note)
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """A spelling generated from a name or alias: ``key`` in matching form (normalised words joined
+    by spaces), its script, and whether it names the row only in a qualifier phrase."""
+
+    key: str
+    script: str
+    qualified: bool
+
+
+class _VariantTable:
+    """The generated spellings of every row, with the reasons others were dropped (``counts``):
+
+    - ``known``: already a name or alias of the same row;
+    - ``short``: a single word under four letters (three in Arabic script);
+    - ``common``: an ordinary word or a person's name in one of our languages (``common``, made by
+      tools/build_gazetteer.py from word frequencies);
+    - ``collision``: a name or alias of another row, or generated for rows that do not share the
+      name it came from."""
+
+    def __init__(self, gazetteer: Gazetteer, spelling: Spelling, common: frozenset[str]) -> None:
+        self.counts: Counter[str] = Counter()
+        known: dict[str, set[str]] = defaultdict(set)  # key of a name or alias -> ids of its rows
+        for site in gazetteer:
+            for name in [site.name, *site.bare_names(), *site.qualified_names()]:
+                known[_key(name)].add(site.id)
+        sources: dict[str, dict[str, tuple[str, bool]]] = defaultdict(dict)  # key -> id -> (source, qualified)
+        for site in gazetteer:
+            for source, qualified, key in self._generate(site, spelling, common):
+                if site.id in known.get(key, ()):
+                    self.counts["known"] += 1
+                elif key not in sources or site.id not in sources[key]:
+                    sources[key][site.id] = (source, qualified)
+        self.kept: dict[str, tuple[Variant, ...]] = {}
+        kept: dict[str, list[Variant]] = defaultdict(list)
+        for key, owners in sources.items():
+            reason = self._drop_reason(key, owners, known, common, gazetteer)
+            self.counts[reason or "kept"] += len(owners)
+            if reason is None:
+                script = phrase_script(key) or "latin"
+                for site_id, (_, qualified) in owners.items():
+                    kept[site_id].append(Variant(key, script, qualified))
+        self.kept = {site_id: tuple(sorted(vs, key=lambda v: v.key)) for site_id, vs in kept.items()}
+
+    @staticmethod
+    def _generate(site: Site, spelling: Spelling, common: frozenset[str]) -> Iterator[tuple[str, bool, str]]:
+        """(source key, qualified, variant key) for every spelling generated from the row's names."""
+        qualified_keys = {_key(a) for a in site.qualified_names()}
+        names = [(_key(n), _key(n) in qualified_keys) for n in [site.name, *site.bare_names()]]
+        names += [(k, True) for k in qualified_keys]
+        russian_sources = 0
+        ranked: list[tuple[int, str, str, bool]] = []  # (changes, variant, source, qualified)
+        own = {k for k, _ in names}
+        # A GeoNames town already lists the spellings GeoNames knows: only its name is varied. Rows
+        # broader than a town get one change per variant, sites and towns two.
+        geonames = site.notes.startswith(GEONAMES_NOTE)
+        most = 2 if site.precision in FUZZY_PRECISIONS else 1
+        for source, qualified in dict(names).items():
+            core = spelling.core(source)
+            if core != source and (not core or core in own):
+                continue  # "base aérienne d'Aïn al-Assad": the lexicon finds Ain al-Assad's variants inside
+            kind = phrase_script(source)
+            if kind == "latin" and (not geonames or source == _key(site.name)):
+                found = spelling.latin_variants(source, common)
+            elif kind == "arabic" and most == 2:
+                found = spelling.arabic_variants(source)
+            else:
+                continue
+            # a qualified name enters the lexicon once per qualifier phrase: one change is enough
+            limit = 1 if qualified else most
+            ranked += [(c, v, source, qualified) for v, c in found.items() if v != source and c <= limit]
+        for name in [site.name, *site.bare_names()]:
+            if most < 2 or russian_sources >= spelling.cy_names_per_row or not _is_proper_name(name, spelling):
+                continue  # provinces, regions and countries have their Russian names in the CSV files
+            spelled = spelling.cyrillic_spellings(_key(name))
+            russian_sources += bool(spelled)
+            ranked += [(0, v, _key(name), _key(name) in qualified_keys) for v in spelled]
+        seen: set[str] = set()
+        for _, variant, source, qualified in sorted(ranked):
+            if variant not in seen and len(seen) < spelling.max_per_row:
+                seen.add(variant)
+                yield source, qualified, variant
+
+    @staticmethod
+    def _drop_reason(key: str, owners: Mapping[str, tuple[str, bool]], known: Mapping[str, set[str]],
+                     common: frozenset[str], gazetteer: Gazetteer) -> str | None:
+        words = key.split()
+        if len(words) == 1 and len(key) < (3 if phrase_script(key) == "arabic" else 4):
+            return "short"
+        if key in common:
+            return "common"
+        if key in known:
+            return "collision"
+        if len(owners) > 1:  # kept only for rows that already share the name each came from
+            ids = set(owners)
+            if any(not ids <= set(s.id for s in gazetteer.lookup(source)) for source, _ in owners.values()):
+                return "collision"
+        return None
+
+
+def _is_proper_name(name: str, spelling: Spelling) -> bool:
+    """A Latin name written as one (every word but articles and facility words capitalised): the
+    kind of alias a Russian spelling is made from, not a French or Turkish phrase around it."""
+    words = re.findall(r"[^\W\d_]+", name)
+    if not words or not all(w.isascii() for w in words):
+        return False
+    lowered = spelling.articles | spelling.generic
+    return all(w[0].isupper() or w.lower() in lowered for w in words) and any(w[0].isupper() for w in words)
 
 
 def destination(lat: float, lon: float, bearing_deg: float, km: float) -> tuple[float, float]:
@@ -289,9 +478,16 @@ def parse_qualifiers(text: str, path: str) -> dict[str, list[str]]:
     return dict(out)
 
 
+def parse_common_variants(text: str) -> frozenset[str]:
+    """The keys of common_variants.txt: one phrase in matching form a line, '#' lines are comments."""
+    return frozenset(" ".join(normalize_phrase(line)) for line in text.splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
 @cache
 def load_gazetteer() -> Gazetteer:
-    """The shipped gazetteer: sites.csv and places.csv, with qualifier phrases (read once)."""
+    """The shipped gazetteer: sites.csv and places.csv, with qualifier phrases and the variants
+    spelling.yaml generates, less those common_variants.txt lists (read once)."""
     folder = resources.files("osintrack") / "data" / "gazetteer"
     sites: list[Site] = []
     for name in DATA_FILES:
@@ -299,8 +495,9 @@ def load_gazetteer() -> Gazetteer:
         sites += parse_sites(path.read_text(encoding="utf-8"), str(path))
     qualifiers_path = folder / QUALIFIERS_FILE
     qualifiers = parse_qualifiers(qualifiers_path.read_text(encoding="utf-8"), str(qualifiers_path))
+    common = parse_common_variants((folder / COMMON_VARIANTS_FILE).read_text(encoding="utf-8"))
     try:
-        return Gazetteer(sites, qualifiers)
+        return Gazetteer(sites, qualifiers, spelling=load_spelling(), common=common)
     except DataError as exc:
         raise DataError(exc.message, path=str(folder),
                         hint="ids must be unique across sites.csv and places.csv") from exc
