@@ -245,23 +245,16 @@ class Gazetteer:
         return not cased or any(w[0].isupper() for w in cased)
 
     def _fuzzy_names(self, spelling: Spelling) -> Iterator[tuple[str, Keys, bool]]:
-        """(site id, keys, strict) of every name of a site or town. A facility's alias that is a
-        town's name once its facility words are gone ("Erbil airport") is left to the town. Names
-        of GeoNames rows are strict (placenames.NameIndex): hundreds of towns and villages."""
-        rows = [s for s in self._ordered() if s.precision in FUZZY_PRECISIONS]
-        keyed = {s.id: [(n, spelling.keys(n)) for n in [s.name, *s.bare_names(), *s.qualified_names()]]
-                 for s in rows}
-        town_keys = {k.light for s in rows if s.type == "town" for _, k in keyed[s.id] if k is not None}
-        for site in rows:
-            seen: set[Keys] = set()
-            for name, keys in keyed[site.id]:
-                if keys is None or keys in seen:
-                    continue
-                stripped = any(w in spelling.generic for w in normalize_phrase(name))
-                if site.type != "town" and stripped and keys.light in town_keys:
-                    continue
-                seen.add(keys)
-                yield site.id, keys, site.notes.startswith(GEONAMES_NOTE)
+        """(site id, keys, strict) of every name of a site or town; names of GeoNames rows are
+        strict (placenames.NameIndex): hundreds of towns and villages. A facility's alias keeps
+        its key without the facility words ("Erbil airport": Erbil), so that a facility and its
+        town share it and the facility wins: the caller found the name next to a facility word."""
+        for site in self._ordered():
+            if site.precision not in FUZZY_PRECISIONS:
+                continue
+            strict = site.notes.startswith(GEONAMES_NOTE)
+            found = {spelling.keys(n) for n in [site.name, *site.bare_names(), *site.qualified_names()]}
+            yield from ((site.id, keys, strict) for keys in sorted(found - {None}, key=repr) if keys is not None)
 
     # --- lookups by code and position ---------------------------------------------------------
 
@@ -385,7 +378,7 @@ class _VariantTable:
             # a qualified name enters the lexicon once per qualifier phrase: one change is enough
             limit = 1 if qualified else most
             ranked += [(c, order, v, source, qualified) for v, c in found.items() if v != source and c <= limit]
-        for name in [site.name, *site.bare_names()]:
+        for name in [site.name] if geonames else [site.name, *site.bare_names()]:
             if most < 2 or russian_sources >= spelling.cy_names_per_row or not _is_proper_name(name, spelling):
                 continue  # provinces, regions and countries have their Russian names in the CSV files
             spelled = spelling.cyrillic_spellings(_key(name))
