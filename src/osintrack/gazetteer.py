@@ -354,7 +354,7 @@ class _VariantTable:
     @staticmethod
     def _generate(site: Site, spelling: Spelling, common: frozenset[str]) -> Iterator[tuple[str, bool, str]]:
         """(source key, qualified, variant key) for every spelling generated from the row's names."""
-        qualified_keys = list(dict.fromkeys(_key(a) for a in site.qualified_names()))  # in file order
+        qualified_keys = dict.fromkeys(_key(a) for a in site.qualified_names())  # in file order
         names = [(_key(n), _key(n) in qualified_keys) for n in [site.name, *site.bare_names()]]
         names += [(k, True) for k in qualified_keys]
         russian_sources = 0

@@ -156,7 +156,6 @@ class Spelling:
         """Spellings of a Latin phrase: each word varied, articles swapped, joined or dropped.
         Generic words and the ``fixed`` ones (ordinary words: "Tower", "Meer", "nord") stay."""
         words = key.split()
-        frozen = self.generic | fixed
         units: list[Changes] = []
         i = 0
         content = [w for w in words if w not in self.generic]
@@ -164,10 +163,10 @@ class Spelling:
             word = words[i]
             nxt = words[i + 1] if i + 1 < len(words) else None
             if word in self.articles and nxt is not None and nxt not in self.generic and not nxt.isdigit():
-                units.append(self._article_unit(word, nxt, sole=len(content) <= 2, fixed=nxt in frozen))
+                units.append(self._article_unit(word, nxt, sole=len(content) <= 2, fixed=nxt in fixed))
                 i += 2
                 continue
-            units.append({word: 0} if word in frozen else self.word_variants(word))
+            units.append({word: 0} if word in self.generic or word in fixed else self.word_variants(word))
             i += 1
         return _combine(units, self.max_variants)
 
