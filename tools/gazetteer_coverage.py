@@ -8,7 +8,8 @@ Usage: ``python tools/gazetteer_coverage.py [--corpus DIR] [--sets seeds,dev,dev
 - build: seconds to build the twelve languages' place lexicons, without and with the variants;
 - coverage: the share of gold events at site or town precision whose place the lexicon names
   somewhere in the report (a place of site or town precision within 20 km of the gold point, or of
-  the same name), first with the CSV names alone, then with the variants, then adding what
+  the same name), first with the CSV names alone, then with the variants (each language's scripts,
+  then every script), then adding to the first what
   ``Gazetteer.fuzzy`` answers for the words next to a facility word ("base", "قاعدة", "база"...)
   that the lexicon did not match; fuzzy answers near no gold place of their report are counted
   apart (an upper bound on its false answers: a report may name places it codes no event at);
@@ -86,10 +87,12 @@ def _spans_around(i: int, n: int) -> Iterator[tuple[int, int]]:
 
 def coverage(corpus: Path, sets: list[str], gazetteer: Gazetteer, plain: Gazetteer) -> None:
     with_variants, without = lexicons(gazetteer, by_language=True), lexicons(plain, by_language=False)
-    print(f"\n{'set':6} {'gold':>5} {'CSV names':>12} {'+variants':>12} {'+fuzzy':>12} {'fuzzy far':>10}")
+    every_script = lexicons(gazetteer, by_language=False)
+    print(f"\n{'set':6} {'gold':>5} {'CSV names':>12} {'+variants':>12} {'all scripts':>12} {'+fuzzy':>12}"
+          f" {'fuzzy far':>10}")
     for part in sets:
         articles = {a["id"]: a for a in _jsonl(corpus / part / "articles.jsonl")}
-        total = base = exact = fuzzy = far = 0
+        total = base = exact = everywhere = fuzzy = far = 0
         for gold in _jsonl(corpus / part / "gold.jsonl"):
             article = articles[gold["id"]]
             events = [e for e in gold["events"] if e.get("geo_precision") in FUZZY_PRECISIONS
@@ -100,6 +103,7 @@ def coverage(corpus: Path, sets: list[str], gazetteer: Gazetteer, plain: Gazette
             nt = normalize(article["text"])
             old = [s for _, _, s in places(without[lang], nt, plain)]
             new = places(with_variants[lang], nt, gazetteer)
+            wide = [s for _, _, s in places(every_script[lang], nt, gazetteer)]
             matched = {t for first, end, _ in new for t in range(first, end)}
             guessed = fuzzy_answers(gazetteer, nt, matched)
             far += sum(1 for s in guessed if not any(near(s, e) for e in events))
@@ -108,9 +112,10 @@ def coverage(corpus: Path, sets: list[str], gazetteer: Gazetteer, plain: Gazette
                 base += any(near(s, event) for s in old)
                 hit = any(near(s, event) for _, _, s in new)
                 exact += hit
+                everywhere += any(near(s, event) for s in wide)
                 fuzzy += hit or any(near(s, event) for s in guessed)
-        print(f"{part:6} {total:5} {_share(base, total):>12} {_share(exact, total):>12} {_share(fuzzy, total):>12}"
-              f" {far:10}")
+        print(f"{part:6} {total:5} {_share(base, total):>12} {_share(exact, total):>12}"
+              f" {_share(everywhere, total):>12} {_share(fuzzy, total):>12} {far:10}")
 
 
 def new_matches(corpus: Path, sets: list[str], gazetteer: Gazetteer, plain: Gazetteer) -> None:

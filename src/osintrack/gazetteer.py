@@ -360,8 +360,9 @@ class _VariantTable:
         russian_sources = 0
         ranked: list[tuple[int, int, str, str, bool]] = []  # (changes, name order, variant, source, qualified)
         own = {k for k, _ in names}
-        # A GeoNames town already lists the spellings GeoNames knows: only its name is varied. Rows
-        # broader than a town get one change per variant, sites and towns two.
+        # A GeoNames town already lists the spellings GeoNames knows: only its Latin name is varied
+        # (bare شامية, its Arabic name without the article, is also an adjective). Rows broader
+        # than a town get one change per variant, sites and towns two.
         geonames = site.notes.startswith(GEONAMES_NOTE)
         most = 2 if site.precision in FUZZY_PRECISIONS else 1
         for order, (source, qualified) in enumerate(dict(names).items()):
@@ -371,7 +372,7 @@ class _VariantTable:
             kind = phrase_script(source)
             if kind == "latin" and (not geonames or source == _key(site.name)):
                 found = spelling.latin_variants(source, common)
-            elif kind == "arabic" and most == 2:
+            elif kind == "arabic" and most == 2 and not geonames:
                 found = spelling.arabic_variants(source)
             else:
                 continue
