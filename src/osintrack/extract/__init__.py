@@ -13,9 +13,9 @@ from __future__ import annotations
 from ..model import Extraction, Report
 from .candidates import mentions
 from .classifier import Models, shipped_models
-from .decide import decide_events
+from .decide import decide_events, decide_tallies
 from .document import language_lexicon, read_doc, report_language, sentence_around
-from .tallies import build_tallies
+from .tallies import tally_candidates
 
 __all__ = ["extract_report", "language_lexicon", "read_doc", "report_language", "sentence_around"]
 
@@ -28,6 +28,6 @@ def extract_report(report: Report, models: Models | None = None) -> Extraction:
     found = mentions(doc)
     drafts = decide_events(doc, found, models)
     told = {k for d in drafts for k in d.sentences()}
-    tallies = build_tallies(doc, told)
+    tallies = decide_tallies(doc, tally_candidates(doc, told), models)
     return Extraction(id=report.id, events=tuple(d.to_event(doc) for d in drafts), tallies=tuple(tallies),
                       lang=doc.pack.code)

@@ -22,7 +22,8 @@ from .roles import Roles, read_roles
 BLOCKING_CUES = ("threat", "future", "hypothetical")
 BLOCK_WINDOW = 6  # tokens before a trigger in which a threat/future/hypothetical cue governs it
 NEGATION_WINDOW = 2
-CASUALTY_WINDOW = 4
+CASUALTY_WINDOW = 4  # "killing three", "tuant trois soldats": a count right after the casualty word
+CASUALTY_BEFORE = 8  # "seven SDF special forces commandos were killed": the subject's count before it
 GOVERN_WINDOW = 15
 WEAPON_WINDOW = 15
 STRIKE_WEAPON_WINDOW = 3  # "drone strike", "frappe de drone": a strike's own weapon stands next to it
@@ -223,7 +224,7 @@ def read_facts(doc: Doc, s: Sentence, anchor: Match, anchors: list[Match]) -> Fa
     if facts.roles.event_type == "air_strike" and facts.weapon == "unknown" and \
             anchor.value("trigger") in ("strike", "air_strike"):
         facts.weapon = "aircraft"
-    _set_casualties(s, facts)
+    _set_casualties(doc, s, facts)
     if s.has("cue", "intercept"):
         facts.intercepted = True
         first = s.having("cue", "intercept")[0]
@@ -250,31 +251,54 @@ def _set_weapon(s: Sentence, facts: Facts, anchor: Match) -> tuple[int, int] | N
     return weapon.start, weapon.end
 
 
-def _set_casualties(s: Sentence, facts: Facts) -> None:
+def _set_casualties(doc: Doc, s: Sentence, facts: Facts) -> None:
+    for name, span, value in casualties(doc, s):
+        if getattr(facts, name) is None:
+            setattr(facts, name, value)
+            facts.evidence[name] = span
+
+
+def casualties(doc: Doc, s: Sentence) -> list[tuple[str, tuple[int, int], int]]:
+    """(killed | injured, evidence tokens, number) the sentence gives: the number of each casualty word
+    ('three soldiers were killed', 'killing 3', 'seven were killed and 18 wounded'); 'no casualties'
+    gives 0 to each field the sentence leaves without a number."""
+    key = "casualties"
+    if key in s.memo:
+        return s.memo[key]  # type: ignore[return-value]
+    cues = s.having("cue", "killed") + s.having("cue", "injured")
+    found: list[tuple[str, tuple[int, int], int]] = []
     for name in ("killed", "injured"):
         for cue in s.having("cue", name):
-            near = [n for n in s.numbers if _counts_casualties(s, n, cue)]
-            number = min(near, key=lambda n: abs(n.start - cue.start), default=None)
+            number = _casualty_number(doc, s, cue, [c for c in cues if c is not cue])
             if number is not None:
-                setattr(facts, name, number.value)
-                facts.evidence[name] = (min(number.start, cue.start), max(number.end, cue.end))
+                found.append((name, (min(number.start, cue.start), max(number.end, cue.end)), number.value))
                 break
     if s.has("cue", "no_casualties"):
         first = s.having("cue", "no_casualties")[0]
-        for name in ("killed", "injured"):
-            if getattr(facts, name) is None:
-                setattr(facts, name, 0)
-                facts.evidence[name] = (first.start, first.end)
+        given = {name for name, _, _ in found}
+        found += [(name, (first.start, first.end), 0) for name in ("killed", "injured") if name not in given]
+    s.memo[key] = found
+    return found
 
 
-def _counts_casualties(s: Sentence, n: Number, cue: Match) -> bool:
-    """'three soldiers were killed', 'killing 3': a number beside the casualty word. After the word,
-    'one'/'un' is more often an article ('..., said an official') than a count, so it needs 2 or more."""
-    if n.ordinal or any(d.start <= n.start < d.end for d in s.dates):
-        return False
-    if 0 <= cue.start - n.end <= CASUALTY_WINDOW:
-        return True
-    return 0 <= n.start - cue.end <= CASUALTY_WINDOW and n.value >= 2
+def _casualty_number(doc: Doc, s: Sentence, cue: Match, others: list[Match]) -> Number | None:
+    """The number a casualty word counts: the nearest before it, across no other casualty word, number or
+    punctuation ('seven commandos were killed'); else the nearest after it ('..., killing three'). After
+    the word, 'one'/'un' is more often an article ('..., said an official') than a count, so it needs 2
+    or more. A number that names a weapon, counts attacks or is part of a date or a name counts no one."""
+    weapons = [w.start for w in s.having("weapon")]
+    names = [(m.start, m.end) for m in s.matches if m.value("place") is not None or m.value("actor") is not None]
+    usable = [n for n in s.numbers if not n.ordinal and not any(d.start <= n.start < d.end for d in s.dates)
+              and n.end not in weapons and not any(0 <= u.start - n.end <= 1 for u in s.having("tally", "units"))
+              and not any(a <= n.start < b for a, b in names)]
+    before = [n for n in usable if 0 <= cue.start - n.end <= CASUALTY_BEFORE
+              and not any(n.end <= o.start < cue.start for o in others)
+              and not (cue.start > n.end and doc.punctuated(n, cue))]  # type: ignore[arg-type]
+    if before:
+        return max(before, key=lambda n: n.start)
+    after = [n for n in usable if 0 <= n.start - cue.end <= CASUALTY_WINDOW and n.value >= 2
+             and not any(cue.end <= o.start < n.start for o in others)]
+    return min(after, key=lambda n: n.start, default=None)
 
 
 def _governed(s: Sentence, trigger: Match) -> tuple[bool, bool]:

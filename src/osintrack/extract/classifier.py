@@ -60,17 +60,20 @@ class Models:
 
     event: LinearModel  # no / yes: a candidate place and day is an incident the report says happened
     event_type: LinearModel  # attack / air_strike
+    tally: LinearModel  # no / yes: a count is a tally the theatre tracks
     threshold: float  # the probability from which a candidate is taken as an event
+    tally_threshold: float  # ... and a count as a tally
     about: Mapping[str, Any]  # what the models were trained on
 
     def to_json(self) -> dict[str, Any]:
         return {"about": dict(self.about), "event": self.event.to_json(), "event_type": self.event_type.to_json(),
-                "threshold": self.threshold}
+                "tally": self.tally.to_json(), "threshold": self.threshold, "tally_threshold": self.tally_threshold}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Models:
         return cls(LinearModel.from_json(data["event"]), LinearModel.from_json(data["event_type"]),
-                   float(data["threshold"]), data.get("about") or {})
+                   LinearModel.from_json(data["tally"]), float(data["threshold"]), float(data["tally_threshold"]),
+                   data.get("about") or {})
 
 
 def shipped_model_path() -> Path:

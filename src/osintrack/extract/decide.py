@@ -15,18 +15,20 @@ import math
 from dataclasses import dataclass, field
 
 from ..gazetteer import Site
-from ..model import Event
-from .candidates import SOURCE_RANK, Candidate, DateOption, Mention, event_candidates
+from ..model import Event, Tally
+from .candidates import SOURCE_RANK, Candidate, DateOption, Mention, casualties, event_candidates
 from .classifier import Models
 from .document import Doc
 from .features import candidate_features, type_features
 from .places import SPECIFIC, contains, near
 from .roles import report_claimant
+from .tallies import TallyDraft, merge_tallies
 
 SAME_PLACE_KM = 20.0  # FORMAT.md: places within 20 km are one place
 WEEK_DAYS = 7
 PRECISION_RANK = {"site": 0, "town": 1, "region": 2, "country": 3}
 LEND = 0.5  # a candidate this far under the threshold may still restate an event taken: its date, its facts
+CASUALTY_SENTENCES = 2  # a toll in a sentence of its own belongs to an event told this close
 FACT_FIELDS = ("weapon", "actor", "target", "claimed_by", "confirmed_by", "killed", "injured", "intercepted")
 ROLE_FIELDS = ("actor", "target", "claimed_by", "confirmed_by")
 
@@ -111,8 +113,30 @@ def select(doc: Doc, candidates: list[Candidate], probabilities: list[float], mo
     for d in drafts:
         for c in (d.candidate, *d.restated):
             _take_facts(d, c)
+    _nearby_casualties(doc, drafts)
     _claims(doc, drafts)
     return drafts
+
+
+def _nearby_casualties(doc: Doc, drafts: list[Draft]) -> None:
+    """A toll told in a sentence of its own ('Three soldiers were killed.') belongs to the event told
+    just before it (or just after, at the head of a report), when that event has no toll yet."""
+    told = {k: d for d in drafts for k in d.sentences()}
+    for s in doc.sentences:
+        if s.index in told:
+            continue
+        found = casualties(doc, s)
+        if not found:
+            continue
+        near = [(abs(k - s.index) + (0 if k < s.index else 0.5), d) for k, d in told.items()
+                if abs(k - s.index) <= CASUALTY_SENTENCES]
+        if not near:
+            continue
+        _, draft = min(near, key=lambda x: x[0])
+        for name, span, value in found:
+            if getattr(draft, name) is None:
+                setattr(draft, name, value)
+                draft.evidence[name] = span
 
 
 def same_event(a: Draft, b: Draft) -> bool:
@@ -184,3 +208,20 @@ def _claims(doc: Doc, drafts: list[Draft]) -> None:
         if d.event_type == "attack" and d.actor in (None, claimant[0]):
             d.actor = d.claimed_by = claimant[0]
             d.evidence.setdefault("claimed_by", claimant[1])
+
+
+def decide_tallies(doc: Doc, candidates: list[TallyDraft], models: Models) -> list[Tally]:
+    """The counts the tally model takes for tallies, each told once."""
+    return select_tallies(doc, candidates, [models.tally.proba(t.readings)["yes"] for t in candidates],
+                          models.tally_threshold)
+
+
+def select_tallies(doc: Doc, candidates: list[TallyDraft], probabilities: list[float], threshold: float) -> list[Tally]:
+    """The candidates from ``threshold`` up; of rival readings of one cue, the likeliest."""
+    best: dict[tuple[int, int], float] = {}
+    for p, t in zip(probabilities, candidates, strict=True):
+        if t.rivals is not None:
+            best[t.rivals] = max(best.get(t.rivals, 0.0), p)
+    taken = [t for p, t in zip(probabilities, candidates, strict=True)
+             if p >= threshold and (t.rivals is None or p >= best[t.rivals])]
+    return merge_tallies(doc, taken)

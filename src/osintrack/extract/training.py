@@ -23,12 +23,13 @@ from ..errors import OsintrackError
 from ..evaluate import compare_report, prf
 from ..gazetteer import Site
 from ..model import Report
-from ..scoring_rules import date_compatible, event_pair_cost, optional_event, place_compatible
+from ..scoring_rules import date_compatible, event_pair_cost, optional_event, place_compatible, tallies_compatible
 from .candidates import Candidate, event_candidates, mentions
 from .classifier import LinearModel, Models, rounded
-from .decide import candidate_type_features, score_candidates, select
+from .decide import candidate_type_features, score_candidates, select, select_tallies
 from .document import Doc, read_doc
 from .features import Features, candidate_features
+from .tallies import tally_candidates
 
 Record = Mapping[str, Any]
 
@@ -37,6 +38,7 @@ THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
 INNER_FOLDS = 3
 C_EVENT = 1.0  # inverse L2 strength; features are many and examples few
 C_TYPE = 1.0
+C_TALLY = 1.0
 BALANCE: dict[tuple[str, ...], str] = {}
 
 
@@ -46,10 +48,12 @@ class Examples:
 
     event: list[tuple[Features, str]] = field(default_factory=list)
     event_type: list[tuple[Features, str]] = field(default_factory=list)
+    tally: list[tuple[Features, str]] = field(default_factory=list)
 
     def extend(self, other: Examples) -> None:
         self.event += other.event
         self.event_type += other.event_type
+        self.tally += other.tally
 
 
 def site_record(site: Site) -> dict[str, Any]:
@@ -94,6 +98,11 @@ def prepare(report: Report, gold: Record) -> Prepared:
         out.event.append((candidate_features(doc, c, candidates), "yes" if g is not None else "no"))
         if g is not None:
             out.event_type.append((candidate_type_features(doc, c), str(g.get("event_type"))))
+    told = {m.sentence.index for k, c in enumerate(candidates) if k in paired for m, _ in c.support}
+    for t in tally_candidates(doc, told):
+        record = {"metric": t.metric, "count": t.count}
+        yes = any(tallies_compatible(g, record) for g in gold.get("tallies") or ())
+        out.tally.append((t.readings, "yes" if yes else "no"))
     return Prepared(report, gold, doc, candidates, out)
 
 
@@ -116,41 +125,62 @@ def _cost(gold: Record, pred: Record) -> float:
 
 
 def train(prepared: Sequence[Prepared], about: Mapping[str, Any] | None = None) -> Models:
-    """The models fitted on ``prepared``, with the event threshold chosen by cross-validation inside it."""
+    """The models fitted on ``prepared``, with the thresholds chosen by cross-validation inside it."""
     models = fit(prepared, about)
-    return replace(models, threshold=choose_threshold(prepared))
+    event, tally = choose_thresholds(prepared)
+    return replace(models, threshold=event, tally_threshold=tally)
 
 
 def fit(prepared: Sequence[Prepared], about: Mapping[str, Any] | None = None,
-        threshold: float = DEFAULT_THRESHOLD) -> Models:
+        threshold: float = DEFAULT_THRESHOLD, tally_threshold: float = DEFAULT_THRESHOLD) -> Models:
     """Logistic regressions for the decisions (deterministic: lbfgs, fixed settings)."""
     examples = Examples()
     for p in prepared:
         examples.extend(p.examples)
     return Models(event=_fit(examples.event, ("no", "yes"), C_EVENT),
                   event_type=_fit(examples.event_type, ("attack", "air_strike"), C_TYPE),
-                  threshold=threshold,
+                  tally=_fit(examples.tally, ("no", "yes"), C_TALLY),
+                  threshold=threshold, tally_threshold=tally_threshold,
                   about={**(about or {}), "reports": len(prepared),
                                              "examples": {"event": len(examples.event),
-                                                          "event_type": len(examples.event_type)}})
+                                                          "event_type": len(examples.event_type),
+                                                          "tally": len(examples.tally)}})
 
 
-def choose_threshold(prepared: Sequence[Prepared]) -> float:
-    """The threshold of THRESHOLDS with the best event F1 when each of INNER_FOLDS parts of ``prepared``
-    is decided by models fitted on the others (ties: the higher threshold)."""
-    counts = {t: [0, 0, 0] for t in THRESHOLDS}  # tp, predicted, gold
+def choose_thresholds(prepared: Sequence[Prepared]) -> tuple[float, float]:
+    """The event and tally thresholds of THRESHOLDS with the best F1 when each of INNER_FOLDS parts of
+    ``prepared`` is decided by models fitted on the others (ties: the higher threshold)."""
+    events = {t: [0, 0, 0] for t in THRESHOLDS}  # tp, predicted, gold
+    tallies = {t: [0, 0, 0] for t in THRESHOLDS}
     for held_out, rest in folds(prepared, INNER_FOLDS):
         models = fit(rest)
         for p in held_out:
             probabilities = score_candidates(p.doc, p.candidates, models)
+            told: set[int] = set()
             for t in THRESHOLDS:
-                events = [d.to_event(p.doc).to_json() for d in select(p.doc, p.candidates, probabilities, models, t)]
-                found = compare_report(p.report.id, "", p.gold, {"id": p.report.id, "events": events},
-                                       p.report.published)
-                counts[t][0] += len(found.event_pairs)
-                counts[t][1] += found.counted_events("pred")
-                counts[t][2] += found.counted_events("gold")
-    return max(THRESHOLDS, key=lambda t: (prf(*counts[t])["f1"], t))
+                drafts = select(p.doc, p.candidates, probabilities, models, t)
+                if t == DEFAULT_THRESHOLD:
+                    told = {k for d in drafts for k in d.sentences()}
+                _count(events[t], p, "events", [d.to_event(p.doc).to_json() for d in drafts])
+            candidates = tally_candidates(p.doc, told)
+            scores = [models.tally.proba(c.readings)["yes"] for c in candidates]
+            for t in THRESHOLDS:
+                _count(tallies[t], p, "tallies", [x.to_json() for x in select_tallies(p.doc, candidates, scores, t)])
+    return tuple(max(THRESHOLDS, key=lambda t: (prf(*counts[t])["f1"], t))  # type: ignore[return-value]
+                 for counts in (events, tallies))
+
+
+def _count(counts: list[int], p: Prepared, kind: str, found: list[Any]) -> None:
+    """Add one report's (matched, predicted, gold) ``kind`` ('events' or 'tallies') to ``counts``."""
+    c = compare_report(p.report.id, "", p.gold, {"id": p.report.id, kind: found}, p.report.published)
+    if kind == "events":
+        counts[0] += len(c.event_pairs)
+        counts[1] += c.counted_events("pred")
+        counts[2] += c.counted_events("gold")
+    else:
+        counts[0] += len(c.tally_pairs)
+        counts[1] += len(c.tallies("pred"))
+        counts[2] += len(c.tallies("gold"))
 
 
 def folds(items: Sequence[Prepared], k: int, seed: int = 0) -> list[tuple[list[Prepared], list[Prepared]]]:
