@@ -258,3 +258,17 @@ def test_golden_dates(code: str, update_golden: bool) -> None:
         pytest.skip(f"no language pack {code!r} yet")
     pack = load_pack(code)
     check_golden(GOLDEN / f"{code}.yaml", HEADER, lambda case: _golden(case, pack), update_golden)
+
+
+def test_a_report_nothing_dates_falls_in_the_given_period() -> None:
+    """No publication date and no year in the text: a yearless date takes the one year that puts it in
+    the period the tracked conflict's reports speak of (data/theatre.yaml), else stays unresolved."""
+    nt = normalize("On 30 October rockets hit the base; on 3 January a drone followed; on 15 March too.")
+    period = (dt.date(2023, 10, 7), dt.date(2024, 9, 30))
+    _, mentions = find_dates(nt, _lexicon(TEST_PACK).match(nt), TEST_PACK, None, period)
+    assert [m.value for m in mentions] == ["2023-10-30", "2024-01-03", "2024-03-15"]
+    _, mentions = find_dates(nt, _lexicon(TEST_PACK).match(nt), TEST_PACK, None,
+                             (dt.date(2023, 1, 1), dt.date(2024, 12, 31)))
+    assert [m.value for m in mentions] == [None, None, None]  # two years fit: nothing bounds it
+    _, mentions = find_dates(nt, _lexicon(TEST_PACK).match(nt), TEST_PACK, "2024-02-01", period)
+    assert [m.value for m in mentions] == ["2023-10-30", "2024-01-03", "2023-03-15"]  # the publication decides

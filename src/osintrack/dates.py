@@ -69,6 +69,7 @@ class DateContext:
     month: tuple[int, int] | None  # (year, month) of publication, when at least that is known
     anchor: dt.date | None  # the reference day of relative words
     inferred: bool = False  # no publication date: the month is the latest one the text dates with its year
+    period: tuple[dt.date, dt.date] | None = None  # nothing dates the report: yearless dates fall in here
 
     def default(self) -> tuple[str | None, str | None]:
         """(value, precision) of an event the text gives no date for: the publication week, or the week of
@@ -120,12 +121,16 @@ def resolve_offset(ctx: DateContext, days: int) -> tuple[str | None, str | None]
     return (_month_value(ctx.month), MONTH) if ctx.month is not None else (None, None)
 
 
-def find_dates(nt: NormText, matches: Sequence[Match], pack: LanguagePack,
-               published: str | None) -> tuple[DateContext, list[DateMention]]:
-    """Every date expression of a report, resolved; and the context the report's dates resolve in."""
+def find_dates(nt: NormText, matches: Sequence[Match], pack: LanguagePack, published: str | None,
+               period: tuple[dt.date, dt.date] | None = None) -> tuple[DateContext, list[DateMention]]:
+    """Every date expression of a report, resolved; and the context the report's dates resolve in.
+    ``period``: where a report that nothing dates (no publication date, no year in its text) is taken
+    to speak of: a yearless date takes the one year that puts it inside, if there is one."""
     day, month = parse_published(published)
     raws = _Scanner(nt, matches, pack).scan()
     ctx = _context(day, month, raws)
+    if ctx.month is None and period is not None:
+        ctx = DateContext(None, None, None, period=period)
     mentions = [_resolve(raw, ctx) for raw in raws]
     return ctx, mentions
 
@@ -543,6 +548,11 @@ def _explicit_day(raw: _Raw, ctx: DateContext) -> dt.date | None:
         year = ctx.published.year - ((month, day) > (ctx.published.month, ctx.published.day))
     elif ctx.month is not None:
         year = ctx.month[0] - (month > ctx.month[1])
+    elif ctx.period is not None:
+        first, last = ctx.period
+        inside = [d for y in range(first.year, last.year + 1) for d in (_valid_date(y, month, day),)
+                  if d is not None and first <= d <= last]
+        return inside[0] if len(inside) == 1 else None
     else:
         return None
     return _valid_date(year, month, day)

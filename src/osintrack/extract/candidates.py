@@ -16,7 +16,7 @@ from ..dates import DateMention
 from ..gazetteer import Site
 from ..lexicon import Match
 from .document import Doc, Number, Sentence
-from .places import SPECIFIC, Place, sentence_places, theatre
+from .places import SPECIFIC, Place, sentence_places
 from .roles import Roles, read_roles
 
 BLOCKING_CUES = ("threat", "future", "hypothetical")
@@ -24,7 +24,7 @@ BLOCK_WINDOW = 6  # tokens before a trigger in which a threat/future/hypothetica
 NEGATION_WINDOW = 2
 CASUALTY_WINDOW = 4  # "killing three", "tuant trois soldats": a count right after the casualty word
 CASUALTY_BEFORE = 8  # "seven SDF special forces commandos were killed": the subject's count before it
-GOVERN_WINDOW = 15
+AFTER_PENALTY = 10  # tokens: a trigger after a place governs it only when clearly nearer than one before
 WEAPON_WINDOW = 15
 STRIKE_WEAPON_WINDOW = 3  # "drone strike", "frappe de drone": a strike's own weapon stands next to it
 LAUNCH_WINDOW = 15  # "launched a drone", "engaged a drone ... and shot it down"
@@ -105,12 +105,13 @@ def mentions(doc: Doc) -> list[Mention]:
             if anchor.start not in by_anchor:
                 by_anchor[anchor.start] = read_facts(doc, s, anchor, anchors)
             facts = by_anchor[anchor.start]
-            out.append(_mention(doc, s, facts, place, place.site, "text", anchor, place.match))
+            if not facts.governed:  # FORMAT.md: a threat, a vow or a plan is no event
+                out.append(_mention(doc, s, facts, place, place.site, "text", anchor, place.match))
         if not places and s.having("trigger"):
             anchor = anchors[0]
             facts = read_facts(doc, s, anchor, anchors)
             site, source = _context_site(doc, s, out)
-            if site is not None:
+            if site is not None and not facts.governed:
                 out.append(_mention(doc, s, facts, None, site, source, anchor, anchor))
     return out
 
@@ -132,10 +133,11 @@ def triggers(s: Sentence) -> list[Match]:
 
 
 def _governing(anchors: list[Match], place: Match) -> Match:
-    """The trigger a place belongs to: the closest one before it ('attacks on X'), else the closest
-    after it ('X came under attack')."""
-    before = [t for t in anchors if 0 <= place.start - t.end <= GOVERN_WINDOW]
-    return before[-1] if before else min(anchors, key=lambda t: abs(t.start - place.start))
+    """The trigger a place belongs to: the nearest, one before it ('attacks on X') counting a little
+    nearer than one after it ('X came under attack', 'in Jordan in a drone attack')."""
+    def distance(t: Match) -> int:
+        return place.start - t.end if t.end <= place.start else t.start - place.end + AFTER_PENALTY
+    return min(anchors, key=lambda t: (distance(t), t.start))
 
 
 # --- where a placeless mention is ---------------------------------------------------------------
@@ -165,7 +167,6 @@ def _report_countries(doc: Doc) -> list[str]:
     key = "countries"
     found = doc.memo.get(key)
     if found is None:
-        bare, context_only = theatre()
         seen: dict[str, None] = {}
         for s in doc.sentences:
             for p in sentence_places(doc, s):

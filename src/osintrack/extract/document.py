@@ -9,11 +9,15 @@ its mentions (triggers, places, actors, weapons, cues, dates, numbers). Later st
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import gc
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
 from typing import Any
+
+import yaml
 
 from .. import dates as dates_mod
 from .. import numbers as numbers_mod
@@ -120,10 +124,30 @@ def read_doc(report: Report) -> Doc:
     nt = normalize(report.text)
     skip = _crawl_header_tokens(nt)
     matches = language_lexicon(lang).match(nt, skip)
-    context, mentions = dates_mod.find_dates(nt, matches, pack, report.published or url_date(report.url))
+    context, mentions = dates_mod.find_dates(nt, matches, pack, report.published or url_date(report.url),
+                                             theatre().period)
     mentions = [d for d in mentions if d.start >= skip]
     sentences = _sentences(nt, matches, mentions, _numbers(nt, matches, pack))
     return Doc(report, pack, nt, matches, context, sentences, load_gazetteer(), load_actors(), skip > 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Theatre:
+    """What the tracked conflict is, as data/theatre.yaml says."""
+
+    countries: frozenset[str]  # countries whose bare name locates an event
+    context_only: frozenset[str]  # countries where no place locates an event of the theatre
+    strikers: frozenset[str]  # actor ids of the states whose air strikes the theatre codes
+    period: tuple[dt.date, dt.date]  # the months its reports speak of
+
+
+@cache
+def theatre() -> Theatre:
+    data = yaml.safe_load((resources.files("osintrack") / "data" / "theatre.yaml").read_text(encoding="utf-8"))
+    first, last = (value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+                   for value in data["period"])
+    return Theatre(frozenset(data["countries"]), frozenset(data["context_only"]), frozenset(data["strikers"]),
+                   (first, last))
 
 
 def url_date(url: str | None) -> str | None:

@@ -13,7 +13,7 @@ from collections import Counter
 
 from ..lexicon import Match
 from .candidates import Candidate, DateOption, Mention, count_units
-from .document import Doc
+from .document import Doc, theatre
 from .places import SPECIFIC, contains
 
 Features = dict[str, float]
@@ -130,6 +130,8 @@ def _trigger_features(doc: Doc, m: Mention, f: Features) -> None:
     for flag in ("claimed", "denied", "state_agent", "group_agent", "victim", "typed"):
         if getattr(roles, flag):
             f[flag] = 1
+    if roles.agent_state is not None and roles.agent_state not in theatre().strikers:
+        f["other_state_acts"] = 1  # an Israeli raid in Syria is another war
     if roles.event_type == "air_strike":
         f["rule_strike"] = 1
     if s.has("cue", "confirm"):

@@ -9,14 +9,10 @@ container, situating town, deployment, list member...) that the decision stage w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-
-import yaml
 
 from ..gazetteer import Site, haversine_km
 from ..lexicon import Match
-from .document import Doc, Sentence
+from .document import Doc, Sentence, theatre
 
 SPECIFIC = ("site", "town")
 # finer than geo precision: a directional region ("eastern Syria") holds provinces and districts
@@ -50,20 +46,13 @@ class Place:
     listed: bool = False  # joined by 'and' to another place ("al-Tanf and Rukban")
 
 
-@cache
-def theatre() -> tuple[frozenset[str], frozenset[str]]:
-    """(countries whose bare name locates an event, countries that locate none): data/theatre.yaml."""
-    data = yaml.safe_load((resources.files("osintrack") / "data" / "theatre.yaml").read_text(encoding="utf-8"))
-    return frozenset(data["countries"]), frozenset(data["context_only"])
-
-
 def sentence_places(doc: Doc, s: Sentence) -> list[Place]:
     """Every place the sentence names that lies somewhere (not 'the Middle East'), with its flags."""
     key = "places"
     if key in s.memo:
         return s.memo[key]  # type: ignore[return-value]
     directions = s.having("direction")
-    bare_countries, context_only = theatre()
+    bare_countries, context_only = theatre().countries, theatre().context_only
     raw: list[tuple[Site, Match, bool]] = []
     for m in s.having("place"):
         site = doc.gazetteer.get(m.value("place"))

@@ -41,6 +41,7 @@ class Roles:
     claimed_by: str | None = None
     confirmed_by: str | None = None
     state_agent: bool = False
+    agent_state: str | None = None  # actor id of the state that acted, where one did
     group_agent: bool = False
     victim: bool = False  # a state's forces were hit
     claimed: bool = False
@@ -68,7 +69,8 @@ def read_roles(doc: Doc, s: Sentence, trigger: Match, live: list[Match], weapon:
     if state_agents and (roles.event_type == "air_strike" or strike_kind or not roles.claimed):
         m, actor = min(state_agents, key=lambda ma: abs(ma[0].start - trigger.start))
         roles.event_type, roles.typed = "air_strike", True
-        roles.actor = doc.actors.root(actor.id).name
+        root = doc.actors.root(actor.id)
+        roles.actor, roles.agent_state = root.name, root.id
         roles.evidence["actor"] = (m.start, m.end)
         if groups:
             roles.target = groups[0][1].name
