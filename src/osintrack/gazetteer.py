@@ -122,6 +122,7 @@ class Gazetteer:
         self.qualifiers: Mapping[str, tuple[str, ...]] = MappingProxyType(
             {t: tuple(ps) for t, ps in (qualifiers or {}).items()})
         self._countries = {s.country: s for s in by_id.values() if s.type == "country" and s.country}
+        self._regions: dict[tuple[str, str], Site | None] = {}
         self._by_key: dict[str, list[Site]] = defaultdict(list)
         for site in self._ordered():
             for name in site.bare_names():
@@ -293,7 +294,12 @@ class Gazetteer:
         rows; None when the country is unknown or has no rows besides its own."""
         if direction not in BEARINGS:
             raise ValueError(f"unknown direction {direction!r}; expected one of {', '.join(BEARINGS)}")
-        cc = country.upper()
+        key = (country.upper(), direction)
+        if key not in self._regions:  # the same few regions are asked for in report after report
+            self._regions[key] = self._region_of(*key)
+        return self._regions[key]
+
+    def _region_of(self, cc: str, direction: str) -> Site | None:
         curated = self.sites.get(f"{cc.lower()}-{direction}")
         if curated is not None and curated.type == "region":
             return curated

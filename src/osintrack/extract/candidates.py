@@ -16,7 +16,7 @@ from ..dates import DateMention
 from ..gazetteer import Site
 from ..lexicon import Match
 from .document import Doc, Number, Sentence
-from .places import SPECIFIC, Place, sentence_places
+from .places import SPECIFIC, Place, dateline, outside, sentence_places, sentence_sites
 from .roles import Roles, read_roles
 
 BLOCKING_CUES = ("threat", "future", "hypothetical")
@@ -74,6 +74,7 @@ class Facts:
     series: bool = False  # "a series of attacks"
     open_period: bool = False  # "since 17 October": the sentence sums up a period
     about_context: bool = False  # "its bombardment of Gaza": another war
+    memo: dict[str, Any] = field(default_factory=dict)  # readings the features make of it, once
 
 
 @dataclass(slots=True)
@@ -98,7 +99,7 @@ def mentions(doc: Doc) -> list[Mention]:
         anchors = triggers(s) or s.having("weapon")
         if not anchors:
             continue
-        places = [p for p in sentence_places(doc, s)]
+        places = sentence_places(doc, s)
         by_anchor: dict[int, Facts] = {}
         for place in places:
             anchor = _governing(anchors, place.match)
@@ -169,9 +170,9 @@ def _report_countries(doc: Doc) -> list[str]:
     if found is None:
         seen: dict[str, None] = {}
         for s in doc.sentences:
-            for p in sentence_places(doc, s):
-                if p.site.country and not p.outside and not p.dateline:
-                    seen.setdefault(p.site.country, None)
+            for site, m, _ in sentence_sites(doc, s):
+                if site.country and not outside(site) and not dateline(doc, m):
+                    seen.setdefault(site.country, None)
         found = doc.memo[key] = list(seen)
     return found
 
@@ -196,6 +197,13 @@ def date_options(doc: Doc, s: Sentence, where: Match, anchor: Match) -> list[Dat
 
 
 def _context_date(doc: Doc, s: Sentence) -> DateOption:
+    found: DateOption | None = s.memo.get("context_date")  # type: ignore[assignment]
+    if found is None:
+        found = s.memo["context_date"] = _read_context_date(doc, s)
+    return found
+
+
+def _read_context_date(doc: Doc, s: Sentence) -> DateOption:
     for previous in reversed(doc.sentences[max(0, s.index - CONTEXT_SENTENCES):s.index]):
         mention = next((d for d in reversed(previous.dates) if d.precision == "day" and d.value
                         and not _after_since(previous, d)), None)

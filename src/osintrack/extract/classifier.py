@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -29,17 +29,16 @@ class LinearModel:
     weights: Mapping[str, tuple[float, ...]]  # feature -> one weight per row
     bias: tuple[float, ...]
 
-    def proba(self, features: Mapping[str, float]) -> dict[str, float]:
-        """The probability of each class."""
-        scores = list(self.bias)
-        for name, value in features.items():
-            row = self.weights.get(name)
-            if row is not None:
-                for k, w in enumerate(row):
-                    scores[k] += w * value
-        if len(self.classes) == 2 and len(scores) == 1:  # binary: one score for the second class
-            p = 1.0 / (1.0 + math.exp(-scores[0]))
+    def proba(self, features: Iterable[str]) -> dict[str, float]:
+        """The probability of each class, given the names of the indicator features that hold."""
+        weights = self.weights
+        if len(self.bias) == 1:  # binary: one score for the second class
+            # fsum: exact whatever the order a set yields its names in (hash seeds differ between processes)
+            score = math.fsum([self.bias[0], *(weights[name][0] for name in features if name in weights)])
+            p = 1.0 / (1.0 + math.exp(-max(min(score, 700.0), -700.0)))
             return {self.classes[0]: 1.0 - p, self.classes[1]: p}
+        rows = [weights[name] for name in features if name in weights]
+        scores = [math.fsum([b, *(row[k] for row in rows)]) for k, b in enumerate(self.bias)]
         top = max(scores)
         exps = [math.exp(s - top) for s in scores]
         total = sum(exps)

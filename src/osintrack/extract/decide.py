@@ -39,7 +39,7 @@ class Draft:
 
     candidate: Candidate
     probability: float
-    strike_odds: float = 0.0  # log-odds of 'air_strike'
+    strike_odds: float | None = None  # log-odds of 'air_strike', once asked for
     site: Site = field(init=False)
     date: DateOption = field(init=False)
     restated: list[Candidate] = field(default_factory=list)  # candidates that tell it again
@@ -69,7 +69,14 @@ class Draft:
 
     @property
     def event_type(self) -> str:
+        assert self.strike_odds is not None, "typed() first"
         return "air_strike" if self.strike_odds > 0 else "attack"
+
+    def typed(self, doc: Doc, models: Models) -> str:
+        """The event type, the type model asked only now (most candidates never need it)."""
+        if self.strike_odds is None:
+            self.strike_odds = strike_log_odds(doc, self.candidate, models)
+        return self.event_type
 
     def to_event(self, doc: Doc) -> Event:
         site, date = self.site, self.date
@@ -102,8 +109,8 @@ def select(doc: Doc, candidates: list[Candidate], probabilities: list[float], mo
         c, p = candidates[k], probabilities[k]
         if p < threshold * LEND:
             break
-        draft = Draft(c, p, strike_log_odds(doc, c, models))
-        taken = next((d for d in drafts if same_event(d, draft)), None)
+        draft = Draft(c, p)
+        taken = next((d for d in drafts if same_event(d, draft, doc, models)), None)
         if taken is not None:
             taken.absorb(c)
             taken.restated.append(c)
@@ -111,6 +118,7 @@ def select(doc: Doc, candidates: list[Candidate], probabilities: list[float], mo
             drafts.append(draft)
     drafts.sort(key=lambda d: candidates.index(d.candidate))
     for d in drafts:
+        d.typed(doc, models)
         for c in (d.candidate, *d.restated):
             _take_facts(d, c)
     _nearby_casualties(doc, drafts)
@@ -139,7 +147,7 @@ def _nearby_casualties(doc: Doc, drafts: list[Draft]) -> None:
                 draft.evidence[name] = span
 
 
-def same_event(a: Draft, b: Draft) -> bool:
+def same_event(a: Draft, b: Draft, doc: Doc, models: Models) -> bool:
     """Whether FORMAT.md would count two drafts as one event: one place on one day (a coarse place
     holding a precise one counts as the same place when the type agrees)."""
     if not _same_day(a.date, b.date):
@@ -148,7 +156,7 @@ def same_event(a: Draft, b: Draft) -> bool:
         return near(a.site, b.site, SAME_PLACE_KM)
     if a.site.id == b.site.id:
         return True
-    return a.event_type == b.event_type and (contains(a.site, b.site) or contains(b.site, a.site))
+    return (contains(a.site, b.site) or contains(b.site, a.site)) and a.typed(doc, models) == b.typed(doc, models)
 
 
 def _same_day(a: DateOption, b: DateOption) -> bool:
@@ -167,12 +175,11 @@ def _days_apart(a: DateOption, b: DateOption) -> int | None:
     return abs((dt.date.fromisoformat(a.value) - dt.date.fromisoformat(b.value)).days)
 
 
-def candidate_type_features(doc: Doc, c: Candidate) -> dict[str, float]:
+def candidate_type_features(doc: Doc, c: Candidate) -> set[str]:
     """The type readings of every mention supporting ``c`` (any of them)."""
-    features: dict[str, float] = {}
+    features: set[str] = set()
     for m, _ in c.support:
-        for name, value in type_features(doc, m).items():
-            features[name] = max(features.get(name, 0.0), value)
+        features |= type_features(doc, m)
     return features
 
 

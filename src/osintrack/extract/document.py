@@ -46,6 +46,9 @@ class Number:
     ordinal: bool = False
 
 
+_NONE: list[Match] = []  # what having() gives for nothing: shared, never to be changed
+
+
 @dataclass(slots=True)
 class Sentence:
     index: int
@@ -65,7 +68,7 @@ class Sentence:
             self.by_kind.setdefault((kind, value), []).append(match)
 
     def having(self, kind: str, value: object = None) -> list[Match]:
-        return self.by_kind.get((kind, value), [])
+        return self.by_kind.get((kind, value), _NONE)
 
     def has(self, kind: str, value: object = None) -> bool:
         return (kind, value) in self.by_kind

@@ -2,24 +2,27 @@
 
 Every feature is a reading of structure or of a cue class from the language packs (a trigger, a
 threat cue, a place's precision, token distances, a date's source and age), never a word: a
-model trained on reports in some languages applies to the others. Features are sparse dicts of
-name -> value, most of them 0/1 indicators.
+model trained on reports in some languages applies to the others. Features are sets of the names
+of the readings that hold (indicators).
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import re
 from collections import Counter
 
+from ..gazetteer import Site
 from ..lexicon import Match
 from .candidates import Candidate, DateOption, Mention, count_units
 from .document import Doc, theatre
-from .places import SPECIFIC, contains
+from .places import SPECIFIC, contains, dateline, sentence_sites
 
-Features = dict[str, float]
+Features = set[str]  # the names of the readings that hold (each worth 1)
 
 _FACILITY_TYPES = ("base", "airport", "oil_field", "gas_field", "facility", "border_crossing", "port")
-_QUOTES = "\"“”«»„'"
+_QUOTE_MARKS = re.compile("[\"“”«»„']")
 
 
 def bucket(value: int, edges: tuple[int, ...]) -> str:
@@ -34,69 +37,76 @@ def mention_features(doc: Doc, m: Mention) -> Features:
     """Does this sentence tell an incident that happened at this place? (Its dates aside.)"""
     found: Features | None = m.memo.get("mention")
     if found is None:
-        found = m.memo["mention"] = {}
+        found = m.memo["mention"] = set()
         _place_features(doc, m, found)
         _trigger_features(doc, m, found)
         if any(o.source == "sentence" and o.precision == "day" for o in m.dates):
-            found["day_in_sentence"] = 1
+            found.add("day_in_sentence")
         elif any(o.source == "sentence" for o in m.dates):
-            found["month_in_sentence"] = 1
+            found.add("month_in_sentence")
     return found
 
 
 def _place_features(doc: Doc, m: Mention, f: Features) -> None:
     site = m.site
     assert site is not None
-    f[f"src:{m.site_source}"] = 1
-    f[f"prec:{site.precision}"] = 1
+    f.add(f"src:{m.site_source}")
+    f.add(f"prec:{site.precision}")
     if site.type in _FACILITY_TYPES:
-        f["facility"] = 1
+        f.add("facility")
     if site.type == "sea":
-        f["sea"] = 1
+        f.add("sea")
     if m.keywords:
-        f["keywords"] = 1
+        f.add("keywords")
     p = m.place
     if p is not None:
         for flag in ("compass", "dateline", "outside", "locator", "container", "situating", "deployment", "listed"):
             if getattr(p, flag):
-                f[flag] = 1
+                f.add(flag)
         anchor = m.facts.trigger
         if anchor is not None:
             gap = p.match.start - anchor.end if anchor.start < p.match.start else anchor.start - p.match.end
-            f[f"gap:{bucket(max(gap, 0), (2, 6, 15))}"] = 1
-            f["trigger_before" if anchor.start < p.match.start else "trigger_after"] = 1
+            f.add(f"gap:{bucket(max(gap, 0), (2, 6, 15))}")
+            f.add("trigger_before" if anchor.start < p.match.start else "trigger_after")
         if any(0 <= p.match.start - c.end <= 3 for c in m.sentence.having("cue", "against")):
-            f["against"] = 1
+            f.add("against")
         if _quoted(doc, m):
-            f["quoted"] = 1
+            f.add("quoted")
     if "site_sentences" not in doc.memo:
         doc.memo["site_sentences"] = _site_sentences(doc)
     counts: Counter[str] = doc.memo["site_sentences"]
-    f[f"repeats:{bucket(counts[site.id], (1, 2))}"] = 1
+    f.add(f"repeats:{bucket(counts[site.id], (1, 2))}")
     if site.id in doc.memo["head_sites"]:
-        f["in_head"] = 1
-    if site.precision not in SPECIFIC and any(
-            other.precision in SPECIFIC and contains(site, other) for other in doc.memo["specific_sites"]):
-        f["holds_specific"] = 1
+        f.add("in_head")
+    if site.precision not in SPECIFIC and _holds_specific(doc, site):
+        f.add("holds_specific")
     n_places = len(m.sentence.having("place"))
-    f[f"n_places:{bucket(n_places, (0, 1, 2))}"] = 1
+    f.add(f"n_places:{bucket(n_places, (0, 1, 2))}")
+
+
+def _holds_specific(doc: Doc, site: Site) -> bool:
+    """Whether the report names a precise place that ``site`` holds."""
+    memo = doc.memo.setdefault("holds", {})
+    if site.id not in memo:
+        memo[site.id] = any(other.precision in SPECIFIC and contains(site, other)
+                            for other in doc.memo["specific_sites"])
+    return bool(memo[site.id])
 
 
 def _site_sentences(doc: Doc) -> Counter[str]:
     """How many sentences name each site; also notes the head's sites and the report's precise places."""
-    from .places import sentence_places
-
     counts: Counter[str] = Counter()
     head: set[str] = set()
     specific = {}
     for s in doc.sentences:
-        ids = {p.site.id for p in sentence_places(doc, s)}
+        sites = sentence_sites(doc, s)
+        ids = {site.id for site, _, _ in sites}
         counts.update(ids)
         if s.index == 0:
             head |= ids
-        for p in sentence_places(doc, s):
-            if p.site.precision in SPECIFIC and not p.dateline:
-                specific[p.site.id] = p.site
+        for site, m, _ in sites:
+            if site.precision in SPECIFIC and not dateline(doc, m):
+                specific[site.id] = site
     doc.memo["head_sites"] = head
     doc.memo["specific_sites"] = list(specific.values())
     return counts
@@ -105,88 +115,98 @@ def _site_sentences(doc: Doc) -> Counter[str]:
 def _quoted(doc: Doc, m: Mention) -> bool:
     """The place stands inside quotation marks that open within its sentence."""
     assert m.place is not None
-    start, _ = doc.nt.orig_span(m.sentence.start, m.sentence.end)
+    quotes: list[int] | None = m.sentence.memo.get("quotes")  # type: ignore[assignment]
+    if quotes is None:
+        start, end = doc.nt.orig_span(m.sentence.start, m.sentence.end)
+        text = doc.report.text
+        quotes = m.sentence.memo["quotes"] = [q.start() for q in _QUOTE_MARKS.finditer(text, start, end)]
     at, _ = doc.nt.orig_span(m.place.match.start, m.place.match.end)
-    return sum(ch in _QUOTES for ch in doc.report.text[start:at]) % 2 == 1
+    return bisect.bisect_left(quotes, at) % 2 == 1
 
 
 def _trigger_features(doc: Doc, m: Mention, f: Features) -> None:
+    """The readings of the mention's trigger and sentence (shared by the places the trigger governs)."""
+    found: Features | None = m.facts.memo.get("features")
+    if found is None:
+        found = m.facts.memo["features"] = set()
+        _read_trigger(doc, m, found)
+    f |= found
+
+
+def _read_trigger(doc: Doc, m: Mention, f: Features) -> None:
     facts, s = m.facts, m.sentence
     trigger = facts.trigger
-    f[f"anchor:{trigger.value('trigger') or 'intercept' if trigger is not None else 'weapon'}"] = 1
-    f[f"n_triggers:{bucket(len(s.having('trigger')), (1, 2))}"] = 1
+    f.add(f"anchor:{trigger.value('trigger') or 'intercept' if trigger is not None else 'weapon'}")
+    f.add(f"n_triggers:{bucket(len(s.having('trigger')), (1, 2))}")
     for flag in ("governed", "negated", "counted", "many", "series", "open_period", "about_context"):
         if getattr(facts, flag):
-            f[flag] = 1
+            f.add(flag)
     if facts.weapon != "unknown":
-        f["weapon"] = 1
+        f.add("weapon")
     if facts.killed or facts.injured:
-        f["casualties"] = 1
+        f.add("casualties")
     if facts.killed == 0 or facts.injured == 0:
-        f["no_casualties"] = 1
+        f.add("no_casualties")
     if facts.intercepted:
-        f["intercepted"] = 1
+        f.add("intercepted")
     roles = facts.roles
     for flag in ("claimed", "denied", "state_agent", "group_agent", "victim", "typed"):
         if getattr(roles, flag):
-            f[flag] = 1
+            f.add(flag)
     if roles.agent_state is not None and roles.agent_state not in theatre().strikers:
-        f["other_state_acts"] = 1  # an Israeli raid in Syria is another war
+        f.add("other_state_acts")  # an Israeli raid in Syria is another war
     if roles.event_type == "air_strike":
-        f["rule_strike"] = 1
+        f.add("rule_strike")
     if s.has("cue", "confirm"):
-        f["said"] = 1
+        f.add("said")
     if count_units(s):
-        f["count_units"] = 1
+        f.add("count_units")
     if s.has("tally", "since"):
-        f["since"] = 1
+        f.add("since")
     if s.has("date_previous") or s.has("date_recent"):
-        f["previous"] = 1
+        f.add("previous")
     n = len(doc.sentences)
-    f["first_sentence" if s.index == 0 else f"position:{bucket(int(4 * s.index / max(n, 1)), (0, 1, 2))}"] = 1
-    f[f"length:{bucket(s.end - s.start, (12, 30, 60))}"] = 1
+    f.add("first_sentence" if s.index == 0 else f"position:{bucket(int(4 * s.index / max(n, 1)), (0, 1, 2))}")
+    f.add(f"length:{bucket(s.end - s.start, (12, 30, 60))}")
 
 
 def candidate_features(doc: Doc, c: Candidate, others: list[Candidate]) -> Features:
     """Is this place and day an incident the report says happened? The readings of every mention that
     supports it (any of them), how many support it, and what else the report tells at or around it."""
-    f: Features = {}
+    f: Features = set()
     for m, option in c.support:
-        for prefix, part in (("m:", mention_features(doc, m)), ("d:", date_features(doc, m, option))):
-            for name, value in part.items():
-                key = prefix + name
-                if value > f.get(key, 0.0):
-                    f[key] = value
-    f[f"support:{bucket(len(c.support), (1, 2, 4))}"] = 1
+        f |= mention_features(doc, m)
+        f |= date_features(doc, m, option)
+    f.add(f"support:{bucket(len(c.support), (1, 2, 4))}")
     stated = sum(1 for _, o in c.support if o.source == "sentence")
-    f[f"stated:{bucket(stated, (0, 1, 2))}"] = 1
-    f[f"date:{c.date.source}"] = 1
-    f[f"date_prec:{c.date.precision}"] = 1
+    f.add(f"stated:{bucket(stated, (0, 1, 2))}")
+    f.add(f"date:{c.date.source}")
+    f.add(f"date_prec:{c.date.precision}")
     age = date_age(doc, c.date)
     if age is not None:
-        f[f"age:{age}"] = 1
+        f.add(f"age:{age}")
     same_site = [o for o in others if o is not c and o.site.id == c.site.id]
     if any(o.date.source == "sentence" for o in same_site):
-        f["site_dated_elsewhere"] = 1
+        f.add("site_dated_elsewhere")
     if c.site.precision not in SPECIFIC and any(
             o.site.precision in SPECIFIC and contains(c.site, o.site) and _same_day(o.date, c.date) for o in others):
-        f["holds_specific_same_day"] = 1
+        f.add("holds_specific_same_day")
     if c.site.precision in SPECIFIC and any(o.site.precision not in SPECIFIC and contains(o.site, c.site)
                                             and _same_day(o.date, c.date) for o in others):
-        f["held_same_day"] = 1
+        f.add("held_same_day")
     coarse = c.site.precision not in SPECIFIC
     if coarse:
         # a state's strikes on unnamed sites are coded per country; attacks on a country's bases are a summary
-        for name in ("m:state_agent", "m:rule_strike", "m:anchor:strike", "m:anchor:air_strike", "m:casualties",
-                     "m:counted", "m:day_in_sentence", "m:claimed", "m:group_agent", "m:victim", "m:weapon"):
+        for name in ("state_agent", "rule_strike", "anchor:strike", "anchor:air_strike", "casualties",
+                     "counted", "day_in_sentence", "claimed", "group_agent", "victim", "weapon"):
             if name in f:
-                f["coarse&" + name[2:]] = 1
+                f.add("coarse&" + name)
         if not stated:
-            f["coarse&unstated"] = 1
+            f.add("coarse&unstated")
         if "holds_specific_same_day" in f:
-            f["coarse&holds"] = 1
+            f.add("coarse&holds")
     if c.date.source == "default" and "site_dated_elsewhere" in f:
-        f["default&dated_elsewhere"] = 1
+        f.add("default&dated_elsewhere")
     return f
 
 
@@ -204,22 +224,31 @@ def date_age(doc: Doc, date: DateOption) -> str | None:
 
 
 def date_features(doc: Doc, m: Mention, option: DateOption) -> Features:
-    """Is this the day the mention happened on, and how does the text give it?"""
-    f: Features = {f"src:{option.source}": 1, f"prec:{option.precision}": 1}
+    """Is this the day the mention happened on, and how does the text give it? (Names start with 'd_'
+    where a mention's reading has the same one.)"""
+    memo = m.memo.setdefault("dates", {})
+    found: Features | None = memo.get(id(option))
+    if found is None:
+        found = memo[id(option)] = _date_features(doc, m, option)
+    return found
+
+
+def _date_features(doc: Doc, m: Mention, option: DateOption) -> Features:
+    f: Features = {f"d_src:{option.source}", f"d_prec:{option.precision}"}
     for flag in ("after_since", "statement", "opening", "nearest", "enumerated"):
         if getattr(option, flag):
-            f[flag] = 1
+            f.add(flag)
     if option.mention is not None:
-        f["relative" if option.mention.relative else "absolute"] = 1
+        f.add("relative" if option.mention.relative else "absolute")
         if option.source == "sentence":
-            f[f"distance:{bucket(option.distance, (3, 10, 25))}"] = 1
+            f.add(f"distance:{bucket(option.distance, (3, 10, 25))}")
             if m.place is not None:
-                f["before_place" if option.mention.start < m.place.match.start else "after_place"] = 1
+                f.add("before_place" if option.mention.start < m.place.match.start else "after_place")
     age = date_age(doc, option)
     if age is not None:
-        f[f"age:{age}"] = 1
+        f.add(f"d_age:{age}")
     n_sentence = sum(1 for o in m.dates if o.source == "sentence")
-    f[f"n_dates:{bucket(n_sentence, (0, 1, 2))}"] = 1
+    f.add(f"n_dates:{bucket(n_sentence, (0, 1, 2))}")
     return f
 
 
@@ -232,27 +261,27 @@ def type_features(doc: Doc, m: Mention) -> Features:
         return found
     facts, roles, s = m.facts, m.facts.roles, m.sentence
     trigger = facts.trigger
-    f: Features = {f"anchor:{trigger.value('trigger') or 'intercept' if trigger is not None else 'weapon'}": 1,
-                   f"weapon:{facts.weapon}": 1}
+    f: Features = {f"anchor:{trigger.value('trigger') or 'intercept' if trigger is not None else 'weapon'}",
+                   f"weapon:{facts.weapon}"}
     for kind in ("air_strike", "strike", "attack"):
         if s.has("trigger", kind):
-            f[f"sentence:{kind}"] = 1
+            f.add(f"sentence:{kind}")
     for flag in ("claimed", "denied", "state_agent", "group_agent", "victim", "typed"):
         if getattr(roles, flag):
-            f[flag] = 1
+            f.add(flag)
     if roles.event_type == "air_strike":
-        f["rule_strike"] = 1
+        f.add("rule_strike")
     site = m.site
     if site is not None:
-        f[f"prec:{site.precision}"] = 1
+        f.add(f"prec:{site.precision}")
         if site.type in _FACILITY_TYPES:
-            f["facility"] = 1
+            f.add("facility")
     if facts.intercepted:
-        f["intercepted"] = 1
+        f.add("intercepted")
     if facts.killed:
-        f["killed"] = 1
+        f.add("killed")
     if facts.injured:
-        f["injured"] = 1
+        f.add("injured")
     if trigger is not None:
         _actor_positions(doc, m, trigger, f)
     m.memo["type"] = f
@@ -283,11 +312,11 @@ def _actor_positions(doc: Doc, m: Mention, trigger: Match, f: Features) -> None:
         if name not in nearest or gap < nearest[name][0]:
             nearest[name] = (gap, a)
     for name, (gap, a) in nearest.items():
-        f[f"{name}:{bucket(gap, (0, 2, 6, 12))}"] = 1
+        f.add(f"{name}:{bucket(gap, (0, 2, 6, 12))}")
         if any(0 <= a.start - e <= 2 for e in against):
-            f[f"{name}:against"] = 1
+            f.add(f"{name}:against")
         if a.start in forces or a.end in forces or (a.start - 1) in forces:
-            f[f"{name}:forces"] = 1
+            f.add(f"{name}:forces")
         lo, hi = (a, trigger) if a.start < trigger.start else (trigger, a)
         if doc.punctuated(lo, hi):
-            f[f"{name}:punctuated"] = 1
+            f.add(f"{name}:punctuated")

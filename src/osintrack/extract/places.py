@@ -25,6 +25,7 @@ SITUATE_WINDOW = 10
 SITUATE_KM = 80.0  # a town names the area of a facility within this distance
 JOIN_WINDOW = 3  # "al-Tanf and Rukban": an 'and' this close joins two places into a list
 DATELINE_TOKENS = 2
+DATELINE_CHARS = 40  # a dateline's place stands this close to the start of its line
 MIN_TROOPS = 20  # deployments are counted in hundreds; small numbers near troops are casualties
 DEPLOYMENT_WINDOW = 5  # "900 soldiers in Syria": a place right after a count of troops says where they are
 TROOP_LIST_GAP = 6
@@ -46,13 +47,13 @@ class Place:
     listed: bool = False  # joined by 'and' to another place ("al-Tanf and Rukban")
 
 
-def sentence_places(doc: Doc, s: Sentence) -> list[Place]:
-    """Every place the sentence names that lies somewhere (not 'the Middle East'), with its flags."""
-    key = "places"
+def sentence_sites(doc: Doc, s: Sentence) -> list[tuple[Site, Match, bool]]:
+    """(site, words, read from a compass phrase) of every place the sentence names that lies somewhere
+    (not 'the Middle East'): what report-wide counts need, without the flags."""
+    key = "sites"
     if key in s.memo:
         return s.memo[key]  # type: ignore[return-value]
     directions = s.having("direction")
-    bare_countries, context_only = theatre().countries, theatre().context_only
     raw: list[tuple[Site, Match, bool]] = []
     for m in s.having("place"):
         site = doc.gazetteer.get(m.value("place"))
@@ -63,12 +64,28 @@ def sentence_places(doc: Doc, s: Sentence) -> list[Place]:
             region = _compass_region(doc, site, m, directions)
             compass, site = region is not site, region
         raw.append((site, m, compass))
+    s.memo[key] = raw
+    return raw
+
+
+def outside(site: Site) -> bool:
+    """In another war's country, or a bare country outside the theatre."""
+    bare_countries, context_only = theatre().countries, theatre().context_only
+    return site.country in context_only or (site.precision == "country" and site.country not in bare_countries)
+
+
+def sentence_places(doc: Doc, s: Sentence) -> list[Place]:
+    """Every place the sentence names that lies somewhere (not 'the Middle East'), with its flags."""
+    key = "places"
+    if key in s.memo:
+        return s.memo[key]  # type: ignore[return-value]
+    directions = s.having("direction")
+    raw = sentence_sites(doc, s)
     joins = [m.start for m in s.having("tally", "and")] + [m.start for _, m, _ in raw if _glued_and(doc, m)]
     places = []
     for site, m, compass in raw:
-        outside = site.country in context_only or (site.precision == "country" and site.country not in bare_countries)
         places.append(Place(
-            m, site, compass=compass, dateline=_dateline(doc, m), outside=outside,
+            m, site, compass=compass, dateline=dateline(doc, m), outside=outside(site),
             locator=_locator(m, site, raw, directions, joins),
             container=any(other.id != site.id and contains(site, other) for other, _, _ in raw),
             situating=site.precision == "town" and _situates(site, m, raw, joins),
@@ -89,12 +106,14 @@ def _glued_and(doc: Doc, m: Match) -> bool:
     return any(form.startswith(w) and len(form) > len(w) + 2 for w in glued)
 
 
-def _dateline(doc: Doc, m: Match) -> bool:
+def dateline(doc: Doc, m: Match) -> bool:
     """'BAGHDAD, Agency -', 'WASHINGTON (AP) –' opening the report or a line (a digest of several
     reports): where a report was filed, not where it happened."""
     start, end = doc.nt.orig_span(m.start, m.end)
     text = doc.report.text
-    line_start = text.rfind("\n", 0, start) + 1
+    line_start = text.rfind("\n", max(0, start - DATELINE_CHARS), start) + 1
+    if start - line_start >= DATELINE_CHARS:
+        return False
     before, after = text[line_start:start], text[end:end + 3]
     if len(before.split()) > DATELINE_TOKENS:
         return False

@@ -43,7 +43,8 @@ class TallyDraft:
     reported_by: str | None = None
     evidence: dict[str, tuple[int, int]] = field(default_factory=dict)
     as_of_stated: bool = False  # as_of read from the text, not defaulted to the publication day
-    readings: dict[str, float] = field(default_factory=dict)  # what the tally model weighs
+    readings: set[str] = field(default_factory=set)  # what the tally model weighs
+    cue_gap: int | None = None  # tokens between a casualty count and its word
     rivals: tuple[int, int] | None = None  # candidates sharing this key read one cue: at most one is taken
 
     def to_tally(self, doc: Doc) -> Tally:
@@ -58,6 +59,8 @@ def tally_candidates(doc: Doc, told: set[int]) -> list[TallyDraft]:
     tell an incident (a toll there is more often that incident's)."""
     out: list[TallyDraft] = []
     for s in doc.sentences:
+        if not s.numbers:
+            continue
         found = _attack_counts(doc, s) + _casualty_counts(doc, s)
         for draft in found:
             _fill_common(doc, s, draft, draft.number)
@@ -190,49 +193,47 @@ def _casualty_counts(doc: Doc, s: Sentence) -> list[TallyDraft]:
                 draft = _draft(metric, n, s, "casualties")
                 draft.span = (min(n.start, cue.start), max(n.end, cue.end))
                 draft.rivals = (s.index, cue.start)
-                draft.readings["cue_gap"] = float(min(abs(before), abs(after)))
-                draft.readings["before_cue" if before >= 0 else "after_cue"] = 1
+                draft.cue_gap = min(abs(before), abs(after))
+                draft.readings.add("before_cue" if before >= 0 else "after_cue")
                 out.append(draft)
     return out
 
 
-def _readings(doc: Doc, s: Sentence, draft: TallyDraft, tells_event: bool) -> dict[str, float]:
+def _readings(doc: Doc, s: Sentence, draft: TallyDraft, tells_event: bool) -> set[str]:
     """What the tally model weighs: how the count is given and what bounds it. Cue classes and
     structure only, never a word."""
     n = draft.number
-    f: dict[str, float] = {f"kind:{draft.kind}": 1, f"metric:{draft.metric}": 1,
-                           f"size:{_size(draft.count)}": 1}
-    if "cue_gap" in draft.readings:
-        f[f"cue_gap:{_size(int(draft.readings['cue_gap']))}"] = 1
-        f.update({k: v for k, v in draft.readings.items() if k.endswith("_cue")})
+    f = {f"kind:{draft.kind}", f"metric:{draft.metric}", f"size:{_size(draft.count)}", *draft.readings}
+    if draft.cue_gap is not None:
+        f.add(f"cue_gap:{_size(draft.cue_gap)}")
     for key in ("since", "between", "until", "period", "many", "series"):
         if s.has("tally", key):
-            f[f"cue:{key}"] = 1
+            f.add(f"cue:{key}")
     for key in ("confirm", "claim", "no_casualties", "intercept", "threat", "future", "hypothetical"):
         if s.has("cue", key):
-            f[f"cue:{key}"] = 1
+            f.add(f"cue:{key}")
     if draft.qualifier is not None:
-        f["qualified"] = 1
+        f.add("qualified")
     if draft.breakdown is not None:
-        f["breakdown"] = 1
+        f.add("breakdown")
     if draft.since is not None:
-        f["since_date"] = 1
+        f.add("since_date")
     if draft.as_of_stated:
-        f["as_of_stated"] = 1
+        f.add("as_of_stated")
     if draft.metric != "attacks" and _forces_after(doc, s, n):  # "59 soldiers"; not "2 attacks on the forces"
-        f["forces"] = 1
+        f.add("forces")
     if _has_unit_after(s, n):
-        f["units_after"] = 1
+        f.add("units_after")
     if tells_event:
-        f["tells_event"] = 1
+        f.add("tells_event")
     if any(d.precision == "day" and d.value for d in s.dates if not (d.start <= n.start < d.end)):
-        f["dated_day"] = 1
+        f.add("dated_day")
     if s.has("trigger"):
-        f["trigger"] = 1
+        f.add("trigger")
     if s.index == 0:
-        f["first_sentence"] = 1
+        f.add("first_sentence")
     if draft.reported_by is not None:
-        f["reporter"] = 1
+        f.add("reporter")
     return f
 
 

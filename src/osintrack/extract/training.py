@@ -207,7 +207,7 @@ def _fit(rows: Sequence[tuple[Features, str]], classes: tuple[str, ...], c: floa
             [8.0 if only == classes[1] else -8.0]
         return LinearModel(classes, {}, tuple(bias))
     vectorizer = DictVectorizer(sort=True)
-    x = vectorizer.fit_transform([f for f, _ in rows])
+    x = vectorizer.fit_transform([dict.fromkeys(f, 1) for f, _ in rows])
     y = [classes.index(label) for _, label in rows]
     model = LogisticRegression(C=c, max_iter=5000, tol=1e-8, class_weight=BALANCE.get(classes))
     model.fit(x, y)
