@@ -152,6 +152,7 @@ class LanguagePack:
         entries += [(w, ("number_joiner", None)) for w in numbers.get("joiners") or ()]
         dates = self.data.get("dates") or {}
         entries += [(w, ("month", int(v))) for w, v in (dates.get("months") or {}).items()]
+        entries += [(w, ("solar_month", int(v))) for w, v in (dates.get("solar_months") or {}).items()]
         entries += [(w, ("weekday", int(v))) for w, v in (dates.get("weekdays") or {}).items()]
         entries += [(w, ("relative_day", int(v))) for w, v in (dates.get("relative_days") or {}).items()]
         entries += [(w, ("part_of_day", v)) for w, v in (dates.get("parts_of_day") or {}).items()]
