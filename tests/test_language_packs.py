@@ -224,6 +224,16 @@ def _show(payloads: set[Any]) -> list[str]:
     return sorted(map(str, payloads))
 
 
+@pytest.mark.parametrize("code", CODES)
+def test_english_month_names_mean_the_same_in_every_pack(code: str) -> None:
+    """Packs of Latin script also list English month names (reports quote English sources)."""
+    english = raw("en")["dates"]["months"]
+    months = raw(code)["dates"]["months"]
+    wrong = {name: value for name, value in months.items()
+             if name.lower() in english and len(name) > 3 and english[name.lower()] != value}
+    assert not wrong, f"{wrong} (English: {[english[n.lower()] for n in wrong]})"
+
+
 # --- golden sentences ----------------------------------------------------------------------------
 
 def golden_cases() -> Iterator[Any]:
