@@ -21,6 +21,7 @@ from osintrack.dates import (
     parse_published,
     resolve_offset,
     resolve_weekday,
+    solar_to_gregorian,
 )
 from osintrack.language import LanguagePack, available_languages, load_pack, normalize
 from osintrack.lexicon import Lexicon
@@ -207,6 +208,36 @@ def test_short_month_word_of_a_caseless_script_needs_a_day() -> None:
 
 def test_year_of_another_calendar_is_not_read() -> None:
     assert found("Published 9 March 1402.", "2024-03-14") == []
+
+
+# An invented pack with Solar Hijri months, in Latin letters so the rules do not depend on fa.yaml.
+SOLAR_PACK = LanguagePack("xs", "Test", (), (), {
+    "code": "xs", "dates": {"solar_months": {"farvardin": 1, "mordad": 5, "mehr": 7, "esfand": 12},
+                            "weekdays": {"tuesday": 1}},
+})
+
+
+def test_solar_hijri_to_gregorian() -> None:
+    assert solar_to_gregorian(1402, 5, 24) == dt.date(2023, 8, 15)
+    assert solar_to_gregorian(1403, 1, 1) == dt.date(2024, 3, 20)  # Nowruz after a Gregorian leap day
+    assert solar_to_gregorian(1402, 1, 1) == dt.date(2023, 3, 21)
+    assert solar_to_gregorian(1399, 12, 30) == dt.date(2021, 3, 20)  # 1399 is a leap year
+    assert solar_to_gregorian(1381, 7, 1) == dt.date(2002, 9, 23)
+    assert solar_to_gregorian(1402, 12, 30) is None  # 1402 is not
+    assert solar_to_gregorian(1402, 7, 31) is None  # the second half-year has 30-day months
+    assert solar_to_gregorian(1402, 1, 31) == dt.date(2023, 4, 20)
+
+
+def test_solar_hijri_dates() -> None:
+    assert found("on 24 mordad 1402", "2024-03-14", SOLAR_PACK) == [["24 mordad 1402", "2023-08-15", "day"]]
+    # no year: the latest one on or before publication
+    assert found("on 24 mordad", "2024-03-14", SOLAR_PACK) == [["24 mordad", "2023-08-15", "day"]]
+    assert found("on 10 esfand", "2024-03-14", SOLAR_PACK) == [["10 esfand", "2024-02-29", "day"]]
+    assert found("on 31 farvardin", "2024-05-01", SOLAR_PACK) == [["31 farvardin", "2024-04-19", "day"]]
+    assert found("on tuesday, 24 mordad", "2023-08-20", SOLAR_PACK) == [["tuesday, 24 mordad", "2023-08-15", "day"]]
+    assert found("the mehr agency said", "2024-03-14", SOLAR_PACK) == []  # a month alone is a name
+    assert found("on 24 mordad 2023", "2024-03-14", SOLAR_PACK) == []  # a Gregorian year is not its year
+    assert found("on 24 mordad", None, SOLAR_PACK) == [["24 mordad", None, None]]
 
 
 def test_month_only_publication_with_anchor() -> None:

@@ -67,6 +67,10 @@ def tally_candidates(doc: Doc, told: set[int]) -> list[TallyDraft]:
             draft.readings = _readings(doc, s, draft, s.index in told)
         out += found
     _share_since(out)
+    counted = {t.sentence for t in out if t.kind in ("units", "breakdown")}
+    for t in out:  # counts come in briefings: "55 attacks in a month ... 59 Americans wounded"
+        if t.kind == "casualties" and counted & {t.sentence - 1, t.sentence, t.sentence + 1}:
+            t.readings.add("beside_attack_count")
     return out
 
 
