@@ -27,6 +27,7 @@ from ..errors import InputError
 from ..ingest import check_record, html_record
 from ..language import available_languages
 from ..model import Report
+from ..scale import chunked, map_batches
 from ..store import WriterConflict, open_engine
 from ..store.write import content_hash
 from . import state as st
@@ -104,7 +105,6 @@ class Watcher:
         self.config, self.db_url, self.workers, self.batch_size = config, db_url, workers, batch_size
         self.engine = open_engine(db_url)
         st.register(self.engine, config.sources)
-        self._packs = frozenset(available_languages())
         self._loop = EventLoop()
         robots = st.load_robots(self.engine)
 
@@ -271,48 +271,50 @@ class Watcher:
                  stop: threading.Event, stats: PollStats, rows: list[st.ArticleRow],
                  pending: dict[str, st.ArticleRow], left: Counter[str]) -> Iterator[Report]:
         """The reports of the new articles, in order; the other articles' rows go to ``rows``, the
-        stored ones' to ``pending`` (by report id), and ``left`` counts down each listing's articles."""
-        first_of: dict[str, str] = {}  # content hash -> report id, in this poll
-        for candidate, answer in self._pages(todo, stop):
-            stats.fetched += 1
-            left[candidate.listing.url] -= 1
-            if answer.disallowed:
-                stats.articles["disallowed"] += 1
-                continue
-            report, row = self._article(candidate, answer, attempts.get(candidate.url, 0) + 1, now)
-            if report is not None and row.content_hash is not None:
-                first = first_of.get(row.content_hash) or st.stored_with_hash(self.engine, row.content_hash)
-                if first is None:
-                    first_of[row.content_hash] = report.id
-                    pending[report.id] = row
-                    yield report
-                    continue
-                row = replace(row, status=st.DUPLICATE, report_id=first)
-            stats.articles[row.status] += 1
-            rows.append(row)
+        stored ones' to ``pending`` (by report id), and ``left`` counts down each listing's articles.
 
-    def _article(self, candidate: _Candidate, answer: Answer, attempt: int,
-                 now: dt.datetime) -> tuple[Report | None, st.ArticleRow]:
-        """The report of a fetched article, or None; and its row."""
+        Pages are read (trafilatura, language detection) by ``workers`` processes once a poll brings
+        enough of them to repay starting them (``scale.map_batches``), in this process otherwise."""
+        first_of: dict[str, str] = {}  # content hash -> report id, in this poll
+        fetched = (self._fetched(candidate, answer, attempts.get(candidate.url, 0) + 1, now, stats, left)
+                   for candidate, answer in self._pages(todo, stop))
+        for batch, read in map_batches(read_pages, chunked(fetched, WINDOW), self.workers):
+            done = [_outcome(row, result) for (row, _), result in zip(batch, read, strict=True) if row is not None]
+            # one look-up of stored texts per batch
+            stored = st.stored_with_hashes(self.engine, [row.content_hash for _, row in done if row.content_hash])
+            for report, row in done:
+                if report is not None and row.content_hash is not None:
+                    first = first_of.get(row.content_hash) or stored.get(row.content_hash)
+                    if first is None:
+                        first_of[row.content_hash] = report.id
+                        pending[report.id] = row
+                        yield report
+                        continue
+                    row = replace(row, status=st.DUPLICATE, report_id=first)
+                stats.articles[row.status] += 1
+                rows.append(row)
+
+    def _fetched(self, candidate: _Candidate, answer: Answer, attempt: int, now: dt.datetime, stats: PollStats,
+                 left: Counter[str]) -> tuple[st.ArticleRow | None, _PageTask | None]:
+        """A fetched article's row, and the page to read when there is one (no row: robots.txt said no)."""
+        stats.fetched += 1
+        left[candidate.listing.url] -= 1
+        if answer.disallowed:
+            stats.articles["disallowed"] += 1
+            return None, None
         row = st.ArticleRow(url=candidate.url, source_url=candidate.listing.url, status=st.FAILED,
                             http_status=answer.status, final_url=answer.final_url, content_type=answer.content_type,
                             feed_published=candidate.entry.published, attempts=attempt, fetched_at=now)
         status = answer.status or 0
         if answer.error is not None or not 200 <= status < 300:
-            error = answer.error or f"HTTP {status}"
             gone = answer.error is None and status in (404, 410)
-            return None, replace(row, status=st.GONE if gone else st.FAILED, error=error)
+            return replace(row, status=st.GONE if gone else st.FAILED, error=answer.error or f"HTTP {status}"), None
         row = replace(row, body=gzip.compress(answer.body, compresslevel=6, mtime=0))
         kind = (answer.content_type or "text/html").split(";")[0].strip().lower()
         if kind not in _HTML:
-            return None, replace(row, status=st.UNUSABLE, error=f"not an HTML page ({kind})")
-        try:
-            report = check_record(html_record(answer.body, candidate.url, report_id(candidate.url), url=candidate.url,
-                                              published=candidate.entry.published, lang=candidate.lang), self._packs)
-        except InputError as exc:
-            return None, replace(row, status=st.UNUSABLE, error=exc.message)
-        report = replace(report, origin=f"watch {candidate.listing.url}")
-        return report, replace(row, status=st.STORED, report_id=report.id, content_hash=content_hash(report.text))
+            return replace(row, status=st.UNUSABLE, error=f"not an HTML page ({kind})"), None
+        return row, _PageTask(answer.body, candidate.url, candidate.entry.published, candidate.lang,
+                              f"watch {candidate.listing.url}")
 
     def _ingest(self, reports: Iterator[Report], pending: dict[str, st.ArticleRow], stats: PollStats) -> int:
         """Store ``reports`` batch by batch with their articles' rows; returns the number of events.
@@ -349,6 +351,44 @@ class Watcher:
                     raise
                 events += progress.events
                 time.sleep(random.uniform(0.1, 1.0))
+
+
+@dataclass(frozen=True, slots=True)
+class _PageTask:
+    """A page to read into a report (in a worker process, maybe)."""
+
+    body: bytes
+    url: str  # canonical
+    published: str | None  # the listing's date, for a page without one
+    lang: str | None
+    origin: str
+
+
+def read_pages(batch: list[tuple[Any, _PageTask | None]]) -> list[Report | str | None]:
+    """Each page's report, or why it has none (``InputError``'s message); None where there is no page.
+    A module-level function: worker processes run it."""
+    packs = frozenset(available_languages())
+    out: list[Report | str | None] = []
+    for _, task in batch:
+        if task is None:
+            out.append(None)
+            continue
+        try:
+            report = check_record(html_record(task.body, task.url, report_id(task.url), url=task.url,
+                                              published=task.published, lang=task.lang), packs)
+        except InputError as exc:
+            out.append(exc.message)
+            continue
+        out.append(replace(report, origin=task.origin))
+    return out
+
+
+def _outcome(row: st.ArticleRow, read: Report | str | None) -> tuple[Report | None, st.ArticleRow]:
+    if isinstance(read, Report):
+        return read, replace(row, status=st.STORED, report_id=read.id, content_hash=content_hash(read.text))
+    if isinstance(read, str):
+        return None, replace(row, status=st.UNUSABLE, error=read)
+    return None, row
 
 
 def _copy_to(target: pipeline.IngestStats) -> Callable[[pipeline.IngestStats], None]:

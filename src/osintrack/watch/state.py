@@ -109,13 +109,15 @@ def attempts_so_far(engine: Engine, urls: Iterable[str]) -> dict[str, int]:
     return found
 
 
-def stored_with_hash(engine: Engine, content_hash: str) -> str | None:
-    """The report stored from an article whose text has ``content_hash``, if any."""
-    table = s.watch_articles
-    query = (select(table.c.report_id).where(table.c.content_hash == content_hash, table.c.status == STORED)
-             .limit(1))
+def stored_with_hashes(engine: Engine, hashes: Sequence[str]) -> dict[str, str]:
+    """For each of ``hashes`` that the text of a stored article has, the report stored from that article."""
+    table, found = s.watch_articles, {}
     with db_errors("read the articles"), engine.connect() as conn:
-        return conn.execute(query).scalar()
+        for start in range(0, len(hashes), _IN_CHUNK):
+            query = select(table.c.content_hash, table.c.report_id).where(
+                table.c.content_hash.in_(hashes[start:start + _IN_CHUNK]), table.c.status == STORED)
+            found.update({h: report for h, report in conn.execute(query)})
+    return found
 
 
 def load_robots(engine: Engine) -> dict[str, Robots]:
