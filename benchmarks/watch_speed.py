@@ -153,13 +153,13 @@ def ingest_pass(args: argparse.Namespace, workers: int, db: str) -> dict[str, An
 
 
 def _warm_up() -> None:
-    """Imports, language packs, gazetteer and trafilatura loaded before the clock starts."""
-    from osintrack.ingest import html_record
-    from osintrack.model import Report
+    """Imports, trafilatura, and every example language's pack, lexicon and gazetteer loaded before the
+    clock starts."""
+    from osintrack.ingest import html_record, read_reports
     from osintrack.pipeline import extract_reports
 
     html_record(_page("Warm-up", "Rockets hit a base in Iraq on Monday, an official said.", "2024-01-01"), "-", "w")
-    list(extract_reports([Report(id="w", text="Rockets hit a base in Iraq on Monday.", published="2024-01-01")]))
+    list(extract_reports(read_reports([REPO / "examples" / "reports"])))
 
 
 def _peak_mib() -> float:

@@ -50,16 +50,27 @@ class Hit:
 
 @dataclass
 class Site:
+    """The site, on one port of ``hosts`` loopback addresses (127.0.0.1, 127.0.0.2, ...): to a poller,
+    as many hosts, each served one request at a time."""
+
+    hosts: int = 1
     pages: dict[str, Page] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list)
-    base: str = ""
+    port: int = 0
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
+        self._servers: list[ThreadingHTTPServer] = []
 
-    def url(self, path: str) -> str:
-        return self.base + path
+    @property
+    def base(self) -> str:
+        return self.origin(1)
+
+    def origin(self, host: int) -> str:
+        return f"http://127.0.0.{host}:{self.port}"
+
+    def url(self, path: str, host: int = 1) -> str:
+        return self.origin(host) + path
 
     def add(self, path: str, page: Page) -> None:
         with self._lock:
@@ -74,17 +85,18 @@ class Site:
             self.hits.clear()
 
     def __enter__(self) -> Site:
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.site = self
-        self._server = server
-        self.base = f"http://127.0.0.1:{server.server_address[1]}"
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        for host in range(1, self.hosts + 1):
+            server = _Server((f"127.0.0.{host}", self.port), _Handler)
+            server.site = self
+            self.port = server.server_address[1]
+            self._servers.append(server)
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
 
     # --- the handler's side ---
 

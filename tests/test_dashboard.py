@@ -512,7 +512,8 @@ def test_sources_panel_and_new_incidents_without_a_reload(browser: Any, tmp_path
             assert "no complete answer within 20 s" in rows.nth(1).text_content()
             _screenshot(page, "dashboard-sources.png")
             total, batch = int(page.get_attribute("#count", "data-total")), page.get_attribute("body", "data-batch")
-            text = "A drone attacked the Al-Tanf garrison in southern Syria on Friday, a US official said. No one was hurt."
+            text = ("A drone attacked the Al-Tanf garrison in southern Syria on Friday, a US official said. "
+                    "No one was hurt.")
             ingest_reports([Report(id="live-report", text=text, published="2024-06-14", lang="en",
                                    url="https://news.example.org/tanf")], url)
             page.wait_for_function("b => document.body.dataset.batch !== b", arg=batch, timeout=15_000)

@@ -403,7 +403,7 @@ def watch(feeds: tuple[str, ...], sources_file: Path | None, db: str, interval: 
     import signal
     import threading
 
-    from .watch import load_config
+    from .watch import PollStats, load_config
     from .watch import watch as follow
 
     if not feeds and sources_file is None:
@@ -413,17 +413,16 @@ def watch(feeds: tuple[str, ...], sources_file: Path | None, db: str, interval: 
     stop = threading.Event()
 
     def interrupted(signum: int, _frame: object) -> None:
-        if not stop.is_set():
-            click.echo(f"{signal.Signals(signum).name}: stopping after the batch being stored", err=True)
+        if stop.is_set():  # asked twice: stop now
+            raise KeyboardInterrupt
+        click.echo(f"{signal.Signals(signum).name}: stopping after the batch being stored "
+                   "(again to stop at once)", err=True)
         stop.set()
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, interrupted)
 
-    def report(stats: object) -> None:
-        from .watch import PollStats
-
-        assert isinstance(stats, PollStats)
+    def report(stats: PollStats) -> None:
         click.echo(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {stats.line()}")
         for error in stats.errors:
             click.echo(f"  failed: {error}")

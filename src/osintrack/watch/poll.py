@@ -1,9 +1,10 @@
 """Polls: fetch the sources' listings, then each new article, and store the articles' reports through
 ``pipeline.ingest_reports`` (the path ``osintrack ingest`` takes), in the order the sources list them.
 
-The order makes a poll repeatable: articles are handed to ingest in source order then listing order,
-whatever order their pages arrive in, so that a poll killed after some batches and done again stores
-the same reports in the same batches as an uninterrupted one. A broken source is recorded with its
+The order makes a poll repeatable: articles are handed to ingest in one order (hosts taking turns, each
+host's articles in source order then listing order), whatever order their pages arrive in, so that a
+poll killed after some batches and done again stores the same reports in the same batches as an
+uninterrupted one. A broken source is recorded with its
 error and tried again later; it never stops the others.
 """
 
@@ -28,19 +29,19 @@ from ..ingest import check_record, html_record
 from ..language import available_languages
 from ..model import Report
 from ..scale import chunked, map_batches
-from ..store import WriterConflict, open_engine
+from ..store import StoreError, WriterConflict, open_engine
 from ..store.write import content_hash
 from . import state as st
 from .config import Source, WatchConfig
 from .feeds import Entry, FeedError, Listing, parse_listing
 from .http import Answer, Client
-from .urls import canonical_url, report_id
+from .urls import canonical_url, origin, report_id
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _HTML = ("text/html", "application/xhtml+xml")
 RETRY_BASE = 60  # seconds before a failed source is asked again, doubled per failure up to its interval
-WINDOW = 64  # article requests handed to the event loop ahead of the one being stored
+WINDOW = 256  # article requests handed to the event loop ahead of the one being stored
 WRITER_RETRIES = 5  # times a poll's ingest starts again after another writer committed
 T = TypeVar("T")
 
@@ -143,7 +144,9 @@ class Watcher:
         polled, listings, dropped = self._listings([states[s.url] for s in sources], states, now, stats)
         candidates = self._candidates(sources, polled, listings, stats)
         known = st.known_articles(self.engine, (c.url for c in candidates))
-        todo = [c for c in candidates if c.url not in known]
+        # turns taken over every article listed, then those followed before left out: a poll done again
+        # after a kill meets the rest in the same order
+        todo = [c for c in _by_turns(candidates) if c.url not in known]
         attempts = st.attempts_so_far(self.engine, (c.url for c in todo))
         left = Counter(c.listing.url for c in todo)
         rows: list[st.ArticleRow] = []
@@ -353,6 +356,17 @@ class Watcher:
                 time.sleep(random.uniform(0.1, 1.0))
 
 
+def _by_turns(candidates: Sequence[_Candidate]) -> list[_Candidate]:
+    """The candidates with their hosts taking turns (the first article of each host, then the second of
+    each, ...): the requests ahead of the one being stored then go to many hosts at once, though each
+    host serves one at a time with a delay between two. The order depends only on the candidates."""
+    hosts: dict[str, list[_Candidate]] = {}
+    for candidate in candidates:
+        hosts.setdefault(origin(candidate.url), []).append(candidate)
+    turns = itertools.zip_longest(*hosts.values())
+    return [candidate for turn in turns for candidate in turn if candidate is not None]
+
+
 @dataclass(frozen=True, slots=True)
 class _PageTask:
     """A page to read into a report (in a worker process, maybe)."""
@@ -413,7 +427,13 @@ def watch(config: WatchConfig, db_url: str, *, once: bool = False, workers: int 
         while not stop.is_set():
             due, wait = (list(config.sources), 0.0) if once else watcher.due()
             if due:
-                stats = watcher.poll(due, stop)
+                try:
+                    stats = watcher.poll(due, stop)
+                except StoreError as exc:  # a service outlives a store that fails once; --once reports it
+                    if once:
+                        raise
+                    stats = PollStats(errors=[f"the poll stopped, tried again in {RETRY_BASE} s: {exc}"])
+                    stop.wait(RETRY_BASE)
                 done.append(stats)
                 if report is not None:
                     report(stats)

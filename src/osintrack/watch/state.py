@@ -89,35 +89,31 @@ def load_sources(engine: Engine) -> dict[str, SourceState]:
 
 def known_articles(engine: Engine, urls: Iterable[str]) -> set[str]:
     """The URLs among ``urls`` not to fetch: done with, or failed ``MAX_ATTEMPTS`` times."""
-    table, wanted, known = s.watch_articles, list(urls), set[str]()
-    with db_errors("read the articles"), engine.connect() as conn:
-        for start in range(0, len(wanted), _IN_CHUNK):
-            query = select(table.c.url).where(table.c.url.in_(wanted[start:start + _IN_CHUNK]),
-                                              (table.c.status != FAILED) | (table.c.attempts >= MAX_ATTEMPTS))
-            known.update(conn.execute(query).scalars())
-    return known
+    table = s.watch_articles
+    done = (table.c.status != FAILED) | (table.c.attempts >= MAX_ATTEMPTS)
+    return {url for (url,) in _rows_in(engine, [table.c.url], table.c.url, list(urls), done)}
 
 
 def attempts_so_far(engine: Engine, urls: Iterable[str]) -> dict[str, int]:
     """How often each of ``urls`` failed before."""
-    table, wanted, found = s.watch_articles, list(urls), {}
-    with db_errors("read the articles"), engine.connect() as conn:
-        for start in range(0, len(wanted), _IN_CHUNK):
-            query = select(table.c.url, table.c.attempts).where(table.c.url.in_(wanted[start:start + _IN_CHUNK]),
-                                                                table.c.status == FAILED)
-            found.update({url: attempts for url, attempts in conn.execute(query)})
-    return found
+    table = s.watch_articles
+    return dict(_rows_in(engine, [table.c.url, table.c.attempts], table.c.url, list(urls), table.c.status == FAILED))
 
 
 def stored_with_hashes(engine: Engine, hashes: Sequence[str]) -> dict[str, str]:
     """For each of ``hashes`` that the text of a stored article has, the report stored from that article."""
-    table, found = s.watch_articles, {}
+    table = s.watch_articles
+    return dict(_rows_in(engine, [table.c.content_hash, table.c.report_id], table.c.content_hash, hashes,
+                         table.c.status == STORED))
+
+
+def _rows_in(engine: Engine, columns: Sequence[Any], key: Any, values: Sequence[str], *where: Any) -> list[Any]:
+    """``columns`` of the articles whose ``key`` is one of ``values`` and that match ``where``."""
+    rows: list[Any] = []
     with db_errors("read the articles"), engine.connect() as conn:
-        for start in range(0, len(hashes), _IN_CHUNK):
-            query = select(table.c.content_hash, table.c.report_id).where(
-                table.c.content_hash.in_(hashes[start:start + _IN_CHUNK]), table.c.status == STORED)
-            found.update({h: report for h, report in conn.execute(query)})
-    return found
+        for start in range(0, len(values), _IN_CHUNK):
+            rows += conn.execute(select(*columns).where(key.in_(values[start:start + _IN_CHUNK]), *where))
+    return rows
 
 
 def load_robots(engine: Engine) -> dict[str, Robots]:
