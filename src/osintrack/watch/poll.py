@@ -330,8 +330,9 @@ class Watcher:
 
         def committed(conn: Any, batch: Sequence[Report]) -> None:
             write_rows(conn, batch)
-            for report in batch:
+            for report in batch:  # the pages of a large poll are not all held until its end
                 uncommitted.pop(report.id, None)
+                pending.pop(report.id, None)
                 stats.articles[st.STORED] += 1
 
         def tracked(first: Iterable[Report]) -> Iterator[Report]:
