@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,6 +33,7 @@ class Page:
     delay: float = 0.0  # seconds before answering
     failures: int = 0  # answer 500 to this many requests first
     stream: int = 0  # answer this many zero bytes, without Content-Length, instead of ``body``
+    before: Callable[[], object] | None = None  # called (once) before the first answer
 
 
 @dataclass
@@ -105,6 +107,10 @@ class Site:
             page = self.pages.get(path) or self.pages.get(path.split("?")[0])
             if page is None:
                 return None, 404
+            before, page.before = page.before, None
+        if before is not None:
+            before()
+        with self._lock:
             if page.failures > 0:
                 page.failures -= 1
                 return page, 500

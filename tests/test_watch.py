@@ -213,17 +213,13 @@ def test_sources_remember_their_validators_and_children(site: Site, tmp_path: Pa
 
 def test_another_writer_committing_during_a_poll_loses_nothing(site: Site, tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """A report stored by someone else (``POST /api/reports``, a second watcher) between two of a poll's
-    batches: the poll's ingest starts again with what it had not committed, and stores all of it."""
-    import threading
-
+    """A report stored by someone else (``POST /api/reports``, a second watcher) while a poll runs, after
+    its ingest began: the poll's ingest starts again with what it had not committed, and stores it all."""
     from osintrack import pipeline
     from osintrack.model import Report
     from osintrack.watch import poll
 
     url = f"sqlite:///{tmp_path / 'w.db'}"
-    for key in STORIES:
-        site.pages[f"/{key}"].delay = 0.5
     ingests: list[int] = []
     real = pipeline.ingest_reports
 
@@ -231,18 +227,14 @@ def test_another_writer_committing_during_a_poll_loses_nothing(site: Site, tmp_p
         ingests.append(1)
         return real(*args, **kwargs)
 
+    def other_writer() -> None:  # while the first article is asked for: the poll's ingest has begun
+        text = "A drone attacked the Al-Tanf garrison in southern Syria on Friday, a US official said."
+        real([Report(id="posted", text=text, published="2024-06-14", lang="en")], url)
+
     monkeypatch.setattr(poll.pipeline, "ingest_reports", counted)
-    polls: list[Any] = []
-    thread = threading.Thread(target=lambda: polls.extend(watch(sources(site), url, once=True, batch_size=1)))
-    thread.start()
-    deadline = time.monotonic() + 60
-    while _reports(url) < 1:
-        assert time.monotonic() < deadline and thread.is_alive()
-        time.sleep(0.02)
-    text = "A drone attacked the Al-Tanf garrison in southern Syria on Friday, a US official said."
-    real([Report(id="posted", text=text, published="2024-06-14", lang="en")], url)
-    thread.join(timeout=60)
-    assert polls[0].articles["stored"] == 6 and len(ingests) >= 2
+    site.pages["/en-rockets"].before = other_writer
+    (stats,) = watch(sources(site), url, once=True, batch_size=2)
+    assert stats.articles["stored"] == 6 and len(ingests) == 2
     assert count(url, s.reports) == 7
     assert sum(1 for row in articles(url).values() if row["status"] == "stored") == 6
 

@@ -4,20 +4,24 @@ checked against its own host's robots.txt and politeness), a deadline for the wh
 the size of an answer, and retries with exponential backoff and jitter after timeouts, lost
 connections, 429 and 5xx answers.
 
-Every coroutine here runs on one event loop (``watch.loop``); nothing here touches the store.
+Every coroutine here runs on one event loop, in a thread of its own (``EventLoop``); nothing here
+touches the store.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import random
+import threading
 import time
 import urllib.robotparser
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 import httpx
@@ -32,6 +36,7 @@ MAX_RETRY_WAIT = 300.0  # seconds: a longer Retry-After is a failure, tried agai
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _TRANSIENT = frozenset({429, 500, 502, 503, 504})
 _AGENT_TOKEN = "osintrack"  # the product token robots.txt groups are matched against
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -243,3 +248,23 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds()) if when.tzinfo else None
+
+
+class EventLoop:
+    """An asyncio loop in a thread of its own, for the ``Client``; the poller (synchronous) hands it coroutines."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="osintrack-watch-http", daemon=True)
+        self._thread.start()
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        return self.submit(coro).result()
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join()
+        self.loop.close()

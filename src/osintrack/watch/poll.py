@@ -10,7 +10,6 @@ error and tried again later; it never stops the others.
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import datetime as dt
 import gzip
@@ -19,9 +18,9 @@ import random
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from typing import Any
 
 from .. import pipeline
 from ..errors import InputError
@@ -34,7 +33,7 @@ from ..store.write import content_hash
 from . import state as st
 from .config import Source, WatchConfig
 from .feeds import Entry, FeedError, Listing, parse_listing
-from .http import Answer, Client
+from .http import Answer, Client, EventLoop
 from .urls import canonical_url, origin, report_id
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
@@ -42,8 +41,8 @@ PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _HTML = ("text/html", "application/xhtml+xml")
 RETRY_BASE = 60  # seconds before a failed source is asked again, doubled per failure up to its interval
 WINDOW = 256  # article requests handed to the event loop ahead of the one being stored
+READ_BATCH = 16  # pages read (and looked up among the stored texts) together: a task of the worker processes
 WRITER_RETRIES = 5  # times a poll's ingest starts again after another writer committed
-T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -76,26 +75,6 @@ class _Candidate:
     entry: Entry
     listing: st.SourceState  # the feed or sitemap that listed it
     lang: str | None
-
-
-class EventLoop:
-    """An asyncio loop in a thread of its own: the HTTP client's, fed from this (synchronous) code."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name="osintrack-watch-http", daemon=True)
-        self._thread.start()
-
-    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop)
-
-    def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        return self.submit(coro).result()
-
-    def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join()
-        self.loop.close()
 
 
 class Watcher:
@@ -281,9 +260,8 @@ class Watcher:
         first_of: dict[str, str] = {}  # content hash -> report id, in this poll
         fetched = (self._fetched(candidate, answer, attempts.get(candidate.url, 0) + 1, now, stats, left)
                    for candidate, answer in self._pages(todo, stop))
-        for batch, read in map_batches(read_pages, chunked(fetched, WINDOW), self.workers):
+        for batch, read in map_batches(read_pages, chunked(fetched, READ_BATCH), self.workers):
             done = [_outcome(row, result) for (row, _), result in zip(batch, read, strict=True) if row is not None]
-            # one look-up of stored texts per batch
             stored = st.stored_with_hashes(self.engine, [row.content_hash for _, row in done if row.content_hash])
             for report, row in done:
                 if report is not None and row.content_hash is not None:
