@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -452,3 +453,82 @@ def serve(db: str, host: str, port: int, write_token: str | None, tiles: str | N
     click.echo(f"serving {display_url(db)} at http://{host}:{port}/ (API schema: /api/openapi.json); "
                f"{'POST /api/reports needs the write token' if write_token else 'read-only'}", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+# --- watch: follow news sources (owned by the watch work) ---
+
+@main.command()
+@click.argument("feeds", nargs=-1, metavar="[FEED_URL]...")
+@click.option("--sources", "sources_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A sources.yaml: feeds and sitemaps with their names, languages and intervals (docs/watch.md).")
+@_db_option
+@click.option("--interval", type=click.IntRange(min=1), metavar="SECONDS",
+              help="Seconds between two polls of a source that sets none (default: the sources file's, else 900).")
+@click.option("--once", is_flag=True, help="Poll every source once, store what is new, and exit.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes that extract a large poll's articles (default: all cores); the database is the same "
+                   "for any number.")
+@click.option("--batch-size", default=pipeline.DEFAULT_BATCH_SIZE, show_default=True, type=click.IntRange(min=1),
+              help="Reports per transaction, as for ingest.")
+def watch(feeds: tuple[str, ...], sources_file: Path | None, db: str, interval: int | None, once: bool,
+          workers: int | None, batch_size: int) -> None:
+    """Follow RSS 2.0 and Atom feeds and news sitemaps: fetch each new article and store its report in --db.
+
+    Without --once it polls each source when it is due until interrupted (Ctrl-C, SIGTERM), then stops
+    after the batch it is storing. Already stored articles are never fetched again.
+    """
+    import signal
+    import threading
+
+    from .watch import PollStats, load_config
+    from .watch import watch as follow
+
+    if not feeds and sources_file is None:
+        raise click.UsageError("give feed URLs, or a sources file with --sources")
+    with _user_errors():
+        config = load_config(sources_file, feeds, interval=interval)
+    stop = threading.Event()
+
+    def interrupted(signum: int, _frame: object) -> None:
+        if stop.is_set():  # asked twice: stop now
+            raise KeyboardInterrupt
+        click.echo(f"{signal.Signals(signum).name}: stopping after the batch being stored "
+                   "(again to stop at once)", err=True)
+        stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, interrupted)
+
+    def report(stats: PollStats) -> None:
+        click.echo(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {stats.line()}")
+        for error in stats.errors:
+            click.echo(f"  failed: {error}")
+
+    with _user_errors():
+        follow(config, db, once=once, workers=workers or default_workers(), batch_size=batch_size, stop=stop,
+               report=report)
+
+
+_SOURCE_COLUMNS = ("source", "kind", "last success", "next poll", "stored", "failures", "last error")
+
+
+@main.command(name="sources")
+@_db_option
+def sources_command(db: str) -> None:
+    """List the sources osintrack watch follows in --db: last success, last error, next poll, articles stored."""
+    from .store import open_engine
+    from .watch import source_report
+
+    with _user_errors():
+        rows = source_report(open_engine(db))
+    cells = [("  sitemap " if r["parent"] else "") + (r["url"] if r["parent"] or not r["name"] else
+                                                      f"{r['name']} <{r['url']}>") for r in rows]
+    table = [(name, r["kind"] or "-", _when(r["last_success"]), _when(r["next_poll"]),
+              str(r["articles"].get("stored", 0)), str(r["failures"]), _cell(r["last_error"])
+              ) for name, r in zip(cells, rows, strict=True)]
+    click.echo(_grid(_SOURCE_COLUMNS, table))
+    click.echo(f"\n{len(rows)} source{'' if len(rows) == 1 else 's'}")
+
+
+def _when(iso: str | None) -> str:
+    return "-" if iso is None else iso.replace("T", " ").removesuffix("+00:00")

@@ -36,6 +36,12 @@ class ReportConflict(StoreError):
     code = "report_conflict"
 
 
+class WriterConflict(StoreError):
+    """Another writer committed to the store since this one read where its numbering stands."""
+
+    code = "writer_conflict"
+
+
 def engine_url(url: str) -> str:
     """The SQLAlchemy URL for a user's ``url``: ``postgresql://`` and ``postgres://`` use psycopg 3.
 
