@@ -70,6 +70,10 @@ def _place_features(doc: Doc, m: Mention, f: Features) -> None:
             f.add("trigger_before" if anchor.start < p.match.start else "trigger_after")
         if any(0 <= p.match.start - c.end <= 3 for c in m.sentence.having("cue", "against")):
             f.add("against")
+        for kind in ("facility", "facilities"):  # "a base in eastern Syria", "bases in Iraq and Syria"
+            if any(-2 <= c.start - p.match.end <= 2 or 0 <= p.match.start - c.end <= 3
+                   for c in m.sentence.having("cue", kind)):
+                f.add(f"{kind}_word")
         if _quoted(doc, m):
             f.add("quoted")
     if "site_sentences" not in doc.memo:
@@ -165,6 +169,11 @@ def _read_trigger(doc: Doc, m: Mention, f: Features) -> None:
         f.add("since")
     if s.has("date_previous") or s.has("date_recent"):
         f.add("previous")
+    for cue in ("retaliation", "campaign", "facilities"):
+        if s.has("cue", cue):
+            f.add(cue)
+    if trigger is not None and ("cue", "plural_trigger") in trigger.payloads:
+        f.add("plural")
     n = len(doc.sentences)
     f.add("first_sentence" if s.index == 0 else f"position:{bucket(int(4 * s.index / max(n, 1)), (0, 1, 2))}")
     f.add(f"length:{bucket(s.end - s.start, (12, 30, 60))}")
@@ -266,6 +275,10 @@ def type_features(doc: Doc, m: Mention) -> Features:
     for kind in ("air_strike", "strike", "attack"):
         if s.has("trigger", kind):
             f.add(f"sentence:{kind}")
+    if s.has("cue", "retaliation"):
+        f.add("retaliation")
+    if trigger is not None and ("cue", "plural_trigger") in trigger.payloads:
+        f.add("plural")
     for flag in ("claimed", "denied", "state_agent", "group_agent", "victim", "typed"):
         if getattr(roles, flag):
             f.add(flag)
@@ -317,6 +330,8 @@ def _actor_positions(doc: Doc, m: Mention, trigger: Match, f: Features) -> None:
             f.add(f"{name}:against")
         if a.start in forces or a.end in forces or (a.start - 1) in forces:
             f.add(f"{name}:forces")
+        if any(0 <= a.start - b.end <= 1 for b in s.having("cue", "by")):  # "attacked by militias", "frappé par"
+            f.add(f"{name}:by")
         lo, hi = (a, trigger) if a.start < trigger.start else (trigger, a)
         if doc.punctuated(lo, hi):
             f.add(f"{name}:punctuated")

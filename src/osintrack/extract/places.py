@@ -9,6 +9,7 @@ container, situating town, deployment, list member...) that the decision stage w
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..gazetteer import Site, haversine_km
 from ..lexicon import Match
@@ -25,6 +26,8 @@ SITUATE_WINDOW = 10
 SITUATE_KM = 80.0  # a town names the area of a facility within this distance
 JOIN_WINDOW = 3  # "al-Tanf and Rukban": an 'and' this close joins two places into a list
 DATELINE_TOKENS = 2
+NAME_WINDOW = 2  # a known place this close to a facility word is the facility's name
+NAME_TOKENS = 3  # at most this many unknown words make a facility's name
 DATELINE_CHARS = 40  # a dateline's place stands this close to the start of its line
 MIN_TROOPS = 20  # deployments are counted in hundreds; small numbers near troops are casualties
 DEPLOYMENT_WINDOW = 5  # "900 soldiers in Syria": a place right after a count of troops says where they are
@@ -64,8 +67,64 @@ def sentence_sites(doc: Doc, s: Sentence) -> list[tuple[Site, Match, bool]]:
             region = _compass_region(doc, site, m, directions)
             compass, site = region is not site, region
         raw.append((site, m, compass))
+    raw += [(site, m, False) for site, m in _unknown_names(doc, s)]
     s.memo[key] = raw
     return raw
+
+
+def _unknown_names(doc: Doc, s: Sentence) -> list[tuple[Site, Match]]:
+    """Places the lexicon did not know, named beside a facility word ('the base of Kherab al Jir',
+    'Robarya Üssü'): the words next to it that no entry covers, looked up by spelling keys
+    (``Gazetteer.fuzzy``), where no known place stands beside the word already."""
+    facilities = s.having("cue", "facility")
+    if not facilities:
+        return []
+    covered = {i for m in s.matches for i in range(m.start, m.end)}
+    covered |= {i for n in s.numbers for i in range(n.start, n.end)}
+    places = s.having("place")
+    out = []
+    for f in facilities:
+        if any(-NAME_WINDOW <= p.start - f.end <= NAME_WINDOW or -NAME_WINDOW <= f.start - p.end <= NAME_WINDOW
+               for p in places):
+            continue
+        for run in (_run(doc, s, f.end, 1, covered), _run(doc, s, f.start - 1, -1, covered)):
+            if run is None:
+                continue
+            start, end = doc.nt.orig_span(*run)
+            site = _fuzzy(doc.report.text[start:end])
+            if site is not None:
+                out.append((site, Match(run[0], run[1], (("place", site.id),))))
+                break
+    return out
+
+
+def _run(doc: Doc, s: Sentence, i: int, step: int, covered: set[int]) -> tuple[int, int] | None:
+    """Up to NAME_TOKENS uncovered tokens from token ``i`` on, in direction ``step``, within the
+    sentence and not across punctuation, past the common words next to the facility word ('of',
+    'de'): (first, one past the last)."""
+    common = doc.gazetteer.common
+    while s.start <= i < s.end and i not in covered and doc.nt.forms[i] in common:
+        i += step
+    tokens: list[int] = []
+    while s.start <= i < s.end and i not in covered and len(tokens) < NAME_TOKENS:
+        if tokens and _stop_between(doc, min(i, tokens[-1]), max(i, tokens[-1])):
+            break
+        tokens.append(i)
+        i += step
+    return (min(tokens), max(tokens) + 1) if tokens else None
+
+
+def _stop_between(doc: Doc, a: int, b: int) -> bool:
+    start = doc.nt.orig_index(doc.nt.ends[a] - 1) + 1
+    end = doc.nt.orig_index(doc.nt.starts[b])
+    return any(ch in ",;:.()\"«»“”" for ch in doc.report.text[start:end])
+
+
+@lru_cache(maxsize=4096)
+def _fuzzy(name: str) -> Site | None:
+    from ..gazetteer import load_gazetteer
+
+    return load_gazetteer().fuzzy(name)
 
 
 def outside(site: Site) -> bool:
