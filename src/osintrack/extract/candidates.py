@@ -230,9 +230,8 @@ def read_facts(doc: Doc, s: Sentence, anchor: Match, anchors: list[Match]) -> Fa
     weapon_span = _set_weapon(s, facts, anchor)
     facts.roles = read_roles(doc, s, anchor, anchors, (facts.weapon, weapon_span))
     facts.evidence.update(facts.roles.evidence)
-    if facts.roles.event_type == "air_strike" and facts.weapon == "unknown" and \
-            anchor.value("trigger") in ("strike", "air_strike"):
-        facts.weapon = "aircraft"
+    if facts.weapon == "unknown" and anchor.value("trigger") == "air_strike":  # "air strike": aircraft;
+        facts.weapon = "aircraft"  # "US strikes" says no weapon
     _set_casualties(doc, s, facts)
     if s.has("cue", "intercept"):
         facts.intercepted = True

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..gazetteer import Site
 from ..model import Event, Tally
 from .candidates import SOURCE_RANK, Candidate, DateOption, Mention, casualties, event_candidates
 from .classifier import Models
-from .document import Doc
+from .document import Doc, theatre
 from .features import candidate_features, type_features
 from .places import SPECIFIC, contains, near
 from .roles import report_claimant
@@ -29,6 +30,7 @@ WEEK_DAYS = 7
 PRECISION_RANK = {"site": 0, "town": 1, "region": 2, "country": 3}
 LEND = 0.5  # a candidate this far under the threshold may still restate an event taken: its date, its facts
 CASUALTY_SENTENCES = 2  # a toll in a sentence of its own belongs to an event told this close
+CLAIM_SENTENCES = 1  # a report's claim covers the attacks told this close to it
 FACT_FIELDS = ("weapon", "actor", "target", "claimed_by", "confirmed_by", "killed", "injured", "intercepted")
 ROLE_FIELDS = ("actor", "target", "claimed_by", "confirmed_by")
 
@@ -122,8 +124,30 @@ def select(doc: Doc, candidates: list[Candidate], probabilities: list[float], mo
         for c in (d.candidate, *d.restated):
             _take_facts(d, c)
     _nearby_casualties(doc, drafts)
+    _actors_by_type(doc, drafts)
     _claims(doc, drafts)
     return drafts
+
+
+def _actors_by_type(doc: Doc, drafts: list[Draft]) -> None:
+    """An air strike is a state's (the one its mentions say acted, else the striking state the report
+    names most); an attack is no striking state's doing."""
+    strikers = theatre().strikers
+    named: Counter[str] = Counter()
+    for s in doc.sentences:
+        for m in s.having("actor"):
+            actor = doc.actors.get(m.value("actor"))
+            if actor is not None and m.value("place") is None and doc.actors.root(actor.id).id in strikers:
+                named[doc.actors.root(actor.id).name] += 1
+    for d in drafts:
+        state = d.actor is not None and (actor := doc.actors.resolve(d.actor)) is not None \
+            and doc.actors.root(actor.id).id in strikers
+        if d.event_type == "air_strike" and not state and named:
+            d.actor = named.most_common(1)[0][0]
+            d.evidence.pop("actor", None)
+        elif d.event_type == "attack" and state:
+            d.actor = None
+            d.evidence.pop("actor", None)
 
 
 def _nearby_casualties(doc: Doc, drafts: list[Draft]) -> None:
@@ -207,14 +231,26 @@ def _take_facts(d: Draft, c: Candidate) -> None:
 
 
 def _claims(doc: Doc, drafts: list[Draft]) -> None:
-    """Attacks a report tells without saying who acted are the claims of the group it says claimed."""
+    """Air strikes are claimed by no group. Attacks a report tells without saying who acted are the
+    doing of the group it says claimed attacks, and its claims where told beside its claim or on the
+    day of the attacks the claim tells."""
+    for d in drafts:
+        if d.event_type == "air_strike":
+            d.claimed_by = None
+            d.evidence.pop("claimed_by", None)
     claimant = report_claimant(doc)
     if claimant is None:
         return
+    name, span, sentence = claimant
+    claimed_days = {d.date.value for d in drafts if sentence in d.sentences()}
     for d in drafts:
-        if d.event_type == "attack" and d.actor in (None, claimant[0]):
-            d.actor = d.claimed_by = claimant[0]
-            d.evidence.setdefault("claimed_by", claimant[1])
+        if d.event_type != "attack" or d.actor not in (None, name):
+            continue
+        d.actor = name  # the report attributes its attacks to the group; it says which ones it claimed
+        beside = any(abs(k - sentence) <= CLAIM_SENTENCES for k in d.sentences())
+        if beside or not claimed_days or d.date.value in claimed_days:
+            d.claimed_by = name
+            d.evidence.setdefault("claimed_by", span)
 
 
 def decide_tallies(doc: Doc, candidates: list[TallyDraft], models: Models) -> list[Tally]:

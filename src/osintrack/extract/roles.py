@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 STATE_TYPES = frozenset({"state", "state_force"})
 GROUP_TYPES = frozenset({"armed_group", "umbrella", "generic"})
+GROUP_RANK = {"armed_group": 0, "umbrella": 1, "generic": 2}  # a named faction before a loose label
 AGAINST_WINDOW = 3
 AGENT_WINDOW = 7  # "US forces conducted ... strikes": a forces mention this close before a strike word acts
 ADJECTIVE_WINDOW = 2  # "frappe américaine", "serangan AS": a state right after the trigger acts
@@ -79,12 +80,14 @@ def read_roles(doc: Doc, s: Sentence, trigger: Match, live: list[Match], weapon:
         if groups:
             roles.target = groups[0][1].name
     elif groups and not roles.denied:  # "X denied any role in the attack": X is no actor
-        m, actor = min(groups, key=lambda ma: abs(ma[0].start - trigger.start))
+        m, actor = min(groups, key=lambda ma: (GROUP_RANK[ma[1].type], abs(ma[0].start - trigger.start)))
         # a group named after the trigger may be its target ("the headquarters of X"): untyped
         roles.actor, roles.typed = actor.name, bool(group_agents)
         roles.evidence["actor"] = (m.start, m.end)
         if roles.claimed:
             claim = s.having("cue", "claim")[0]
+            m, actor = min(groups, key=lambda ma: (GROUP_RANK[ma[1].type], ma[0].start > claim.start,
+                                                   abs(ma[0].start - claim.start)))
             roles.claimed_by = actor.name
             roles.evidence["claimed_by"] = (claim.start, claim.end)
     elif victims or roles.claimed:
@@ -201,7 +204,7 @@ def _set_confirmer(doc: Doc, s: Sentence, draft: Roles) -> None:
         draft.evidence["confirmed_by"] = (m.start, m.end)
 
 
-def report_claimant(doc: Doc) -> tuple[str, tuple[int, int]] | None:
+def report_claimant(doc: Doc) -> tuple[str, tuple[int, int], int] | None:
     """The armed group a report says claimed an attack: attacks it tells without naming who acted
     are that group's claims ("The group claimed credit for ..."), the way an analyst reads it. Failing
     a claim word, 'X said its fighters attacked ...' claims as surely: an armed group named just before
@@ -211,8 +214,9 @@ def report_claimant(doc: Doc) -> tuple[str, tuple[int, int]] | None:
 
 
 def _group_by_cue(doc: Doc, cue_kind: str, beside: Callable[[Match, Match], bool], *,
-                  attack_told: bool = False) -> tuple[str, tuple[int, int]] | None:
-    """The first armed group ``beside`` a ``cue_kind`` cue, in a sentence that denies nothing."""
+                  attack_told: bool = False) -> tuple[str, tuple[int, int], int] | None:
+    """The first armed group ``beside`` a ``cue_kind`` cue, in a sentence that denies nothing: (its
+    name, its words, the sentence)."""
     for s in doc.sentences:
         if s.has("cue", "deny") or s.has("cue", "negation") or (attack_told and not s.has("trigger")):
             continue
@@ -220,6 +224,13 @@ def _group_by_cue(doc: Doc, cue_kind: str, beside: Callable[[Match, Match], bool
             for m in s.having("actor"):
                 actor = doc.actors.get(m.value("actor"))
                 if actor is not None and actor.type in ("armed_group", "umbrella") and m.value("place") is None \
-                        and beside(m, cue):
-                    return actor.name, (m.start, m.end)
+                        and beside(m, cue) and not _state_affiliated(doc, actor.id):
+                    return actor.name, (m.start, m.end), s.index
     return None
+
+
+def _state_affiliated(doc: Doc, actor_id: str) -> bool:
+    """A body a state has taken in (the Popular Mobilization Forces): named as the affiliation of the
+    groups that act and claim, rarely as one itself."""
+    parent = doc.actors.parent(actor_id)
+    return parent is not None and parent.type in STATE_TYPES
