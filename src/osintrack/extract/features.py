@@ -16,11 +16,13 @@ from collections import Counter
 from ..gazetteer import Site
 from ..lexicon import Match
 from .candidates import Candidate, DateOption, Mention, count_units
-from .document import Doc, theatre
+from .document import Doc, Sentence, theatre
 from .places import SPECIFIC, contains, dateline, sentence_sites
 
 Features = set[str]  # the names of the readings that hold (each worth 1)
 
+SAYS_WINDOW = 6  # "the Islamic Resistance in Iraq, in a statement, said": the speaker before the verb
+COMPASS = ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest")
 _FACILITY_TYPES = ("base", "airport", "oil_field", "gas_field", "facility", "border_crossing", "port")
 _QUOTE_MARKS = re.compile("[\"“”«»„']")
 
@@ -137,6 +139,18 @@ def _trigger_features(doc: Doc, m: Mention, f: Features) -> None:
     f |= found
 
 
+def _group_says(doc: Doc, s: Sentence, trigger: Match) -> bool:
+    """An armed group names itself the speaker of the trigger's sentence: group, then 'said', then the
+    trigger."""
+    cues = [c for c in s.having("cue", "confirm") if c.end <= trigger.start]
+    for a in s.having("actor"):
+        actor = doc.actors.get(a.value("actor"))
+        if actor is not None and actor.type in ("armed_group", "umbrella") and a.value("place") is None \
+                and any(0 <= c.start - a.end <= SAYS_WINDOW for c in cues):
+            return True
+    return False
+
+
 def _read_trigger(doc: Doc, m: Mention, f: Features) -> None:
     facts, s = m.facts, m.sentence
     trigger = facts.trigger
@@ -163,6 +177,8 @@ def _read_trigger(doc: Doc, m: Mention, f: Features) -> None:
         f.add("rule_strike")
     if s.has("cue", "confirm"):
         f.add("said")
+        if trigger is not None and _group_says(doc, s, trigger):
+            f.add("group_says")  # "the group said its fighters attacked ...": a claim in other words
     if count_units(s):
         f.add("count_units")
     if s.has("tally", "since"):
@@ -203,7 +219,9 @@ def candidate_features(doc: Doc, c: Candidate, others: list[Candidate]) -> Featu
     if c.site.precision in SPECIFIC and any(o.site.precision not in SPECIFIC and contains(o.site, c.site)
                                             and _same_day(o.date, c.date) for o in others):
         f.add("held_same_day")
-    coarse = c.site.precision not in SPECIFIC
+    # a country, a province or a compass region ("eastern Syria"); a named area (the Golan Heights, the
+    # Green Zone) is told like a place
+    coarse = c.site.type in ("country", "province") or c.site.id.endswith(tuple(f"-{d}" for d in COMPASS))
     if coarse:
         # a state's strikes on unnamed sites are coded per country; attacks on a country's bases are a summary
         for name in ("state_agent", "rule_strike", "anchor:strike", "anchor:air_strike", "casualties",

@@ -36,9 +36,9 @@ Record = Mapping[str, Any]
 DEFAULT_THRESHOLD = 0.35
 THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
 INNER_FOLDS = 3
-C_EVENT = 0.5  # inverse L2 strength; features are many and examples few
+C_EVENT = 0.25  # inverse L2 strength; features are many and examples few
 C_TYPE = 1.0
-C_TALLY = 1.0
+C_TALLY = 0.25
 BALANCE: dict[tuple[str, ...], str] = {}
 
 
