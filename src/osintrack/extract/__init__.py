@@ -10,6 +10,8 @@ counts. Nothing here names a word of any language: that knowledge lives in ``dat
 
 from __future__ import annotations
 
+from collections import Counter
+
 from ..model import Extraction, Report
 from .candidates import mentions
 from .classifier import Models, shipped_models
@@ -27,7 +29,7 @@ def extract_report(report: Report, models: Models | None = None) -> Extraction:
     doc = read_doc(report)
     found = mentions(doc)
     drafts = decide_events(doc, found, models)
-    told = {k for d in drafts for k in d.sentences()}
+    told = Counter(k for d in drafts for k in d.sentences())
     tallies = decide_tallies(doc, tally_candidates(doc, told), models)
     return Extraction(id=report.id, events=tuple(d.to_event(doc) for d in drafts), tallies=tuple(tallies),
                       lang=doc.pack.code)

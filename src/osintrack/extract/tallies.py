@@ -10,6 +10,7 @@ it is, its size...). The same count restated is one tally.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..model import Tally
@@ -54,9 +55,10 @@ class TallyDraft:
                      field_evidence={k: doc.evidence(*v) for k, v in self.evidence.items()})
 
 
-def tally_candidates(doc: Doc, told: set[int]) -> list[TallyDraft]:
-    """Every count the report gives that may be a tally, with its fields; ``told``: the sentences that
-    tell an incident (a toll there is more often that incident's)."""
+def tally_candidates(doc: Doc, told: Mapping[int, int]) -> list[TallyDraft]:
+    """Every count the report gives that may be a tally, with its fields; ``told``: how many incidents
+    each sentence tells (a toll there is more often that incident's; 'claimed two attacks' beside two
+    incidents counts them, it tallies nothing)."""
     out: list[TallyDraft] = []
     for s in doc.sentences:
         if not s.numbers:
@@ -64,7 +66,9 @@ def tally_candidates(doc: Doc, told: set[int]) -> list[TallyDraft]:
         found = _attack_counts(doc, s) + _casualty_counts(doc, s)
         for draft in found:
             _fill_common(doc, s, draft, draft.number)
-            draft.readings = _readings(doc, s, draft, s.index in told)
+            draft.readings = _readings(doc, s, draft, told.get(s.index, 0))
+            if draft.count in (told.get(s.index), sum(told.values())) and draft.metric == "attacks":
+                draft.readings.add("counts_the_told")
         out += found
     _share_since(out)
     counted = {t.sentence for t in out if t.kind in ("units", "breakdown")}
@@ -124,6 +128,9 @@ def _attack_counts(doc: Doc, s: Sentence) -> list[TallyDraft]:
         first, last = items[0][0], items[-1][0]
         draft = _draft("attacks", first, s, "breakdown")
         draft.count, draft.breakdown, draft.span = sum(breakdown.values()), breakdown, (first.start, last.end)
+        # "attacks: 32 in Iraq and 34 in Syria" counts attacks; "seven sites, three in Iraq..." does not
+        near = any(first.start - UNIT_GAP * 2 <= u.start <= last.end for u in s.having("tally", "units"))
+        draft.readings.add("units_in_breakdown" if near else "no_units_in_breakdown")
         out.append(draft)
     return out
 
@@ -203,7 +210,7 @@ def _casualty_counts(doc: Doc, s: Sentence) -> list[TallyDraft]:
     return out
 
 
-def _readings(doc: Doc, s: Sentence, draft: TallyDraft, tells_event: bool) -> set[str]:
+def _readings(doc: Doc, s: Sentence, draft: TallyDraft, tells_event: int) -> set[str]:
     """What the tally model weighs: how the count is given and what bounds it. Cue classes and
     structure only, never a word."""
     n = draft.number

@@ -14,6 +14,7 @@ Needs scikit-learn, which only training does (``pip install 'osintrack[train]'``
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -98,7 +99,7 @@ def prepare(report: Report, gold: Record) -> Prepared:
         out.event.append((candidate_features(doc, c, candidates), "yes" if g is not None else "no"))
         if g is not None:
             out.event_type.append((candidate_type_features(doc, c), str(g.get("event_type"))))
-    told = {m.sentence.index for k, c in enumerate(candidates) if k in paired for m, _ in c.support}
+    told = Counter(i for k, c in enumerate(candidates) if k in paired for i in {m.sentence.index for m, _ in c.support})
     for t in tally_candidates(doc, told):
         record = {"metric": t.metric, "count": t.count}
         yes = any(tallies_compatible(g, record) for g in gold.get("tallies") or ())
@@ -156,11 +157,11 @@ def choose_thresholds(prepared: Sequence[Prepared]) -> tuple[float, float]:
         models = fit(rest)
         for p in held_out:
             probabilities = score_candidates(p.doc, p.candidates, models)
-            told: set[int] = set()
+            told: Counter[int] = Counter()
             for t in THRESHOLDS:
                 drafts = select(p.doc, p.candidates, probabilities, models, t)
                 if t == DEFAULT_THRESHOLD:
-                    told = {k for d in drafts for k in d.sentences()}
+                    told = Counter(k for d in drafts for k in d.sentences())
                 _count(events[t], p, "events", [d.to_event(p.doc).to_json() for d in drafts])
             candidates = tally_candidates(p.doc, told)
             scores = [models.tally.proba(c.readings)["yes"] for c in candidates]
