@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +29,17 @@ class LinearModel:
     classes: tuple[str, ...]
     weights: Mapping[str, tuple[float, ...]]  # feature -> one weight per row
     bias: tuple[float, ...]
+    single: Mapping[str, float] = field(init=False, repr=False, compare=False)  # a yes/no model's weights
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "single", {k: v[0] for k, v in self.weights.items()} if len(self.bias) == 1 else {})
 
     def proba(self, features: Iterable[str]) -> dict[str, float]:
         """The probability of each class, given the names of the indicator features that hold."""
         weights = self.weights
         if len(self.bias) == 1:  # binary: one score for the second class
             # fsum: exact whatever the order a set yields its names in (hash seeds differ between processes)
-            score = math.fsum([self.bias[0], *(weights[name][0] for name in features if name in weights)])
+            score = self.bias[0] + math.fsum(map(self.single.get, features, repeat(0.0)))
             p = 1.0 / (1.0 + math.exp(-max(min(score, 700.0), -700.0)))
             return {self.classes[0]: 1.0 - p, self.classes[1]: p}
         rows = [weights[name] for name in features if name in weights]

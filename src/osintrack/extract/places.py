@@ -76,17 +76,16 @@ def _unknown_names(doc: Doc, s: Sentence) -> list[tuple[Site, Match]]:
     """Places the lexicon did not know, named beside a facility word ('the base of Kherab al Jir',
     'Robarya Üssü'): the words next to it that no entry covers, looked up by spelling keys
     (``Gazetteer.fuzzy``), where no known place stands beside the word already."""
-    facilities = s.having("cue", "facility")
-    if not facilities:
+    places = s.having("place")
+    facilities = [f for f in s.having("cue", "facility") if not any(
+        -NAME_WINDOW <= p.start - f.end <= NAME_WINDOW or -NAME_WINDOW <= f.start - p.end <= NAME_WINDOW
+        for p in places)]
+    if not facilities or not (s.has("trigger") or s.has("weapon")):  # only where violence is told
         return []
     covered = {i for m in s.matches for i in range(m.start, m.end)}
     covered |= {i for n in s.numbers for i in range(n.start, n.end)}
-    places = s.having("place")
     out = []
     for f in facilities:
-        if any(-NAME_WINDOW <= p.start - f.end <= NAME_WINDOW or -NAME_WINDOW <= f.start - p.end <= NAME_WINDOW
-               for p in places):
-            continue
         for run in (_run(doc, s, f.end, 1, covered), _run(doc, s, f.start - 1, -1, covered)):
             if run is None:
                 continue
