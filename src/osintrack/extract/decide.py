@@ -20,7 +20,7 @@ from ..model import Event, Tally
 from .candidates import SOURCE_RANK, Candidate, DateOption, Mention, casualties, event_candidates
 from .classifier import Models
 from .document import Doc, theatre
-from .features import candidate_features, type_features
+from .features import candidate_features, report_type_features, type_features
 from .places import SPECIFIC, contains, near
 from .roles import report_claimant
 from .tallies import TallyDraft, merge_tallies
@@ -200,8 +200,8 @@ def _days_apart(a: DateOption, b: DateOption) -> int | None:
 
 
 def candidate_type_features(doc: Doc, c: Candidate) -> set[str]:
-    """The type readings of every mention supporting ``c`` (any of them)."""
-    features: set[str] = set()
+    """The type readings of every mention supporting ``c`` (any of them), and of the report."""
+    features = set(report_type_features(doc))
     for m, _ in c.support:
         features |= type_features(doc, m)
     return features

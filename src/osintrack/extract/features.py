@@ -319,6 +319,27 @@ def type_features(doc: Doc, m: Mention) -> Features:
     return f
 
 
+def report_type_features(doc: Doc) -> Features:
+    """What the report as a whole is about: air strikes ('air strike' words, a striking state right
+    before a strike word), claimed attacks (a claim word)."""
+    found: Features | None = doc.memo.get("report_type")
+    if found is None:
+        found = doc.memo["report_type"] = set()
+        strikers = theatre().strikers
+        for s in doc.sentences:
+            if s.has("trigger", "air_strike"):
+                found.add("report:air_strike_word")
+            if s.has("cue", "claim"):
+                found.add("report:claim")
+            strikes = s.having("trigger", "strike") + s.having("trigger", "air_strike") + s.having("trigger", "attack")
+            for a in s.having("actor"):
+                actor = doc.actors.get(a.value("actor"))
+                if actor is not None and a.value("place") is None and doc.actors.root(actor.id).id in strikers \
+                        and any(0 <= t.start - a.end <= 2 or 0 <= a.start - t.end <= 1 for t in strikes):
+                    found.add("report:striker_acts")
+    return found
+
+
 def _actor_positions(doc: Doc, m: Mention, trigger: Match, f: Features) -> None:
     """The nearest state and armed group on each side of the trigger, by distance."""
     s = m.sentence
