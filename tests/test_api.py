@@ -249,3 +249,15 @@ def test_a_store_of_revision_0001_is_migrated(tmp_path: Path) -> None:
     assert all_incidents(engine) == summaries and len(summaries) > 10
     with engine.connect() as conn:
         assert dict(conn.execute(select(s.incident_fused.c.id, s.incident_fused.c.fused)).all()) == fused
+
+
+def test_sources_and_the_store_mark(client: TestClient, store_url: str) -> None:
+    """A store no watcher wrote to follows no source; the mark is its last batch (the dashboard's cue to reload)."""
+    from sqlalchemy import func, select
+
+    from osintrack.store import schema as s
+
+    body = client.get("/api/sources").json()
+    with open_engine(store_url).connect() as conn:
+        last = conn.execute(select(func.max(s.batches.c.id))).scalar_one()
+    assert body["sources"] == [] and body["store"]["batch"] == last > 0 and body["store"]["committed_at"]

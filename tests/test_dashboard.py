@@ -626,3 +626,49 @@ def test_the_panel_says_which_source_is_a_copy_and_opens_every_stored_text(serve
     page.wait_for_function("n => document.querySelectorAll('#panel .report-text pre').length === n",
                            arg=panel.locator("a.stored-text").count())
     assert watched.problems() == []
+
+
+def test_sources_panel_and_new_incidents_without_a_reload(browser: Any, tmp_path: Path) -> None:
+    """The sources osintrack watch follows appear in the header with their errors; a report stored while the
+    page is open (as a watcher stores one) shows on the page without a reload."""
+    import datetime as dt
+
+    from osintrack.model import Report
+    from osintrack.pipeline import ingest_reports
+    from osintrack.store import open_engine
+    from osintrack.watch import Source
+    from osintrack.watch import state as st
+
+    url = _ingest([ROOT / "examples" / "reports"], tmp_path / "live.db")
+    engine = open_engine(url)
+    feed, index = "https://news.example.org/feed.xml", "https://news.example.org/sitemap_index.xml"
+    st.register(engine, [Source(feed, name="Example wire"), Source(index, name="Example sitemaps")])
+    now = dt.datetime.now(dt.UTC)
+    st.save_poll(engine, [st.SourceState(feed, name="Example wire", kind="rss", last_polled=now, last_success=now,
+                                         last_status=200, next_poll=now),
+                          st.SourceState(index, name="Example sitemaps", kind="index", last_polled=now,
+                                         last_error="no complete answer within 20 s", last_error_at=now,
+                                         failures=2, next_poll=now)], [], {})
+    with Server(url) as running:
+        watched = Watched(browser)
+        try:
+            page = watched.page
+            page.goto(running.base + "/?refresh=1")
+            page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+            assert page.text_content("#sources-summary") == "Sources: 2 · 1 failing"
+            page.click("#sources-summary")
+            rows = page.locator("#sources tbody tr")
+            assert rows.count() == 2
+            assert "no complete answer within 20 s" in rows.nth(1).text_content()
+            _screenshot(page, "dashboard-sources.png")
+            total, batch = int(page.get_attribute("#count", "data-total")), page.get_attribute("body", "data-batch")
+            text = ("A drone attacked the Al-Tanf garrison in southern Syria on Friday, a US official said. "
+                    "No one was hurt.")
+            ingest_reports([Report(id="live-report", text=text, published="2024-06-14", lang="en",
+                                   url="https://news.example.org/tanf")], url)
+            page.wait_for_function("b => document.body.dataset.batch !== b", arg=batch, timeout=15_000)
+            assert int(page.get_attribute("#count", "data-total")) == total + 1
+            assert page.text_content("#status").startswith("1 new incident")
+            assert watched.problems() == []
+        finally:
+            watched.context.close()

@@ -21,6 +21,7 @@ from osintrack.dates import (
     parse_published,
     resolve_offset,
     resolve_weekday,
+    solar_to_gregorian,
 )
 from osintrack.language import LanguagePack, available_languages, load_pack, normalize
 from osintrack.lexicon import Lexicon
@@ -209,6 +210,36 @@ def test_year_of_another_calendar_is_not_read() -> None:
     assert found("Published 9 March 1402.", "2024-03-14") == []
 
 
+# An invented pack with Solar Hijri months, in Latin letters so the rules do not depend on fa.yaml.
+SOLAR_PACK = LanguagePack("xs", "Test", (), (), {
+    "code": "xs", "dates": {"solar_months": {"farvardin": 1, "mordad": 5, "mehr": 7, "esfand": 12},
+                            "weekdays": {"tuesday": 1}},
+})
+
+
+def test_solar_hijri_to_gregorian() -> None:
+    assert solar_to_gregorian(1402, 5, 24) == dt.date(2023, 8, 15)
+    assert solar_to_gregorian(1403, 1, 1) == dt.date(2024, 3, 20)  # Nowruz after a Gregorian leap day
+    assert solar_to_gregorian(1402, 1, 1) == dt.date(2023, 3, 21)
+    assert solar_to_gregorian(1399, 12, 30) == dt.date(2021, 3, 20)  # 1399 is a leap year
+    assert solar_to_gregorian(1381, 7, 1) == dt.date(2002, 9, 23)
+    assert solar_to_gregorian(1402, 12, 30) is None  # 1402 is not
+    assert solar_to_gregorian(1402, 7, 31) is None  # the second half-year has 30-day months
+    assert solar_to_gregorian(1402, 1, 31) == dt.date(2023, 4, 20)
+
+
+def test_solar_hijri_dates() -> None:
+    assert found("on 24 mordad 1402", "2024-03-14", SOLAR_PACK) == [["24 mordad 1402", "2023-08-15", "day"]]
+    # no year: the latest one on or before publication
+    assert found("on 24 mordad", "2024-03-14", SOLAR_PACK) == [["24 mordad", "2023-08-15", "day"]]
+    assert found("on 10 esfand", "2024-03-14", SOLAR_PACK) == [["10 esfand", "2024-02-29", "day"]]
+    assert found("on 31 farvardin", "2024-05-01", SOLAR_PACK) == [["31 farvardin", "2024-04-19", "day"]]
+    assert found("on tuesday, 24 mordad", "2023-08-20", SOLAR_PACK) == [["tuesday, 24 mordad", "2023-08-15", "day"]]
+    assert found("the mehr agency said", "2024-03-14", SOLAR_PACK) == []  # a month alone is a name
+    assert found("on 24 mordad 2023", "2024-03-14", SOLAR_PACK) == []  # a Gregorian year is not its year
+    assert found("on 24 mordad", None, SOLAR_PACK) == [["24 mordad", None, None]]
+
+
 def test_month_only_publication_with_anchor() -> None:
     text = "On Thursday (23/11) a drone hit the base; on Friday morning another; yesterday a rocket."
     assert values(text, "2023-11") == [("2023-11-23", "day"), ("2023-11-24", "day"), ("2023-11-22", "day")]
@@ -216,13 +247,26 @@ def test_month_only_publication_with_anchor() -> None:
 
 def test_month_only_publication_without_anchor_never_invents_a_day() -> None:
     text = "On Friday a drone hit the base; yesterday a rocket; last week a mortar; since 17 October."
-    assert values(text, "2023-11") == [("2023-11", "month"), ("2023-11", "month"), ("2023-11", "month"),
+    assert values(text, "2023-12") == [("2023-12", "month"), ("2023-12", "month"), ("2023-12", "month"),
                                        ("2023-10-17", "day")]
 
 
-def test_unknown_publication_keeps_only_dates_with_a_year() -> None:
+def test_month_only_publication_takes_the_main_news_day() -> None:
+    """The corpus's coding: where the publication day is unknown, the day the report dates its main news
+    (the latest day it gives in that month) stands in for it."""
+    text = "Rockets hit the base on Thursday (2/11); on Friday a drone followed."
+    assert values(text, "2023-11") == [("2023-11-02", "day"), ("2023-11-03", "day")]
+    assert find_dates(normalize(text), _lexicon(TEST_PACK).match(normalize(text)), TEST_PACK,
+                      "2023-11")[0].default() == ("2023-11-02", "week")
+
+
+def test_unknown_publication_takes_the_year_the_text_gives() -> None:
+    """No publication date: the latest month the text dates with its year stands for it, and yearless
+    dates take the year that puts them nearest the day of the main news."""
     text = "On Monday, after the attack of 28 January 2024 and the one of 2 February, today."
-    assert values(text, None) == [(None, None), ("2024-01-28", "day"), (None, None), (None, None)]
+    assert values(text, None) == [("2024-01-29", "day"), ("2024-01-28", "day"), ("2024-02-02", "day"),
+                                  ("2024-01-28", "day")]
+    assert values("On Monday a drone hit the base.", None) == [(None, None)]
 
 
 def test_mentions_are_ordered_and_flagged() -> None:
@@ -245,3 +289,17 @@ def test_golden_dates(code: str, update_golden: bool) -> None:
         pytest.skip(f"no language pack {code!r} yet")
     pack = load_pack(code)
     check_golden(GOLDEN / f"{code}.yaml", HEADER, lambda case: _golden(case, pack), update_golden)
+
+
+def test_a_report_nothing_dates_falls_in_the_given_period() -> None:
+    """No publication date and no year in the text: a yearless date takes the one year that puts it in
+    the period the tracked conflict's reports speak of (data/theatre.yaml), else stays unresolved."""
+    nt = normalize("On 30 October rockets hit the base; on 3 January a drone followed; on 15 March too.")
+    period = (dt.date(2023, 10, 7), dt.date(2024, 9, 30))
+    _, mentions = find_dates(nt, _lexicon(TEST_PACK).match(nt), TEST_PACK, None, period)
+    assert [m.value for m in mentions] == ["2023-10-30", "2024-01-03", "2024-03-15"]
+    _, mentions = find_dates(nt, _lexicon(TEST_PACK).match(nt), TEST_PACK, None,
+                             (dt.date(2023, 1, 1), dt.date(2024, 12, 31)))
+    assert [m.value for m in mentions] == [None, None, None]  # two years fit: nothing bounds it
+    _, mentions = find_dates(nt, _lexicon(TEST_PACK).match(nt), TEST_PACK, "2024-02-01", period)
+    assert [m.value for m in mentions] == ["2023-10-30", "2024-01-03", "2023-03-15"]  # the publication decides

@@ -220,7 +220,8 @@ def test_micro_average_and_language_split() -> None:
 def test_missing_and_unknown_reports() -> None:
     gold = [report("a", [ev()]), report("b", [ev()])]
     result = score(gold, [report("a", [ev()]), report("stray", [ev()])])
-    assert result["reports"] == {"gold": 2, "pred": 2, "missing_pred": 1, "unknown_pred": 1}
+    assert result["reports"] == {"gold": 2, "pred": 2, "missing_pred": 1, "unknown_pred": 1,
+                                 "optional_gold_events": 0, "excused_pred_events": 0}
     assert (result["events"]["n_pred"], result["events"]["recall"]) == (1, 0.5)
     assert "stray" in result["warnings"][0]
 
@@ -253,7 +254,29 @@ def test_place_field_within_10_km_or_same_site() -> None:
     assert fields_of(ev(), ev(site="Nearby", lon=east(9.9)))["place"]
     assert not fields_of(ev(), ev(site="Nearby", lon=east(11)))["place"]
     assert fields_of(ev(), ev(lat=None, lon=None))["place"]
-    assert "place" not in fields_of(ev(geo_precision="country", site=None, lat=None, lon=None), ev())
+
+
+def test_place_field_at_country_precision_wants_the_same_country() -> None:
+    gold = ev(geo_precision="country", site=None, admin1=None, lat=None, lon=None)
+    assert fields_of(gold, ev(site="Anywhere", lon=east(400)))["place"]  # counted, and right by country alone
+    assert not scoring_rules.place_correct(gold, ev(country="XB"))
+    assert "place" not in fields_of(ev(geo_precision=None, country=None, admin1=None, site=None, lat=None,
+                                          lon=None), ev())
+
+
+def test_place_field_at_region_precision_also_right_with_the_same_admin1() -> None:
+    gold = ev(geo_precision="region", site=None)
+    assert fields_of(gold, ev(site="Town in it", lon=east(60)))["place"]  # admin1 agrees
+    assert not fields_of(gold, ev(site="Town in it", admin1="Other", lon=east(60)))["place"]
+    assert fields_of(gold, ev(admin1="Other", lon=east(9)))["place"]
+
+
+def test_intercepted_false_and_null_are_one_answer() -> None:
+    assert fields_of(ev(intercepted=False), ev(intercepted=None))["intercepted"]
+    assert fields_of(ev(intercepted=False), ev(intercepted=False))["intercepted"]
+    assert not fields_of(ev(intercepted=False), ev(intercepted=True))["intercepted"]
+    assert not fields_of(ev(intercepted=True), ev(intercepted=None))["intercepted"]
+    assert "intercepted" not in fields_of(ev(intercepted=None), ev(intercepted=True))
 
 
 def test_claimed_by_counted_on_every_pair() -> None:
@@ -279,8 +302,9 @@ def test_actor_aliases_use_the_actor_table() -> None:
 def test_weapon_and_numbers() -> None:
     assert fields_of(ev(weapon="unknown"), ev(weapon=None))["weapon"]  # an absent weapon is unknown
     assert not fields_of(ev(), ev(weapon="rocket"))["weapon"]
-    checks = fields_of(ev(killed=0, injured=2, intercepted=False), ev(killed=None, injured=2, intercepted=0))
-    assert (checks["killed"], checks["injured"], checks["intercepted"]) == (False, True, False)
+    checks = fields_of(ev(killed=0, injured=2), ev(killed=None, injured=2))
+    assert (checks["killed"], checks["injured"]) == (False, True)
+    assert not fields_of(ev(killed=1), ev(killed=True))["killed"]  # True is no number
     assert "killed" not in fields_of(ev(), ev(killed=3))
 
 
@@ -302,6 +326,15 @@ def test_tallies_match_on_metric_and_count() -> None:
     assert result["tally_fields"]["since"] == {"n": 1, "correct": 0, "accuracy": 0.0}
     assert result["tally_fields"]["breakdown"] == {"n": 1, "correct": 1, "accuracy": 1.0}
     assert result["tally_fields"]["as_of"]["accuracy"] == 1.0
+
+
+def test_a_tally_count_may_equal_the_sum_of_its_breakdown() -> None:
+    gold = [report("r", tallies=[tally(count=70, breakdown={"XA": 32, "XB": 34})])]
+    assert score(gold, [report("r", tallies=[tally(count=66)])])["tallies"]["tp"] == 1
+    assert score(gold, [report("r", tallies=[tally(count=70)])])["tallies"]["tp"] == 1
+    assert score(gold, [report("r", tallies=[tally(count=68)])])["tallies"]["tp"] == 0
+    no_breakdown = [report("r", tallies=[tally(count=70, breakdown=None)])]
+    assert score(no_breakdown, [report("r", tallies=[tally(count=66)])])["tallies"]["tp"] == 0
 
 
 def test_tally_pairs_prefer_agreeing_fields() -> None:
@@ -459,3 +492,37 @@ def test_cli_bad_file_names_file_and_line(tmp_path: Path) -> None:
     assert result.exit_code != 0
     assert f"{pred}:2" in result.output and "Traceback" not in result.output
     assert not isinstance(result.exception, InputError)  # became a ClickException
+
+
+# --- optional background events -------------------------------------------------------------------
+
+
+BACKGROUND = {"date": None, "date_precision": None}
+
+
+def test_an_undated_gold_event_of_a_dated_report_is_optional() -> None:
+    gold = [report("r", [ev(), ev(site="Camp Beta", lon=east(300), **BACKGROUND)])]
+    articles = [{"id": "r", "lang": "xx", "published": "2030-05-12"}]
+    left_out = score(gold, [report("r", [ev()])], articles)["events"]
+    assert (left_out["n_gold"], left_out["n_pred"], left_out["tp"], left_out["f1"]) == (1, 1, 1, 1.0)
+    both = score(gold, [report("r", [ev(), ev(site="Camp Beta", lon=east(300))])], articles)
+    assert (both["events"]["n_pred"], both["events"]["tp"], both["events"]["f1"]) == (1, 1, 1.0)
+    assert both["reports"]["excused_pred_events"] == 1
+    assert diagnose(gold, [report("r", [ev()])], articles) == []
+
+
+def test_an_undated_gold_event_is_required_without_a_publication_date() -> None:
+    gold = [report("r", [ev(**BACKGROUND)])]
+    undated = score(gold, [report("r")], [{"id": "r", "lang": "xx", "published": None}])["events"]
+    assert (undated["n_gold"], undated["tp"]) == (1, 0)
+    without_articles = score(gold, [report("r")])
+    assert without_articles["events"]["n_gold"] == 1
+    assert any("null date" in w for w in without_articles["warnings"])
+
+
+def test_a_prediction_goes_to_a_counted_gold_event_before_an_optional_one() -> None:
+    # the prediction is compatible with both; the optional one must not take it from the counted one
+    gold = [report("r", [ev(site=None, lon=east(5), **BACKGROUND), ev()])]
+    result = score(gold, [report("r", [ev()])], [{"id": "r", "lang": "xx", "published": "2030-05-12"}])
+    assert (result["events"]["tp"], result["events"]["n_gold"], result["events"]["n_pred"]) == (1, 1, 1)
+

@@ -112,3 +112,12 @@ def test_crawl_header_keywords_name_the_attack_the_body_tells() -> None:
             "The outpost, known as Tower 22, lies near the Syrian border.")
     events = extract_report(Report(id="h", text=text, published="2024-01-29", lang="en")).events
     assert [(e.site, e.date, e.weapon) for e in events] == [("Tower 22", "2024-01-28", "drone")]
+
+
+def test_an_unknown_spelling_beside_a_facility_word_is_looked_up() -> None:
+    """'the base of Kherab al Jir': no alias spells it so, but the words beside a facility word are
+    looked up by spelling keys (Gazetteer.fuzzy) and name the airfield."""
+    text = "Rockets struck the base of Kherab al Jir in north-eastern Syria on Monday, a monitor said."
+    events = extract_report(Report(id="f", text=text, published="2023-11-14", lang="en")).events
+    assert [(e.site, e.date) for e in events] == [("Rmeilan Landing Zone", "2023-11-13")]  # alias Kharab al-Jir
+    assert events[0].field_evidence["site"].text == "Kherab al Jir"

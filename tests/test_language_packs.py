@@ -29,6 +29,9 @@ MIN_STEM_AFTER_WORDS = 2  # the stem of a later word: the words before it alread
 
 # Phrases listed on purpose under two keys of one section: (code, section, normalised phrase).
 DELIBERATE: set[tuple[str, str, str]] = set()
+# Keys that say how a word is written rather than what it means: a plural trigger may also be a
+# retaliation cue ("retaliatory strikes"), so these keys are left out of the one-meaning check.
+FORM_KEYS = {("cues", "plural_trigger")}
 
 # An exact one-word entry that a "*" stem or a clitic would otherwise have read with other payloads,
 # kept on purpose: (code, exact word, stem or bare word), all normalised.
@@ -174,12 +177,13 @@ def test_no_phrase_under_two_keys_of_a_section(code: str) -> None:
     for section in ("triggers", "weapons", "cues", "tallies", "directions"):
         seen: dict[str, set[str]] = defaultdict(set)
         for key, phrases in (data.get(section) or {}).items():
-            for phrase in phrases or ():
+            for phrase in phrases or () if (section, key) not in FORM_KEYS else ():
                 seen[_key(phrase)].add(key)
         bad += [f"{section}: {p!r} under {sorted(k)}" for p, k in seen.items()
                 if len(k) > 1 and (code, section, p) not in DELIBERATE]
     for section, key in (("numbers", "words"), ("numbers", "ordinals"), ("dates", "months"),
-                         ("dates", "weekdays"), ("dates", "relative_days"), ("dates", "parts_of_day")):
+                         ("dates", "solar_months"), ("dates", "weekdays"), ("dates", "relative_days"),
+                         ("dates", "parts_of_day")):
         values: dict[str, set[Any]] = defaultdict(set)
         for phrase, value in ((data.get(section) or {}).get(key) or {}).items():
             values[_key(phrase)].add(value)
@@ -222,6 +226,61 @@ def test_no_exact_word_hides_a_stem_or_its_bare_form(code: str) -> None:
 
 def _show(payloads: set[Any]) -> list[str]:
     return sorted(map(str, payloads))
+
+
+# A longer stem may say that its words are plural: it then gives "facilities" where the shorter
+# stem gives "facility" (Turkish karargah* / karargahlar*, Russian база* / базах*).
+REFINES = {("cue", "facility"): ("cue", "facilities")}
+# A longer stem that is another word, kept on purpose: (code, longer stem, shorter stem), normalised.
+DELIBERATE_STEM_SHADOWS: set[tuple[str, str, str]] = {
+    ("tr", "cumartesi", "cuma"),  # Saturday, not Friday
+    ("tr", "kuzeydogu", "kuzey"), ("tr", "kuzeybati", "kuzey"),  # north-east, not north
+    ("tr", "guneydogu", "guney"), ("tr", "guneybati", "guney"),
+    ("ru", "атакова", "атак"), ("ru", "обстреля", "обстрел"),  # verbs: not a count's unit
+    ("ru", "бомбардировщик", "бомбардиров"),  # a bomber, not a bombing
+    ("ru", "штурмовик", "штурм"),  # a ground-attack aircraft, not an assault
+}
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_no_longer_stem_hides_a_shorter_one(code: str) -> None:
+    """The longest "*" stem that fits a word wins, so 'angriffe*' listed only as a plural trigger
+    would lose the attack that 'angriff*' gives: list the longer stem under every key of the shorter."""
+    stars: dict[tuple[str, ...], set[Any]] = defaultdict(set)
+    for phrase, payload in load_pack(code).lexicon_entries():
+        if phrase.rstrip().endswith("*"):
+            stars[normalize_phrase(phrase.rstrip().rstrip("*"))].add(payload)
+    bad = []
+    for longer, payloads in stars.items():
+        for shorter, kept in stars.items():
+            if longer != shorter and longer[:-1] == shorter[:-1] and longer[-1].startswith(shorter[-1]):
+                lost = {p for p in kept if p not in payloads and REFINES.get(p) not in payloads}
+                if lost and (code, " ".join(longer), " ".join(shorter)) not in DELIBERATE_STEM_SHADOWS:
+                    bad.append(f"{' '.join(longer)}* {_show(payloads)} hides {_show(lost)} of {' '.join(shorter)}*")
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_plural_triggers_are_triggers(code: str) -> None:
+    """Each plural trigger, read alone, is found as a trigger and as a plural trigger: the lexicon
+    keeps both payloads, and no longer phrase or stem hides one of them."""
+    bad = []
+    for phrase in load_pack(code).phrases("cues", "plural_trigger"):
+        text = phrase.rstrip().rstrip("*")
+        kinds = {p for m in _lexicon(code).match(normalize(text)) for p in m.payloads}
+        if ("cue", "plural_trigger") not in kinds or not any(k == "trigger" for k, _ in kinds):
+            bad.append(f"{phrase!r}: {_show(kinds)}")
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_english_month_names_mean_the_same_in_every_pack(code: str) -> None:
+    """Packs of Latin script also list English month names (reports quote English sources)."""
+    english = raw("en")["dates"]["months"]
+    months = raw(code)["dates"]["months"]
+    wrong = {name: value for name, value in months.items()
+             if name.lower() in english and len(name) > 3 and english[name.lower()] != value}
+    assert not wrong, f"{wrong} (English: {[english[n.lower()] for n in wrong]})"
 
 
 # --- golden sentences ----------------------------------------------------------------------------

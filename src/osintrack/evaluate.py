@@ -35,6 +35,7 @@ from .scoring_rules import (
     event_pair_cost,
     events_compatible,
     incident_clusters,
+    optional_event,
     tallies_compatible,
     tally_field_checks,
     tally_pair_cost,
@@ -95,8 +96,10 @@ class ReportComparison:
     lang: str
     gold: Record
     pred: Record
-    event_pairs: list[tuple[int, int]]
+    event_pairs: list[tuple[int, int]]  # pairs whose gold event counts (optional ones excluded)
     tally_pairs: list[tuple[int, int]]
+    optional: frozenset[int] = frozenset()  # gold events that are optional background mentions
+    excused: frozenset[int] = frozenset()  # predicted events matched to an optional gold event
 
     def events(self, side: str) -> list[Record]:
         return list((self.gold if side == "gold" else self.pred).get("events") or ())
@@ -108,18 +111,34 @@ class ReportComparison:
         items = self.events(side) if kind == "events" else self.tallies(side)
         pairs = self.event_pairs if kind == "events" else self.tally_pairs
         taken = {pair[0 if side == "gold" else 1] for pair in pairs}
+        if kind == "events":
+            taken |= self.optional if side == "gold" else self.excused
         return [i for i in range(len(items)) if i not in taken]
 
+    def counted_events(self, side: str) -> int:
+        """Events that count: gold less its optional ones, predictions less those matched to them."""
+        return len(self.events(side)) - len(self.optional if side == "gold" else self.excused)
 
-def compare_report(rid: str, lang: str, gold: Record, pred: Record) -> ReportComparison:
-    """Match events (maximum matching, closest pairs) and tallies (same metric and count) one-to-one."""
+
+def compare_report(rid: str, lang: str, gold: Record, pred: Record,
+                   published: str | None = None) -> ReportComparison:
+    """Match events (maximum matching, closest pairs) and tallies (same metric and count) one-to-one.
+    Among maximum matchings, pairs with an optional gold event are taken only where no counted gold
+    event is left for the prediction."""
     gold_events, pred_events = gold.get("events") or (), pred.get("events") or ()
+    optional = frozenset(i for i, g in enumerate(gold_events) if optional_event(g, published))
     event_costs = [[event_pair_cost(g, p) if events_compatible(g, p) else None for p in pred_events]
                    for g in gold_events]
+    required_total = sum(c for i, row in enumerate(event_costs) if i not in optional for c in row if c is not None)
+    for i in optional:  # dearer than every counted pair together, cheaper than losing a pair
+        event_costs[i] = [None if c is None else c + 1.0 + required_total for c in event_costs[i]]
+    pairs = match_pairs(event_costs)
     gold_tallies, pred_tallies = gold.get("tallies") or (), pred.get("tallies") or ()
     tally_costs = [[tally_pair_cost(g, p) if tallies_compatible(g, p) else None for p in pred_tallies]
                    for g in gold_tallies]
-    return ReportComparison(rid, lang, gold, pred, match_pairs(event_costs), match_pairs(tally_costs))
+    return ReportComparison(rid, lang, gold, pred, [(g, p) for g, p in pairs if g not in optional],
+                            match_pairs(tally_costs), optional,
+                            frozenset(p for g, p in pairs if g in optional))
 
 
 def compare(gold: Sequence[Record], pred: Sequence[Record],
@@ -129,11 +148,12 @@ def compare(gold: Sequence[Record], pred: Sequence[Record],
     gold_by_id = _index(gold, "gold")
     pred_by_id = _index(pred, "pred")
     langs = {str(a["id"]): str(a["lang"]) for a in articles or () if a.get("id") and a.get("lang")}
+    published = {str(a["id"]): a.get("published") for a in articles or () if a.get("id")}
     comparisons = []
     for rid, gold_record in gold_by_id.items():
         pred_record = pred_by_id.get(rid, {})
         lang = langs.get(rid) or str(pred_record.get("lang") or "unknown")  # articles, prediction, unknown
-        comparisons.append(compare_report(rid, lang, gold_record, pred_record))
+        comparisons.append(compare_report(rid, lang, gold_record, pred_record, published.get(rid)))
     return comparisons, [rid for rid in pred_by_id if rid not in gold_by_id]
 
 
@@ -202,7 +222,7 @@ def score(gold: Sequence[Record], pred: Sequence[Record],
     by_lang: dict[str, _Counts] = defaultdict(_Counts)
     fields, tally_fields = _Accuracy(), _Accuracy()
     for c in comparisons:
-        counts = (len(c.events("gold")), len(c.events("pred")), len(c.event_pairs))
+        counts = (c.counted_events("gold"), c.counted_events("pred"), len(c.event_pairs))
         events.add(*counts)
         by_lang[c.lang].add(*counts)
         tallies.add(len(c.tallies("gold")), len(c.tallies("pred")), len(c.tally_pairs))
@@ -213,24 +233,36 @@ def score(gold: Sequence[Record], pred: Sequence[Record],
     out: dict[str, Any] = {
         "reports": {"gold": len(comparisons), "pred": len(pred),
                     "missing_pred": sum(1 for c in comparisons if "id" not in c.pred),
-                    "unknown_pred": len(unknown_ids)},
+                    "unknown_pred": len(unknown_ids),
+                    "optional_gold_events": sum(len(c.optional) for c in comparisons),
+                    "excused_pred_events": sum(len(c.excused) for c in comparisons)},
         "events": events.to_json(),
         "events_by_language": {lang: by_lang[lang].to_json() for lang in sorted(by_lang)},
         "fields": fields.to_json(EVENT_FIELDS),
         "tallies": tallies.to_json(),
         "tally_fields": tally_fields.to_json(TALLY_FIELDS),
-        "warnings": _warnings(unknown_ids),
+        "warnings": _warnings(unknown_ids, _undated_without_articles(comparisons, articles)),
     }
     if any("incident" in e for p in pred for e in p.get("events") or ()):
         out["incidents"] = score_incidents(comparisons)
     return out
 
 
-def _warnings(unknown_ids: Sequence[str]) -> list[str]:
-    if not unknown_ids:
-        return []
-    shown = ", ".join(unknown_ids[:5]) + (", ..." if len(unknown_ids) > 5 else "")
-    return [f"{len(unknown_ids)} predicted report(s) not in gold, not scored: {shown}"]
+def _warnings(unknown_ids: Sequence[str], undated: int) -> list[str]:
+    out = []
+    if unknown_ids:
+        shown = ", ".join(unknown_ids[:5]) + (", ..." if len(unknown_ids) > 5 else "")
+        out.append(f"{len(unknown_ids)} predicted report(s) not in gold, not scored: {shown}")
+    if undated:
+        out.append(f"{undated} gold event(s) with a null date scored as required: without --articles the "
+                   "publication dates are unknown, so background mentions cannot be told apart")
+    return out
+
+
+def _undated_without_articles(comparisons: Sequence[ReportComparison], articles: Sequence[Record] | None) -> int:
+    if articles:
+        return 0
+    return sum(1 for c in comparisons for e in c.events("gold") if e.get("date") is None)
 
 
 def _ratio(part: int, whole: int) -> float | None:

@@ -61,6 +61,9 @@ def _reports_line(scores: Mapping[str, Any]) -> str:
     reports = scores["reports"]
     text = (f"Reports: {reports['gold']} gold, {reports['pred']} predicted, "
             f"{reports['missing_pred']} without a prediction (scored as empty)")
+    if reports.get("optional_gold_events"):
+        text += (f"\nOptional gold events (null date, background): {reports['optional_gold_events']}, "
+                 f"of which {reports['excused_pred_events']} predicted (counted neither for nor against)")
     return "\n".join([text] + [f"WARNING: {w}" for w in scores.get("warnings", ())])
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -22,10 +22,14 @@ from types import MappingProxyType
 
 from .errors import DataError
 from .language import normalize_phrase
+from .placenames import MIN_BARE_SKELETON, MIN_SKELETON, Keys, NameIndex, Spelling, load_spelling, phrase_script
 
 COLUMNS = ("id", "name", "type", "country", "admin1", "lat", "lon", "aliases", "notes")
 DATA_FILES = ("sites.csv", "places.csv")
 QUALIFIERS_FILE = "qualifiers.csv"
+COMMON_WORDS_FILE = "common_words.txt"
+FREQUENT_WORDS_FILE = "frequent_words.txt"
+GEONAMES_NOTE = "GeoNames "  # how tools/build_gazetteer.py starts the notes of the rows it writes
 
 SITE_TYPES = ("base", "airport", "oil_field", "gas_field", "facility", "border_crossing", "port")
 PRECISION: Mapping[str, str] = MappingProxyType({
@@ -35,6 +39,10 @@ PRECISION: Mapping[str, str] = MappingProxyType({
     "country": "country",
 })
 _PRECISION_RANK = {"site": 0, "town": 1, "region": 2, "country": 3}
+FUZZY_PRECISIONS = ("site", "town")
+# Fuzzy lookup answers only when its best place scores at least this much better than any other
+# (placenames.NameIndex.scores: one skeleton edit is 1.0, one letter in six of the light key 0.17).
+FUZZY_MARGIN = 0.15
 # Types whose rows may have no country: open water, and strips whose sovereignty is disputed.
 COUNTRYLESS_TYPES = frozenset({"sea", "region"})
 
@@ -96,9 +104,15 @@ class Site:
 
 
 class Gazetteer:
-    """Sites by id, with lookups by country, province, coordinates and direction."""
+    """Sites by id, with lookups by name (exact and fuzzy), country, province, coordinates and
+    direction. Given spelling rules, it generates the other spellings of every name when built
+    (docs/gazetteer.md, "Generated variants"). ``frequent`` lists the most frequent words of our
+    languages, ``common`` the words of names and the variants that are ordinary words too: neither
+    is generated or varied, and fuzzy lookup takes neither for a name."""
 
-    def __init__(self, sites: Iterable[Site], qualifiers: Mapping[str, Iterable[str]] | None = None) -> None:
+    def __init__(self, sites: Iterable[Site], qualifiers: Mapping[str, Iterable[str]] | None = None, *,
+                 spelling: Spelling | None = None, common: Iterable[str] = (),
+                 frequent: Iterable[str] = ()) -> None:
         by_id: dict[str, Site] = {}
         for site in sites:
             if site.id in by_id:
@@ -108,11 +122,27 @@ class Gazetteer:
         self.qualifiers: Mapping[str, tuple[str, ...]] = MappingProxyType(
             {t: tuple(ps) for t, ps in (qualifiers or {}).items()})
         self._countries = {s.country: s for s in by_id.values() if s.type == "country" and s.country}
+        self._regions: dict[tuple[str, str], Site | None] = {}
         self._by_key: dict[str, list[Site]] = defaultdict(list)
         for site in self._ordered():
             for name in site.bare_names():
                 if site not in self._by_key[_key(name)]:
                     self._by_key[_key(name)].append(site)
+        self._spelling = spelling
+        self.frequent = frozenset(frequent)
+        self.common = frozenset(common) | self.frequent
+        self._name_words: frozenset[str] | None = None
+        self._fuzzy_index: NameIndex | None = None
+        self.variants: Mapping[str, tuple[Variant, ...]] = MappingProxyType({})
+        self.variant_counts: Mapping[str, int] = MappingProxyType({})
+        if spelling is not None:
+            table = _VariantTable(self, spelling, self.common)
+            self.variants = MappingProxyType(table.kept)
+            self.variant_counts = MappingProxyType(dict(table.counts))
+            for site in self._ordered():
+                for variant in self.variants.get(site.id, ()):
+                    if not variant.qualified and site not in self._by_key[variant.key]:
+                        self._by_key[variant.key].append(site)
 
     def __len__(self) -> int:
         return len(self.sites)
@@ -141,20 +171,91 @@ class Gazetteer:
 
     # --- lexicon ------------------------------------------------------------------------------
 
-    def lexicon_entries(self) -> list[tuple[str, tuple[str, str]]]:
+    def lexicon_entries(self, lang: str | None = None) -> list[tuple[str, tuple[str, str]]]:
         """(phrase, ("place", site_id)) for every bare name and alias, plus qualifier phrases for
-        ``~`` aliases and for names that several sites share ("province of X", "مدينة X")."""
+        ``~`` aliases and for names that several sites share ("province of X", "مدينة X"), plus
+        the generated variants, limited to the scripts ``lang``'s reports are written in (all
+        when ``lang`` is None; spelling.yaml, ``variant_scripts``)."""
+        scripts = self._spelling.scripts_for(lang) if self._spelling is not None else frozenset()
         entries: list[tuple[str, tuple[str, str]]] = []
         for site in self._ordered():
             payload = ("place", site.id)
-            entries += [(name, payload) for name in site.bare_names()]
+            variants = [v for v in self.variants.get(site.id, ()) if v.script in scripts]
+            bare = site.bare_names() + [v.key for v in variants if not v.qualified]
+            entries += [(name, payload) for name in bare]
             templates = self.qualifiers.get(site.type, ())
             if not templates:
                 continue
-            shared = [n for n in site.bare_names() if len(self._by_key[_key(n)]) > 1]
-            for name in site.qualified_names() + shared:
+            shared = [n for n in bare if len(self._by_key[_key(n)]) > 1]
+            qualified = site.qualified_names() + [v.key for v in variants if v.qualified]
+            for name in qualified + shared:
                 entries += [(t.replace("{}", name), payload) for t in templates]
         return entries
+
+    # --- fuzzy lookup -------------------------------------------------------------------------
+
+    @property
+    def spelling(self) -> Spelling:
+        """The spelling rules variants were generated with (the shipped ones when none were given)."""
+        return self._spelling or load_spelling()
+
+    def fuzzy(self, name: str, *, country: str | None = None) -> Site | None:
+        """The site or town a name the lexicon did not know most likely stands for, or None.
+
+        ``name`` is the raw name in any script, as a report writes it next to a facility word
+        ("Kherab al Jir", "Абу-Грейб", "خراب الجیر"); facility words and articles in it are
+        ignored. Names are compared by script-independent keys (docs/gazetteer.md, "Fuzzy
+        lookup"): a place is returned only when one of its names is within a few spelling edits
+        and clearly closer than the names of any other place. ``country`` (ISO 3166-1 alpha-2)
+        limits the search to one country. Places that share the winning name (a base and its
+        town) go to the most precise."""
+        spelling = self.spelling
+        if not self._looks_like_a_name(name, spelling):
+            return None
+        query = spelling.keys(name)
+        if query is None or len(query.skeleton) < (MIN_SKELETON if query.vowelled else MIN_BARE_SKELETON):
+            return None
+        if self._fuzzy_index is None:
+            self._fuzzy_index = NameIndex(self._fuzzy_names(spelling))
+        want = country.upper() if country else None
+        scored = sorted(((score, _PRECISION_RANK[self.sites[i].precision], i, keys)
+                         for i, (score, keys) in self._fuzzy_index.scores(query).items()
+                         if want is None or self.sites[i].country == want))
+        if not scored:
+            return None
+        score, _, best, keys = scored[0]
+        rivals = [s for s, _, _, k in scored[1:] if (k.light, k.skeleton) != (keys.light, keys.skeleton)]
+        if rivals and rivals[0] - score < FUZZY_MARGIN:
+            return None
+        return self.sites[best]
+
+    def _looks_like_a_name(self, name: str, spelling: Spelling) -> bool:
+        """False for words that are no name: all ordinary words ("As a result", "Nähe des"), a
+        frequent word that no place name uses ("مسيرة في", "attacked the"), or Latin or Cyrillic
+        words none of which is capitalised."""
+        words = spelling.name_words(name)
+        if self._name_words is None:  # words of names, not of phrases around them ("US Embassy in Baghdad")
+            self._name_words = frozenset(w for s in self for n in [s.name, *s.aliases]
+                                         for w in normalize_phrase(n.lstrip("~")) if len(normalize_phrase(n)) <= 3)
+        if all(w in self.common or w in spelling.key_articles for w in words):
+            return False
+        if any(w in self.frequent and w not in self._name_words for w in words):
+            return False
+        own = [w for w in re.findall(r"[^\W\d_]+", name) if _key(w) in words and _key(w) not in self.common]
+        cased = [w for w in own if w[0].isupper() or w[0].islower()]
+        return not cased or any(w[0].isupper() for w in cased)
+
+    def _fuzzy_names(self, spelling: Spelling) -> Iterator[tuple[str, Keys, bool]]:
+        """(site id, keys, strict) of every name of a site or town; names of GeoNames rows are
+        strict (placenames.NameIndex): hundreds of towns and villages. A facility's alias keeps
+        its key without the facility words ("Erbil airport": Erbil), so that a facility and its
+        town share it and the facility wins: the caller found the name next to a facility word."""
+        for site in self._ordered():
+            if site.precision not in FUZZY_PRECISIONS:
+                continue
+            strict = site.notes.startswith(GEONAMES_NOTE)
+            found = {spelling.keys(n) for n in [site.name, *site.bare_names(), *site.qualified_names()]}
+            yield from ((site.id, keys, strict) for keys in sorted(found - {None}, key=repr) if keys is not None)
 
     # --- lookups by code and position ---------------------------------------------------------
 
@@ -193,7 +294,12 @@ class Gazetteer:
         rows; None when the country is unknown or has no rows besides its own."""
         if direction not in BEARINGS:
             raise ValueError(f"unknown direction {direction!r}; expected one of {', '.join(BEARINGS)}")
-        cc = country.upper()
+        key = (country.upper(), direction)
+        if key not in self._regions:  # the same few regions are asked for in report after report
+            self._regions[key] = self._region_of(*key)
+        return self._regions[key]
+
+    def _region_of(self, cc: str, direction: str) -> Site | None:
         curated = self.sites.get(f"{cc.lower()}-{direction}")
         if curated is not None and curated.type == "region":
             return curated
@@ -205,6 +311,117 @@ class Gazetteer:
         note = "synthetic: part of the bounding box of the country's rows"
         return Site(f"{cc.lower()}-{direction}", f"{_ADJECTIVES[direction]} {home.name}", "region", cc, None,
                     round(lat, 3), round(lon, 3), (), note)
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """A spelling generated from a name or alias: ``key`` in matching form (normalised words joined
+    by spaces), its script, and whether it names the row only in a qualifier phrase."""
+
+    key: str
+    script: str
+    qualified: bool
+
+
+class _VariantTable:
+    """The generated spellings of every row, with the reasons others were dropped (``counts``):
+
+    - ``known``: already a name or alias of the same row;
+    - ``short``: a single word under four letters (three in Arabic script);
+    - ``common``: an ordinary word or a person's name in one of our languages (``common``, made by
+      tools/build_gazetteer.py from word frequencies);
+    - ``collision``: a name or alias of another row, or generated for rows that do not share the
+      name it came from."""
+
+    def __init__(self, gazetteer: Gazetteer, spelling: Spelling, common: frozenset[str]) -> None:
+        self.counts: Counter[str] = Counter()
+        known: dict[str, set[str]] = defaultdict(set)  # key of a name or alias -> ids of its rows
+        for site in gazetteer:
+            for name in [site.name, *site.bare_names(), *site.qualified_names()]:
+                known[_key(name)].add(site.id)
+        sources: dict[str, dict[str, tuple[str, bool]]] = defaultdict(dict)  # key -> id -> (source, qualified)
+        for site in gazetteer:
+            for source, qualified, key in self._generate(site, spelling, common):
+                if site.id in known.get(key, ()):
+                    self.counts["known"] += 1
+                elif key not in sources or site.id not in sources[key]:
+                    sources[key][site.id] = (source, qualified)
+        self.kept: dict[str, tuple[Variant, ...]] = {}
+        kept: dict[str, list[Variant]] = defaultdict(list)
+        for key, owners in sources.items():
+            reason = self._drop_reason(key, owners, known, common, gazetteer)
+            self.counts[reason or "kept"] += len(owners)
+            if reason is None:
+                script = phrase_script(key) or "latin"
+                for site_id, (_, qualified) in owners.items():
+                    kept[site_id].append(Variant(key, script, qualified))
+        self.kept = {site_id: tuple(sorted(vs, key=lambda v: v.key)) for site_id, vs in kept.items()}
+
+    @staticmethod
+    def _generate(site: Site, spelling: Spelling, common: frozenset[str]) -> Iterator[tuple[str, bool, str]]:
+        """(source key, qualified, variant key) for every spelling generated from the row's names."""
+        qualified_keys = dict.fromkeys(_key(a) for a in site.qualified_names())  # in file order
+        names = [(_key(n), _key(n) in qualified_keys) for n in [site.name, *site.bare_names()]]
+        names += [(k, True) for k in qualified_keys]
+        russian_sources = 0
+        ranked: list[tuple[int, int, str, str, bool]] = []  # (changes, name order, variant, source, qualified)
+        own = {k for k, _ in names}
+        # A GeoNames town already lists the spellings GeoNames knows: only its Latin name is varied
+        # (bare شامية, its Arabic name without the article, is also an adjective). Rows broader
+        # than a town get one change per variant, sites and towns two.
+        geonames = site.notes.startswith(GEONAMES_NOTE)
+        most = 2 if site.precision in FUZZY_PRECISIONS else 1
+        for order, (source, qualified) in enumerate(dict(names).items()):
+            core = spelling.core(source)
+            if core != source and (not core or core in own):
+                continue  # "base aérienne d'Aïn al-Assad": the lexicon finds Ain al-Assad's variants inside
+            kind = phrase_script(source)
+            if kind == "latin" and (not geonames or source == _key(site.name)):
+                found = spelling.latin_variants(source, common)
+            elif kind == "arabic" and most == 2 and not geonames:
+                found = spelling.arabic_variants(source)
+            else:
+                continue
+            # a qualified name enters the lexicon once per qualifier phrase: one change is enough
+            limit = 1 if qualified else most
+            ranked += [(c, order, v, source, qualified) for v, c in found.items() if v != source and c <= limit]
+        for name in [site.name] if geonames else [site.name, *site.bare_names()]:
+            if most < 2 or russian_sources >= spelling.cy_names_per_row or not _is_proper_name(name, spelling):
+                continue  # provinces, regions and countries have their Russian names in the CSV files
+            spelled = spelling.cyrillic_spellings(_key(name))
+            russian_sources += bool(spelled)
+            ranked += [(0, 0, v, _key(name), _key(name) in qualified_keys) for v in spelled]
+        seen: set[str] = set()
+        for _, _, variant, source, qualified in sorted(ranked):  # fewest changes, then the first names
+            if variant not in seen and len(seen) < spelling.max_per_row:
+                seen.add(variant)
+                yield source, qualified, variant
+
+    @staticmethod
+    def _drop_reason(key: str, owners: Mapping[str, tuple[str, bool]], known: Mapping[str, set[str]],
+                     common: frozenset[str], gazetteer: Gazetteer) -> str | None:
+        words = key.split()
+        if len(words) == 1 and len(key) < (3 if phrase_script(key) == "arabic" else 4):
+            return "short"
+        if key in common:
+            return "common"
+        if key in known:
+            return "collision"
+        if len(owners) > 1:  # kept only for rows that already share the name each came from
+            ids = set(owners)
+            if any(not ids <= set(s.id for s in gazetteer.lookup(source)) for source, _ in owners.values()):
+                return "collision"
+        return None
+
+
+def _is_proper_name(name: str, spelling: Spelling) -> bool:
+    """A Latin name written as one (every word but articles and facility words capitalised): the
+    kind of alias a Russian spelling is made from, not a French or Turkish phrase around it."""
+    words = re.findall(r"[^\W\d_]+", name)
+    if not words or not all(w.isascii() for w in words):
+        return False
+    lowered = spelling.articles | spelling.generic
+    return all(w[0].isupper() or w.lower() in lowered for w in words) and any(w[0].isupper() for w in words)
 
 
 def destination(lat: float, lon: float, bearing_deg: float, km: float) -> tuple[float, float]:
@@ -289,9 +506,17 @@ def parse_qualifiers(text: str, path: str) -> dict[str, list[str]]:
     return dict(out)
 
 
+def parse_common_words(text: str) -> frozenset[str]:
+    """The keys of common_words.txt or frequent_words.txt: one phrase in matching form a line, '#'
+    lines are comments."""
+    return frozenset(" ".join(normalize_phrase(line)) for line in text.splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
 @cache
 def load_gazetteer() -> Gazetteer:
-    """The shipped gazetteer: sites.csv and places.csv, with qualifier phrases (read once)."""
+    """The shipped gazetteer: sites.csv and places.csv, with qualifier phrases and the variants
+    spelling.yaml generates, less those common_words.txt and frequent_words.txt list (read once)."""
     folder = resources.files("osintrack") / "data" / "gazetteer"
     sites: list[Site] = []
     for name in DATA_FILES:
@@ -299,8 +524,10 @@ def load_gazetteer() -> Gazetteer:
         sites += parse_sites(path.read_text(encoding="utf-8"), str(path))
     qualifiers_path = folder / QUALIFIERS_FILE
     qualifiers = parse_qualifiers(qualifiers_path.read_text(encoding="utf-8"), str(qualifiers_path))
+    common = parse_common_words((folder / COMMON_WORDS_FILE).read_text(encoding="utf-8"))
+    frequent = parse_common_words((folder / FREQUENT_WORDS_FILE).read_text(encoding="utf-8"))
     try:
-        return Gazetteer(sites, qualifiers)
+        return Gazetteer(sites, qualifiers, spelling=load_spelling(), common=common, frequent=frequent)
     except DataError as exc:
         raise DataError(exc.message, path=str(folder),
                         hint="ids must be unique across sites.csv and places.csv") from exc

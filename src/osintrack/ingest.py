@@ -460,10 +460,16 @@ def _csv_record(row: list[str], header: list[str], file: FileRef, base: str, lin
 
 
 def _read_html(file: FileRef, base: str, max_bytes: int) -> _Raw:
-    """Main text and date of a web page through trafilatura; scripts, styles and navigation are dropped."""
-    data = _read_all(file, max_bytes)
+    return html_record(_read_all(file, max_bytes), str(file), base)
+
+
+def html_record(data: bytes, path: str, report_id: str, *, url: str | None = None, published: str | None = None,
+                lang: str | None = None) -> _Raw:
+    """Main text, title and date of a web page through trafilatura; scripts, styles and navigation are
+    dropped. ``url`` (else the page's own) and ``lang`` are the record's; ``published`` is its date
+    where the page gives none. Check the record with ``check_record``."""
     if _has_nul(data[:_SNIFF_BYTES]):
-        raise InputError("binary file (NUL bytes), not HTML", path=str(file), reason="binary", hint=_HINT)
+        raise InputError("binary file (NUL bytes), not HTML", path=path, reason="binary", hint=_HINT)
     import trafilatura  # imported here: it is slow to load and only HTML needs it
 
     # comments under an article are readers' opinions, not the report
@@ -471,10 +477,11 @@ def _read_html(file: FileRef, base: str, max_bytes: int) -> _Raw:
     page: dict[str, Any] = {} if doc is None else doc if isinstance(doc, dict) else doc.as_dict()
     body, title = page.get("text") or "", (page.get("title") or "").strip()
     if not body.strip():
-        raise InputError("no article text found in the page", path=str(file), reason="empty")
+        raise InputError("no article text found in the page", path=path, reason="empty")
     # the headline often states the incident itself, so it stays part of the report
     text = body if not title or body.startswith(title) else f"{title}\n\n{body}"
-    return _Raw(id=base, text=text, path=str(file), published=page.get("date"), url=page.get("url"))
+    return _Raw(id=report_id, text=text, path=path, published=page.get("date") or published,
+                url=url or page.get("url"), lang=lang)
 
 
 def parquet_items(file: FileRef, base: str, start: int = 0, end: int | None = None, *,

@@ -113,7 +113,8 @@ PACK_SECTIONS: dict[str, tuple[str, ...]] = {
     "triggers": ("attack", "strike", "air_strike", "launch"),
     "weapons": ("drone", "rocket", "missile", "mortar", "ied", "small_arms", "aircraft"),
     "cues": ("claim", "confirm", "deny", "intercept", "killed", "injured", "no_casualties", "threat",
-             "future", "hypothetical", "negation", "forces", "official", "against"),
+             "future", "hypothetical", "negation", "forces", "official", "against", "facility", "facilities",
+             "by", "retaliation", "campaign", "plural_trigger"),
     "tallies": ("units", "since", "between", "until", "period", "more_than", "at_least", "about", "and",
                 "many", "series"),
 }
@@ -152,6 +153,7 @@ class LanguagePack:
         entries += [(w, ("number_joiner", None)) for w in numbers.get("joiners") or ()]
         dates = self.data.get("dates") or {}
         entries += [(w, ("month", int(v))) for w, v in (dates.get("months") or {}).items()]
+        entries += [(w, ("solar_month", int(v))) for w, v in (dates.get("solar_months") or {}).items()]
         entries += [(w, ("weekday", int(v))) for w, v in (dates.get("weekdays") or {}).items()]
         entries += [(w, ("relative_day", int(v))) for w, v in (dates.get("relative_days") or {}).items()]
         entries += [(w, ("part_of_day", v)) for w, v in (dates.get("parts_of_day") or {}).items()]

@@ -63,11 +63,13 @@ class Lexicon:
         # words recur across reports: their clitic-less and ending-less forms are computed once
         self._bare_memo: dict[str, list[str]] = {}
         self._stem_memo: dict[str, list[str]] = {}
+        self._can_start: dict[str, bool] = {}
         for phrase, payload in entries:
             self.add(phrase, payload)
 
     def add(self, phrase: str, payload: Payload) -> None:
         self._heads = None
+        self._can_start.clear()
         is_prefix = phrase.rstrip().endswith("*")
         forms = normalize_phrase(phrase.rstrip().rstrip("*"))
         if not forms:
@@ -123,9 +125,14 @@ class Lexicon:
             self._heads = self._star_heads()
         heads, width = self._heads
         i = start
+        can_start = self._can_start
         while i < stop:
             form = forms[i]
-            if plain and form not in starts and form[:width] not in heads:  # most tokens start nothing
+            if plain:
+                if form not in starts and form[:width] not in heads:  # most tokens start nothing
+                    i += 1
+                    continue
+            elif not can_start.get(form, True) or (form not in can_start and not self._starts(form)):
                 i += 1
                 continue
             found = self._longest_at(forms, i, stop)
@@ -135,6 +142,21 @@ class Lexicon:
             out.append(found)
             i = found.end
         return out
+
+    def _starts(self, form: str) -> bool:
+        """Whether some phrase may begin with ``form``, its clitics and endings stripped (remembered: a
+        language with morphology would otherwise walk the trie from every token)."""
+        root = self._root
+        found = False
+        for head in (form, *self._bare(form)) if self.prefixes else (form,):
+            if head in root.next or (root.stars and _prefix_payloads(root.stars, head) is not None) or any(
+                    stem in root.next for stem in self._stems(head)):
+                found = True
+                break
+        if len(self._can_start) > _MEMO_LIMIT:
+            self._can_start.clear()
+        self._can_start[form] = found
+        return found
 
     def _star_heads(self) -> tuple[frozenset[str], int]:
         """The first letters every one-word '*' stem starts with, to reject most tokens at once."""

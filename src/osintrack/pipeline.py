@@ -22,7 +22,7 @@ from .sources import SUPPORTED, find_files
 from .windows import extract_report
 
 if TYPE_CHECKING:
-    from .store import IngestSession
+    from .store import BatchHook, IngestSession
 
 __all__ = ["SUPPORTED", "IngestStats", "SkipCounter", "extract_paths", "extract_reports", "ingest_paths",
            "ingest_reports", "read_reports", "write_extractions"]
@@ -218,9 +218,10 @@ def ingest_paths(paths: Sequence[str | Path] | str | Path, db_url: str = DEFAULT
 
 def ingest_reports(reports: Iterable[Report], db_url: str = DEFAULT_DB, *, batch_size: int = DEFAULT_BATCH_SIZE,
                    progress: Callable[[IngestStats], None] | None = None, workers: int = 1,
-                   stats: IngestStats | None = None) -> IngestStats:
-    """``ingest_paths`` for reports already read (the HTTP API's ingest endpoint): same batches, same
-    resume and conflict rules."""
+                   stats: IngestStats | None = None, with_batch: BatchHook | None = None) -> IngestStats:
+    """``ingest_paths`` for reports already read (the HTTP API's ingest endpoint, ``osintrack watch``): same
+    batches, same resume and conflict rules. ``with_batch(connection, reports)`` writes more rows of each
+    batch's new reports inside its transaction (``osintrack watch``: the articles they came from)."""
     from .store import IngestSession
 
     if batch_size < 1:
@@ -232,7 +233,7 @@ def ingest_reports(reports: Iterable[Report], db_url: str = DEFAULT_DB, *, batch
         batches = chunked(_new_reports(session, reports, stats, progress), batch_size, flush_on_error=False)
         with closing(map_batches(extract_batch, batches, workers, local=_extract_here)) as results:
             for batch, extractions in results:
-                _commit(session, batch, extractions, stats)
+                _commit(session, batch, extractions, stats, also=with_batch)
                 if progress is not None:
                     progress(stats)
     finally:
@@ -300,10 +301,10 @@ def _new_reports(session: IngestSession, reports: Iterable[Report], stats: Inges
 
 
 def _commit(session: IngestSession, reports: list[Report], extractions: list[Extraction],
-            stats: IngestStats, decided: Mapping[str, Decision] | None = None) -> None:
+            stats: IngestStats, decided: Mapping[str, Decision] | None = None, also: BatchHook | None = None) -> None:
     # an interrupt waits for the commit and its counts: what the run says it stored is what it stored
     with deferred():
-        opened = session.commit_batch(reports, extractions, decided)
+        opened = session.commit_batch(reports, extractions, decided, also)
         stats.stored += len(reports)
         stats.events += sum(len(x.events) for x in extractions)
         stats.tallies += sum(len(x.tallies) for x in extractions)

@@ -14,7 +14,17 @@ from sqlalchemy import Engine
 from .. import fusion, ledger, resolve
 from ..model import Extraction, Report
 from .copies import find_copies
-from .db import DEFAULT_URL, ReportConflict, StoreError, db_errors, display_url, engine_url, open_engine, open_store
+from .db import (
+    DEFAULT_URL,
+    ReportConflict,
+    StoreError,
+    WriterConflict,
+    db_errors,
+    display_url,
+    engine_url,
+    open_engine,
+    open_store,
+)
 from .filters import IncidentFilter
 from .query import counted_incidents
 from .read import (
@@ -28,11 +38,21 @@ from .read import (
     stored_tallies,
 )
 from .resolution import StoreResolver, fused_incidents
-from .write import Batch, Counters, Fingerprint, check_known, load_counters, load_fingerprints, write_batch
+from .write import (
+    Batch,
+    BatchHook,
+    Counters,
+    Fingerprint,
+    check_known,
+    load_counters,
+    load_fingerprints,
+    write_batch,
+)
 
-__all__ = ["DEFAULT_URL", "Explanation", "IncidentFilter", "IncidentRow", "IngestSession",
-           "ReportConflict", "StoreError", "display_url", "dump_tables", "engine_url", "explain", "incident_dates",
-           "iter_extractions", "list_incidents", "load_fused", "open_engine", "open_store", "reconcile_tallies",
+__all__ = ["DEFAULT_URL", "BatchHook", "Explanation", "IncidentFilter", "IncidentRow", "IngestSession",
+           "ReportConflict", "StoreError", "WriterConflict", "display_url", "dump_tables", "engine_url", "explain",
+           "incident_dates", "iter_extractions", "list_incidents", "load_fused", "open_engine", "open_store",
+           "reconcile_tallies",
            "stored_tallies"]
 
 
@@ -88,17 +108,18 @@ class IngestSession:
         return self._resolver.known()
 
     def commit_batch(self, reports: Sequence[Report], extractions: Sequence[Extraction],
-                     decided: Mapping[str, resolve.Decision] | None = None) -> int:
+                     decided: Mapping[str, resolve.Decision] | None = None, also: BatchHook | None = None) -> int:
         """Resolve and write one batch in one transaction; returns how many incidents it opened.
 
-        ``decided``: decisions made elsewhere for every event of the batch (``StoreResolver.resolve_batch``)."""
+        ``decided``: decisions made elsewhere for every event of the batch (``StoreResolver.resolve_batch``);
+        ``also``: more rows written in the same transaction (``write.write_batch``)."""
         with db_errors("look for copies"), self.engine.connect() as conn:
             copies = find_copies(conn, reports, [Fingerprint.of(r).content_hash for r in reports])
         decisions, fused, new = self._resolver.resolve_batch(reports, extractions, decided, copies.copies)
         batch = Batch(reports=reports, extractions=extractions, decisions=decisions, incidents=fused,
                       new_incidents=new, copies=copies)
         self.last_copies = len(copies.copies)
-        self._counters = write_batch(self.engine, batch, self._counters)
+        self._counters = write_batch(self.engine, batch, self._counters, also=also)
         self._resolver.committed(new)
         return len(new)
 

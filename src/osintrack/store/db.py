@@ -37,6 +37,12 @@ class ReportConflict(StoreError):
     code = "report_conflict"
 
 
+class WriterConflict(StoreError):
+    """Another writer committed to the store since this one read where its numbering stands."""
+
+    code = "writer_conflict"
+
+
 URL_HINT = "a SQLite file is sqlite:///PATH (sqlite:////PATH when the path is absolute); PostgreSQL is " \
            "postgresql://USER@HOST:PORT/DB"
 

@@ -150,3 +150,13 @@ def counted_incidents(engine: Engine, where: IncidentFilter = ANY) -> dict[str, 
     query = select(_c.id, _c.event_type, _c.country, _c.date, _c.date_precision, _c.killed, _c.injured)
     with db_errors("read incidents"), engine.connect() as conn:
         return {row.id: row for row in conn.execute(query.where(where.where(conn)).order_by(_c.id))}
+
+
+def store_mark(engine: Engine) -> dict[str, Any]:
+    """What changes whenever a batch is committed: the last batch's number and when it was committed
+    (the dashboard compares it to know when to load the incidents again)."""
+    query = select(s.batches.c.id, s.batches.c.committed_at).order_by(s.batches.c.id.desc()).limit(1)
+    with db_errors("read the batches"), engine.connect() as conn:
+        row = conn.execute(query).first()
+    when = row.committed_at.isoformat(timespec="seconds") if row is not None else None
+    return {"batch": row.id if row is not None else 0, "committed_at": when}

@@ -168,12 +168,62 @@ merge_log = Table(
 Index("ix_merge_log_incident", merge_log.c.incident_id)
 Index("ix_merge_log_mention", merge_log.c.mention_key)
 
+# --- osintrack watch (migration 0005): what the poller knows of its sources, their articles and hosts ---
+
+watch_sources = Table(
+    "watch_sources", metadata,
+    Column("url", Text, primary_key=True),  # a feed or sitemap, as configured (or listed by a sitemap index)
+    Column("parent", Text),  # the sitemap index that listed it; polled with it
+    Column("name", Text),
+    Column("lang", String(16)),  # the language hint of sources.yaml
+    Column("interval", Integer),  # seconds between polls
+    Column("kind", String(8)),  # rss, atom, sitemap, index: what it was at the last poll
+    Column("etag", Text),  # validators of the last full answer, sent back as If-None-Match / If-Modified-Since
+    Column("last_modified", Text),
+    Column("last_status", Integer),  # HTTP status of the last answer (None: no answer)
+    Column("last_polled", DateTime(timezone=True)),
+    Column("last_success", DateTime(timezone=True)),
+    Column("last_error", Text),  # the last poll's error, None after a poll without one
+    Column("last_error_at", DateTime(timezone=True)),
+    Column("failures", Integer, nullable=False),  # polls failed in a row
+    Column("next_poll", DateTime(timezone=True)),
+)
+
+watch_articles = Table(
+    "watch_articles", metadata,
+    Column("url", Text, primary_key=True),  # canonical: no fragment, no tracking parameters, sorted query
+    Column("source_url", Text, nullable=False),  # the feed it was first listed in
+    Column("status", String(12), nullable=False),  # stored, duplicate, gone, unusable, failed (watch.state)
+    Column("report_id", String),  # the report stored from it, or that it duplicates
+    Column("content_hash", String(64)),  # reports.content_hash of its text
+    Column("http_status", Integer),
+    Column("final_url", Text),  # after redirects
+    Column("content_type", Text),
+    Column("body", LargeBinary),  # the page's bytes as received (decoded transfer), gzip-compressed
+    Column("feed_published", String(10)),  # the date the feed gave it
+    Column("error", Text),
+    Column("attempts", Integer, nullable=False),
+    Column("fetched_at", DateTime(timezone=True)),
+)
+Index("ix_watch_articles_content_hash", watch_articles.c.content_hash)
+Index("ix_watch_articles_report", watch_articles.c.report_id)
+
+watch_hosts = Table(
+    "watch_hosts", metadata,
+    Column("origin", Text, primary_key=True),  # scheme://host[:port]
+    Column("robots_status", Integer),  # HTTP status of /robots.txt (None: no answer)
+    Column("robots", Text),  # its text, when it had one
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+)
+
 TABLES: tuple[Table, ...] = (batches, reports, report_sketches, sketch_buckets, incidents, incident_fused, events,
-                             tallies, merge_log)
+                             tallies, merge_log, watch_sources, watch_articles, watch_hosts)
 """Every table, parents before children (insert order; reverse it to drop)."""
 
 TIMESTAMPS: dict[str, tuple[str, ...]] = {
     "batches": ("committed_at",), "reports": ("ingested_at",), "incidents": ("updated",),
     "merge_log": ("created",),
+    "watch_sources": ("last_polled", "last_success", "last_error_at", "next_poll"),
+    "watch_articles": ("fetched_at",), "watch_hosts": ("fetched_at",),
 }
 """Columns that hold wall-clock times: the only ones a resumed run may write differently."""

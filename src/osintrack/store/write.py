@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from ..model import Event, Extraction, Report, Tally
 from . import schema as s
 from .copies import BatchCopies
-from .db import ReportConflict, StoreError, db_errors, write_lock, writer
+from .db import ReportConflict, WriterConflict, db_errors, write_lock, writer
 
 _EVENT_COLUMNS = ("event_type", "date", "date_precision", "country", "admin1", "site", "lat", "lon",
                   "geo_precision", "weapon", "actor", "target", "claimed_by", "confirmed_by", "killed",
@@ -115,10 +115,16 @@ def check_known(report: Report, stored: Fingerprint) -> None:
         hint="a stored report never changes: give the new version its own id, or ingest into another database")
 
 
-def write_batch(engine: Engine, batch: Batch, counters: Counters, *, now: dt.datetime | None = None) -> Counters:
-    """Write ``batch`` in one transaction; returns the counters after it.
+BatchHook = Callable[[Connection, Sequence[Report]], None]
+"""Writes more rows of a batch's reports inside the batch's transaction (``osintrack.watch``: its articles)."""
 
-    Raises ``StoreError`` when another writer committed since ``counters`` were read (its incidents
+
+def write_batch(engine: Engine, batch: Batch, counters: Counters, *, now: dt.datetime | None = None,
+                also: BatchHook | None = None) -> Counters:
+    """Write ``batch`` in one transaction; returns the counters after it. ``also`` is called last inside
+    the transaction, so that what it writes is committed with the batch or not at all.
+
+    Raises ``WriterConflict`` when another writer committed since ``counters`` were read (its incidents
     would be unknown to this run's resolver).
     """
     stamp = now or dt.datetime.now(dt.UTC)
@@ -126,7 +132,7 @@ def write_batch(engine: Engine, batch: Batch, counters: Counters, *, now: dt.dat
     with db_errors("write a batch"), writer(engine).begin() as conn:
         write_lock(conn)
         if load_counters(conn) != counters:
-            raise StoreError("another writer changed the database during this ingest",
+            raise WriterConflict("another writer changed the database during this ingest",
                              hint="run one ingest per database at a time; run this one again to resume")
         conn.execute(s.batches.insert(), [{"id": batch_id, "committed_at": stamp,
                                            "n_reports": len(batch.reports)}])
@@ -151,6 +157,8 @@ def write_batch(engine: Engine, batch: Batch, counters: Counters, *, now: dt.dat
                  "action": d.action, "reason": d.reason, "decision": dict(d.decision), "batch_id": batch_id,
                  "created": stamp}
                 for i, d in enumerate(batch.decisions, 1)])
+        if also is not None:
+            also(conn, batch.reports)
     return Counters(batch_id, counters.report_seq + len(batch.reports), counters.merge_seq + len(batch.decisions))
 
 

@@ -38,7 +38,9 @@ from ..store.query import (
     get_report,
     incident_stats,
     search_incidents,
+    store_mark,
 )
+from ..watch import source_report
 
 T = TypeVar("T")
 STATIC = Path(__file__).with_name("static")
@@ -158,6 +160,36 @@ class IngestOut(BaseModel):
                                                 "detected instead")
 
 
+class WatchedSource(BaseModel):
+    url: str = Field(description="a feed or sitemap (a sitemap with a parent was listed by that sitemap index)")
+    parent: str | None
+    name: str | None
+    lang: str | None
+    interval: int | None = Field(description="seconds between two polls")
+    kind: str | None = Field(description="rss, atom, sitemap or index, as last read")
+    etag: str | None
+    last_modified: str | None
+    last_status: int | None = Field(description="HTTP status of the last answer; null when there was none")
+    last_polled: str | None
+    last_success: str | None
+    last_error: str | None = Field(description="the last poll's error; null after a poll without one")
+    last_error_at: str | None
+    failures: int = Field(description="polls failed in a row")
+    next_poll: str | None
+    articles: dict[str, int] = Field(description="articles listed by it, by outcome: stored, duplicate, gone, "
+                                                 "unusable, failed")
+
+
+class StoreMark(BaseModel):
+    batch: int = Field(description="the last batch committed: changes whenever reports are stored")
+    committed_at: str | None
+
+
+class SourcesOut(BaseModel):
+    sources: list[WatchedSource]
+    store: StoreMark
+
+
 class FastJSONResponse(JSONResponse):
     """JSON encoded by orjson: pages of a thousand incidents, and maps of a large store (tens of MB)."""
 
@@ -257,6 +289,11 @@ def create_app(db: str, *, write_token: str | None = None, tiles: str | None = N
     @app.get("/api/stats", summary="Counts of the matching incidents per day, country, weapon, status, language")
     def stats(where: Filter) -> dict[str, Any]:
         return incident_stats(engine, where)
+
+    @app.get("/api/sources", summary="The sources osintrack watch follows, with their state; and the store's "
+                                     "last batch", response_model=SourcesOut)
+    def sources() -> dict[str, Any]:
+        return {"sources": source_report(engine), "store": store_mark(engine)}
 
     @app.get("/api/config", summary="What the dashboard needs to know about this server")
     def config() -> dict[str, Any]:

@@ -39,7 +39,10 @@
     tallyQuery: undefined,
     countryColours: null,  // country code -> timeline colour, from all incidents (countryColour)
     config: {tiles: null, write: false},
+    batch: 0,           // the store's last batch when the incidents were loaded (/api/sources)
+    newsFailed: false,  // the last look for news failed (its message is shown)
   };
+  const REFRESH_SECONDS = 30;  // how often the page asks whether reports were stored (?refresh=N to change)
 
   // ---------------------------------------------------------------- small helpers
 
@@ -158,6 +161,7 @@
 
   function fillSelect(select, counts, text) {
     const current = select.value;
+    for (const option of Array.from(select.options)) if (option.value) option.remove();  // filled anew on news
     const entries = Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
     for (const [value, count] of entries) select.add(new Option(`${text(value)} (${fmt(count)})`, value));
     select.value = current;
@@ -182,6 +186,7 @@
     fillSelect(form.elements.status, tally.status, label);
     fillSelect(form.elements.event_type, tally.event_type, label);
     const datalist = $('#actors');
+    datalist.replaceChildren();
     for (const name of Object.keys(actors).sort((a, b) => actors[b] - actors[a]).slice(0, 200)) {
       datalist.append(el('option', {value: name}));
     }
@@ -966,6 +971,71 @@
     }
   }
 
+  // ---------------------------------------------------------------- sources and news, without a reload
+
+  function refreshSeconds() {
+    const asked = Number(new URLSearchParams(window.location.search).get('refresh'));
+    return Number.isFinite(asked) && asked >= 1 ? asked : REFRESH_SECONDS;
+  }
+
+  function when(iso) {
+    if (typeof iso !== 'string' || !iso) return 'never';
+    return iso.replace('T', ' ').replace(/(\+00:00|Z)$/, ' UTC');
+  }
+
+  function renderSources(data) {
+    const box = $('#sources');
+    const sources = data && Array.isArray(data.sources) ? data.sources : [];
+    box.hidden = sources.length === 0;  // a store no watcher writes to has nothing to show here
+    if (!sources.length) return;
+    const failing = sources.filter((s) => s.last_error).length;
+    const summary = $('#sources-summary');
+    summary.textContent = `Sources: ${fmt(sources.filter((s) => !s.parent).length)}`
+      + (failing ? ` · ${fmt(failing)} failing` : '');
+    summary.classList.toggle('failing', failing > 0);
+    const rows = sources.map((s) => {
+      const link = webUrl(s.url);
+      const name = s.parent ? (link ? link.pathname : String(s.url)) : String(s.name || s.url);
+      const stored = (s.articles && Number(s.articles.stored)) || 0;
+      const error = s.last_error ? `${s.last_error} (${when(s.last_error_at)}; ${fmt(Number(s.failures) || 0)} in a row)` : '–';
+      const kind = [s.parent ? 'child' : '', s.last_error ? 'failing' : ''].filter(Boolean).join(' ');
+      return el('tr', {class: kind || null, title: String(s.url)},
+        el('td', {text: name}), el('td', {class: 'nowrap', text: when(s.last_success)}),
+        el('td', {class: 'num', text: fmt(stored)}), el('td', {class: 'error-cell', text: error}));
+    });
+    box.querySelector('tbody').replaceChildren(...rows);
+    const store = (data && data.store) || {};
+    $('#sources-note').textContent = `Last stored: ${when(store.committed_at)}. Checked every ${refreshSeconds()} s.`;
+  }
+
+  async function lookForNews() {
+    const data = await fetchJSON('/api/sources');
+    if (state.newsFailed) showStatus('');
+    state.newsFailed = false;
+    renderSources(data);
+    const batch = Number(data && data.store && data.store.batch) || 0;
+    if (batch === state.batch) return;
+    const known = new Set(state.all.map((item) => item.id));
+    state.all = toItems(await fetchJSON('/api/incidents.geojson'));
+    state.batch = batch;
+    populateFilters();
+    await update();
+    const added = state.all.filter((item) => !known.has(item.id)).length;
+    if (added) showStatus(`${fmt(added)} new incident${added === 1 ? '' : 's'} (${new Date().toLocaleTimeString('en-GB')})`);
+    document.body.dataset.batch = String(batch);
+  }
+
+  function keepLooking() {
+    setTimeout(() => {
+      lookForNews()
+        .catch((err) => {
+          state.newsFailed = true;
+          showStatus(`Could not look for new incidents (${err.message}).`, true);
+        })
+        .finally(keepLooking);
+    }, refreshSeconds() * 1000);
+  }
+
   // ---------------------------------------------------------------- start
 
   function toItems(collection) {
@@ -1031,6 +1101,10 @@
     wire();
     let collection;
     try {
+      // the store's mark first: a batch stored while the incidents load is found at the next look
+      const sources = await fetchJSON('/api/sources').catch(() => null);
+      renderSources(sources);
+      state.batch = Number(sources && sources.store && sources.store.batch) || 0;
       collection = await fetchJSON('/api/incidents.geojson');
     } catch (err) {
       $('#count').textContent = 'No incidents loaded';
@@ -1040,7 +1114,9 @@
     state.all = toItems(collection);
     populateFilters();
     await Promise.all([update(), borders]);
+    document.body.dataset.batch = String(state.batch);
     document.body.dataset.ready = '1';  // everything drawn: the browser tests wait for this
+    keepLooking();
   }
 
   document.addEventListener('DOMContentLoaded', start);

@@ -1,28 +1,31 @@
-"""Report -> events and tallies with evidence.
+"""The document stage: a report read once into what every later stage needs.
 
-The engine reads a report once: it normalises the text, runs the language's combined lexicon
-(pack words, gazetteer places, actor names) over it, resolves date expressions, splits it into
-sentences, and hands each sentence to the event and tally builders (``events.py``, ``tallies.py``).
-Nothing here names a word of any language: that knowledge lives in ``data/``.
+It normalises the text, runs the language's combined lexicon (pack words, gazetteer places, actor
+names) over it, resolves date expressions, finds numbers and splits it into sentences, each holding
+its mentions (triggers, places, actors, weapons, cues, dates, numbers). Later stages only read a
+``Doc``. Nothing here names a word of any language: that knowledge lives in ``data/``.
 """
 
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import gc
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
+from typing import Any
 
-from . import dates as dates_mod
-from . import numbers as numbers_mod
-from .actors import Actors, load_actors
-from .events import build_events
-from .gazetteer import Gazetteer, load_gazetteer
-from .language import LanguagePack, NormText, available_languages, detect_language, load_pack, normalize
-from .lexicon import Lexicon, Match
-from .model import Evidence, Extraction, Report
-from .tallies import build_tallies
+import yaml
+
+from .. import dates as dates_mod
+from .. import numbers as numbers_mod
+from ..actors import Actors, load_actors
+from ..gazetteer import Gazetteer, load_gazetteer
+from ..language import LanguagePack, NormText, available_languages, detect_language, load_pack, normalize
+from ..lexicon import Lexicon, Match
+from ..model import Evidence, Report
 
 FALLBACK_LANGUAGE = "en"
 MAX_SENTENCE_TOKENS = 150  # the longest sentence of the shared corpus has 78 tokens
@@ -30,6 +33,7 @@ MAX_SENTENCE_TOKENS = 150  # the longest sentence of the shared corpus has 78 to
 # A sentence ends at a newline, or at . ! ? followed by a capital letter or quote in the original
 # text — but not after a one-letter token ("U.S.", initials) or before a digit ("Jan. 28").
 _CRAWL_HEADER = re.compile(r" ?date \d{4}-\d{2}(?:-\d{2})?(?=\s|\Z)")
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)(?:[/-]([0-3]?\d))?(?=[/-])")
 _STOPS = frozenset(".!?;؟。…")
 _SENTENCE_GAP = re.compile(r"\n|[.!?;](?=\s*[\"'“«(\[]?\s*[^\W\d_a-z])")
 
@@ -40,6 +44,9 @@ class Number:
     end: int
     value: int
     ordinal: bool = False
+
+
+_NONE: list[Match] = []  # what having() gives for nothing: shared, never to be changed
 
 
 @dataclass(slots=True)
@@ -61,7 +68,7 @@ class Sentence:
             self.by_kind.setdefault((kind, value), []).append(match)
 
     def having(self, kind: str, value: object = None) -> list[Match]:
-        return self.by_kind.get((kind, value), [])
+        return self.by_kind.get((kind, value), _NONE)
 
     def has(self, kind: str, value: object = None) -> bool:
         return (kind, value) in self.by_kind
@@ -80,6 +87,7 @@ class Doc:
     gazetteer: Gazetteer
     actors: Actors
     crawl_header: bool = False  # the first line is ' date YYYY-MM[-DD] keywords'
+    memo: dict[str, Any] = field(default_factory=dict)  # per-report results later stages compute once
 
     def punctuated(self, first: Match, second: Match) -> bool:
         """Whether a comma or stronger stop stands between two matches in the original text."""
@@ -119,10 +127,39 @@ def read_doc(report: Report) -> Doc:
     nt = normalize(report.text)
     skip = _crawl_header_tokens(nt)
     matches = language_lexicon(lang).match(nt, skip)
-    context, mentions = dates_mod.find_dates(nt, matches, pack, report.published)
+    context, mentions = dates_mod.find_dates(nt, matches, pack, report.published or url_date(report.url),
+                                             theatre().period)
     mentions = [d for d in mentions if d.start >= skip]
     sentences = _sentences(nt, matches, mentions, _numbers(nt, matches, pack))
     return Doc(report, pack, nt, matches, context, sentences, load_gazetteer(), load_actors(), skip > 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Theatre:
+    """What the tracked conflict is, as data/theatre.yaml says."""
+
+    countries: frozenset[str]  # countries whose bare name locates an event
+    context_only: frozenset[str]  # countries where no place locates an event of the theatre
+    strikers: frozenset[str]  # actor ids of the states whose air strikes the theatre codes
+    period: tuple[dt.date, dt.date]  # the months its reports speak of
+
+
+@cache
+def theatre() -> Theatre:
+    data = yaml.safe_load((resources.files("osintrack") / "data" / "theatre.yaml").read_text(encoding="utf-8"))
+    first, last = (value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+                   for value in data["period"])
+    return Theatre(frozenset(data["countries"]), frozenset(data["context_only"]), frozenset(data["strikers"]),
+                   (first, last))
+
+
+def url_date(url: str | None) -> str | None:
+    """'.../2024/01/29/...': the day (or month) many sites put in an article's address."""
+    found = _URL_DATE.search(url or "")
+    if found is None or not 1 <= int(found.group(2)) <= 12:
+        return None
+    year, month, day = found.group(1), int(found.group(2)), found.group(3)
+    return f"{year}-{month:02d}" + (f"-{int(day):02d}" if day and 1 <= int(day) <= 31 else "")
 
 
 def _crawl_header_tokens(nt: NormText) -> int:
@@ -208,11 +245,3 @@ def _deal(sentences: list[Sentence], items: list, put) -> None:  # type: ignore[
         while k + 1 < len(sentences) and sentences[k + 1].start <= item.start:
             k += 1
         put(sentences[k], item)
-
-
-def extract_report(report: Report) -> Extraction:
-    """Events and tallies one report states, each field backed by a span of ``report.text``."""
-    doc = read_doc(report)
-    events, event_sentences = build_events(doc)
-    tallies = build_tallies(doc, event_sentences)
-    return Extraction(id=report.id, events=tuple(events), tallies=tuple(tallies), lang=doc.pack.code)

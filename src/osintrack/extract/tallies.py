@@ -1,33 +1,32 @@
-"""Sentences -> tallies: reported counts of attacks on, or casualties of, the tracked forces.
+"""Tallies: reported counts of attacks on, or casualties of, the tracked forces.
 
-An attack tally is a number with a count word ("66 times", "55 attaques", "27 kali") in a sentence
-that bounds it in time (since, between, until, over a period) or breaks it down by country. A
-casualty tally is a number with a killed/injured word about the forces ("59 soldiers wounded") in
-a sentence that tells no single incident. A breakdown ("32 in Iraq and 34 in Syria") stated on its
-own joins the tally whose count it adds up to, or becomes one.
+Candidates first, high recall: a number with a count word after it ("66 times", "55 attaques", "27
+kali"), an ordinal before an attack word ("the 28th attack"), numbers each followed by a country
+("32 in Iraq and 34 in Syria", their sum), and a number beside a killed/injured word. Each carries
+its fields (qualifier, breakdown, since, as of, who said it) and the readings the learned tally
+model weighs (a period bounds it, it counts the forces, the sentence tells one incident whose toll
+it is, its size...). The same count restated is one tally.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from .model import Tally
-
-if TYPE_CHECKING:
-    from .extract import Doc, Number, Sentence
+from ..model import Tally
+from .document import Doc, Number, Sentence
 
 UNIT_GAP = 3  # tokens between a number and its count word ("66 kali", "100 times", "at least 14 reprises")
 COUNTRY_GAP = 12  # tokens between a breakdown number and its country ("27 attaques ont eu lieu ... en Irak")
 SINCE_GAP = 8  # "Since the war began in October": the period's date may stand a few words after 'since'
-MIN_ATTACKS = 3  # "two attacks" are events told, not a tally
-MIN_CASUALTIES = 2  # "un", "one" are as often articles as numbers
+ORDINAL_GAP = 2  # "the 28th attack", "the third drone attack"
 CASUALTY_GAP = 5
 FORCES_GAP = 4
 QUALIFIER_GAP = 2
 REPORTER_SENTENCES = 2
 QUALIFIERS = ("more_than", "at_least", "about")
 SOURCE_TYPES = ("official_source", "monitor", "media")  # most to least specific; a state named is no source
+YEARS = range(1900, 2101)  # a bare four-digit number in this range is a year, not a count
 
 
 @dataclass(slots=True)
@@ -36,14 +35,18 @@ class TallyDraft:
     count: int
     sentence: int
     span: tuple[int, int]
+    kind: str  # "units", "ordinal", "breakdown" or "casualties": how the text gives the count
+    number: Number
     qualifier: str | None = None
     breakdown: dict[str, int] | None = None
     since: str | None = None
     as_of: str | None = None
     reported_by: str | None = None
     evidence: dict[str, tuple[int, int]] = field(default_factory=dict)
-
     as_of_stated: bool = False  # as_of read from the text, not defaulted to the publication day
+    readings: set[str] = field(default_factory=set)  # what the tally model weighs
+    cue_gap: int | None = None  # tokens between a casualty count and its word
+    rivals: tuple[int, int] | None = None  # candidates sharing this key read one cue: at most one is taken
 
     def to_tally(self, doc: Doc) -> Tally:
         return Tally(metric=self.metric, count=self.count, qualifier=self.qualifier,
@@ -52,13 +55,34 @@ class TallyDraft:
                      field_evidence={k: doc.evidence(*v) for k, v in self.evidence.items()})
 
 
-def build_tallies(doc: Doc, event_sentences: set[int]) -> list[Tally]:
-    drafts: list[TallyDraft] = []
+def tally_candidates(doc: Doc, told: Mapping[int, int]) -> list[TallyDraft]:
+    """Every count the report gives that may be a tally, with its fields; ``told``: how many incidents
+    each sentence tells (a toll there is more often that incident's; 'claimed two attacks' beside two
+    incidents counts them, it tallies nothing)."""
+    out: list[TallyDraft] = []
     for s in doc.sentences:
-        found = _attack_tallies(doc, s) + _casualty_tallies(doc, s, s.index in event_sentences)
+        if not s.numbers:
+            continue
+        found = _attack_counts(doc, s) + _casualty_counts(doc, s)
         for draft in found:
-            _merge_or_add(drafts, draft)
-    _share_since(drafts)
+            _fill_common(doc, s, draft, draft.number)
+            draft.readings = _readings(doc, s, draft, told.get(s.index, 0))
+            if draft.count in (told.get(s.index), sum(told.values())) and draft.metric == "attacks":
+                draft.readings.add("counts_the_told")
+        out += found
+    _share_since(out)
+    counted = {t.sentence for t in out if t.kind in ("units", "breakdown")}
+    for t in out:  # counts come in briefings: "55 attacks in a month ... 59 Americans wounded"
+        if t.kind == "casualties" and counted & {t.sentence - 1, t.sentence, t.sentence + 1}:
+            t.readings.add("beside_attack_count")
+    return out
+
+
+def merge_tallies(doc: Doc, accepted: list[TallyDraft]) -> list[Tally]:
+    """The accepted counts, the same count restated (or its breakdown stated apart) as one tally."""
+    drafts: list[TallyDraft] = []
+    for draft in accepted:
+        _merge_or_add(drafts, draft)
     return [d.to_tally(doc) for d in drafts]
 
 
@@ -66,7 +90,7 @@ def _share_since(drafts: list[TallyDraft]) -> None:
     """One briefing's counts share their start: '55 attacks since 17 October ... 59 injured'."""
     for draft in drafts:
         if draft.since is None:
-            sibling = next((o for o in drafts if o.since is not None), None)
+            sibling = next((o for o in drafts if o.since is not None and o.sentence >= draft.sentence - 1), None)
             if sibling is not None:
                 draft.since = sibling.since
 
@@ -82,29 +106,47 @@ def _counts(s: Sentence) -> list[Number]:
     return [n for n in _undated(s) if not n.ordinal]
 
 
-def _attack_tallies(doc: Doc, s: Sentence) -> list[TallyDraft]:
-    # an ordinal counts too: "the third attack since Saturday" says three
-    counted = [n for n in _undated(s) if _has_unit_after(s, n) and n.value >= MIN_ATTACKS]
-    items = _country_items(doc, s) if s.has("tally", "units") else []
+def _attack_counts(doc: Doc, s: Sentence) -> list[TallyDraft]:
+    """'66 times', 'the 28th attack', '32 in Iraq and 34 in Syria' (the sum, with the breakdown)."""
+    out = []
+    items = _country_items(doc, s) if s.has("tally", "units") or s.has("trigger") else []
     breakdown = {country: n.value for n, country in items} if len(items) >= 2 else None
-    bounded = any(s.has("tally", k) for k in ("since", "between", "until", "period"))
-    if not counted and not breakdown:
-        return []
-    if not (bounded or breakdown):
-        return []
     in_breakdown = {id(n) for n, _ in items} if breakdown else set()
-    totals = [n for n in counted if id(n) not in in_breakdown and (bounded or not n.ordinal)]
-    if not totals and breakdown is None:
-        return []
-    first = totals[0] if totals else items[0][0]
-    count = first.value if totals else sum(breakdown.values())  # type: ignore[union-attr]
-    last = max((n.end for n, _ in items), default=first.end)
-    draft = TallyDraft("attacks", count, s.index, (first.start, max(first.end, last)))
-    draft.evidence["count"] = (first.start, first.end)
-    if breakdown is not None and (not totals or sum(breakdown.values()) == count):
-        draft.breakdown = breakdown
-    _fill_common(doc, s, draft, first)
-    return [draft]
+    for n in _undated(s):
+        if n.ordinal:
+            if any(0 <= t.start - n.end <= ORDINAL_GAP for t in s.having("trigger")):
+                out.append(_draft("attacks", n, s, "ordinal"))
+        elif id(n) not in in_breakdown and _has_unit_after(s, n) and not _year(doc, n):
+            draft = _draft("attacks", n, s, "units")
+            if breakdown is not None:
+                draft.breakdown = breakdown
+                if sum(breakdown.values()) != n.value and _qualified(s, n):  # "around 70: 32 + 34" counts 66
+                    draft.count = sum(breakdown.values())
+                draft.span = (min(n.start, items[0][0].start), max(n.end, items[-1][0].end))
+            out.append(draft)
+    if breakdown is not None and not out:
+        first, last = items[0][0], items[-1][0]
+        draft = _draft("attacks", first, s, "breakdown")
+        draft.count, draft.breakdown, draft.span = sum(breakdown.values()), breakdown, (first.start, last.end)
+        # "attacks: 32 in Iraq and 34 in Syria" counts attacks; "seven sites, three in Iraq..." does not
+        near = any(first.start - UNIT_GAP * 2 <= u.start <= last.end for u in s.having("tally", "units"))
+        draft.readings.add("units_in_breakdown" if near else "no_units_in_breakdown")
+        out.append(draft)
+    return out
+
+
+def _draft(metric: str, n: Number, s: Sentence, kind: str) -> TallyDraft:
+    draft = TallyDraft(metric, n.value, s.index, (n.start, n.end), kind, n)
+    draft.evidence["count"] = (n.start, n.end)
+    return draft
+
+
+def _year(doc: Doc, n: Number) -> bool:
+    return n.value in YEARS and len(doc.nt.forms[n.start]) == 4 and n.end - n.start == 1
+
+
+def _qualified(s: Sentence, n: Number) -> bool:
+    return any(m.value("tally") in QUALIFIERS and 0 <= n.start - m.end <= QUALIFIER_GAP for m in s.matches)
 
 
 def _has_unit_after(s: Sentence, n: Number) -> bool:
@@ -148,26 +190,69 @@ def _country_items(doc: Doc, s: Sentence) -> list[tuple[Number, str]]:
 
 # --- casualties ---------------------------------------------------------------------------------
 
-def _casualty_tallies(doc: Doc, s: Sentence, tells_event: bool) -> list[TallyDraft]:
-    if tells_event:  # "killed three soldiers" in the telling of one incident is that incident's toll
-        return []
+def _casualty_counts(doc: Doc, s: Sentence) -> list[TallyDraft]:
+    """'59 soldiers wounded', 'killing three': each number near a killed/injured word, rivals of one
+    another ('56 soldiers were wounded in 46 attacks': the model tells which one counts people)."""
     out = []
-    numbers = _counts(s)
+    numbers = [n for n in _counts(s) if not _year(doc, n)]
     for metric in ("injured", "killed"):
-        for cue in s.having("cue", metric):
-            near = [n for n in numbers if n.value >= MIN_CASUALTIES and _forces_after(doc, s, n)
-                    and not _has_unit_after(s, n)  # "wounded in 46 attacks": 46 counts attacks
-                    and (0 <= cue.start - n.end <= CASUALTY_GAP or 0 <= n.start - cue.end <= CASUALTY_GAP)]
-            number = min(near, key=lambda n: min(abs(cue.start - n.end), abs(n.start - cue.end)), default=None)
-            if number is None:
-                continue
-            draft = TallyDraft(metric, number.value, s.index,
-                               (min(number.start, cue.start), max(number.end, cue.end)))
-            draft.evidence["count"] = (number.start, number.end)
-            _fill_common(doc, s, draft, number)
-            out.append(draft)
-            break
+        for cue in s.having("cue", metric)[:1]:
+            for n in numbers:
+                before, after = cue.start - n.end, n.start - cue.end
+                if not (0 <= before <= CASUALTY_GAP or 0 <= after <= CASUALTY_GAP):
+                    continue
+                draft = _draft(metric, n, s, "casualties")
+                draft.span = (min(n.start, cue.start), max(n.end, cue.end))
+                draft.rivals = (s.index, cue.start)
+                draft.cue_gap = min(abs(before), abs(after))
+                draft.readings.add("before_cue" if before >= 0 else "after_cue")
+                out.append(draft)
     return out
+
+
+def _readings(doc: Doc, s: Sentence, draft: TallyDraft, tells_event: int) -> set[str]:
+    """What the tally model weighs: how the count is given and what bounds it. Cue classes and
+    structure only, never a word."""
+    n = draft.number
+    f = {f"kind:{draft.kind}", f"metric:{draft.metric}", f"size:{_size(draft.count)}", *draft.readings}
+    if draft.cue_gap is not None:
+        f.add(f"cue_gap:{_size(draft.cue_gap)}")
+    for key in ("since", "between", "until", "period", "many", "series"):
+        if s.has("tally", key):
+            f.add(f"cue:{key}")
+    for key in ("confirm", "claim", "no_casualties", "intercept", "threat", "future", "hypothetical"):
+        if s.has("cue", key):
+            f.add(f"cue:{key}")
+    if draft.qualifier is not None:
+        f.add("qualified")
+    if draft.breakdown is not None:
+        f.add("breakdown")
+    if draft.since is not None:
+        f.add("since_date")
+    if draft.as_of_stated:
+        f.add("as_of_stated")
+    if draft.metric != "attacks" and _forces_after(doc, s, n):  # "59 soldiers"; not "2 attacks on the forces"
+        f.add("forces")
+    if _has_unit_after(s, n):
+        f.add("units_after")
+    if tells_event:
+        f.add("tells_event")
+    if any(d.precision == "day" and d.value for d in s.dates if not (d.start <= n.start < d.end)):
+        f.add("dated_day")
+    if s.has("trigger"):
+        f.add("trigger")
+    if s.index == 0:
+        f.add("first_sentence")
+    if draft.reported_by is not None:
+        f.add("reporter")
+    return f
+
+
+def _size(count: int) -> str:
+    for edge in (1, 3, 9, 30, 100):
+        if count <= edge:
+            return f"<={edge}"
+    return ">100"
 
 
 # --- shared fields ------------------------------------------------------------------------------

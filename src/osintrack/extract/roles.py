@@ -9,17 +9,18 @@ conducted strikes"); a state's forces after "on"/"against" or beside a casualty 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .lexicon import Match
+from ..lexicon import Match
+from .document import Doc, Sentence
 
 if TYPE_CHECKING:
-    from .actors import Actor
-    from .events import Draft
-    from .extract import Doc, Sentence
+    from ..actors import Actor
 
 STATE_TYPES = frozenset({"state", "state_force"})
 GROUP_TYPES = frozenset({"armed_group", "umbrella", "generic"})
+GROUP_RANK = {"armed_group": 0, "umbrella": 1, "generic": 2}  # a named faction before a loose label
 AGAINST_WINDOW = 3
 AGENT_WINDOW = 7  # "US forces conducted ... strikes": a forces mention this close before a strike word acts
 ADJECTIVE_WINDOW = 2  # "frappe américaine", "serangan AS": a state right after the trigger acts
@@ -30,41 +31,75 @@ CLAIM_WINDOW = 12  # "X, a group of ..., claimed": the claimant stands this clos
 Mention = tuple[Match, "Actor"]
 
 
-def set_actors(doc: Doc, s: Sentence, draft: Draft, trigger: Match, live: list[Match]) -> None:
+@dataclass(slots=True)
+class Roles:
+    """Who a trigger's sentence says acted, claimed and confirmed, and what the wording makes of it."""
+
+    event_type: str = "attack"  # a state striking is an air strike; a group attacking is an attack
+    typed: bool = False  # the sentence says who acted or how
+    actor: str | None = None
+    target: str | None = None
+    claimed_by: str | None = None
+    confirmed_by: str | None = None
+    state_agent: bool = False
+    agent_state: str | None = None  # actor id of the state that acted, where one did
+    group_agent: bool = False
+    victim: bool = False  # a state's forces were hit
+    claimed: bool = False
+    denied: bool = False
+    evidence: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+def read_roles(doc: Doc, s: Sentence, trigger: Match, live: list[Match], weapon: tuple[str, tuple[int, int] | None],
+               ) -> Roles:
     """Who acted, and hence the type: a state striking is an air strike; a group attacking is an attack."""
+    roles = Roles()
     strike_kind = trigger.value("trigger") in ("strike", "air_strike")
+    if weapon[0] == "aircraft" or trigger.value("trigger") == "air_strike":
+        roles.event_type, roles.typed = "air_strike", True
     state_agents, groups, victims, targets = _roles(doc, s, trigger)
     for other in live:  # "AS menyerang ... di selatan Bagdad dalam serangan": the clause's other trigger
         if other is not trigger and not state_agents and not victims and not groups:
             state_agents = _roles(doc, s, other)[0]
-    draft.target = draft.target or (targets[0] if targets else None)
-    claimed = s.has("cue", "claim") and not s.has("cue", "deny")
-    group_agents = [(m, a) for m, a in groups if m.start < trigger.start or claimed]
-    if state_agents and (draft.event_type == "air_strike" or strike_kind or not claimed):
-        _set_state_agent(doc, draft, state_agents, groups, trigger, strike_kind)
-    elif draft.event_type == "air_strike" or (strike_kind and not group_agents and not victims):
-        draft.event_type, draft.typed = "air_strike", True
+    roles.target = targets[0] if targets else None
+    roles.denied = s.has("cue", "deny")
+    roles.claimed = s.has("cue", "claim") and not roles.denied
+    roles.victim = bool(victims)
+    group_agents = [(m, a) for m, a in groups if m.start < trigger.start or roles.claimed]
+    roles.state_agent, roles.group_agent = bool(state_agents), bool(group_agents)
+    if state_agents and (roles.event_type == "air_strike" or strike_kind or not roles.claimed):
+        m, actor = min(state_agents, key=lambda ma: abs(ma[0].start - trigger.start))
+        roles.event_type, roles.typed = "air_strike", True
+        root = doc.actors.root(actor.id)
+        roles.actor, roles.agent_state = root.name, root.id
+        roles.evidence["actor"] = (m.start, m.end)
         if groups:
-            draft.target = groups[0][1].name
-    elif groups and not s.has("cue", "deny"):  # "X denied any role in the attack": X is no actor
-        m, actor = min(groups, key=lambda ma: abs(ma[0].start - trigger.start))
+            roles.target = groups[0][1].name
+    elif roles.event_type == "air_strike" or (strike_kind and not group_agents and not victims):
+        roles.event_type, roles.typed = "air_strike", True
+        if groups:
+            roles.target = groups[0][1].name
+    elif groups and not roles.denied:  # "X denied any role in the attack": X is no actor
+        m, actor = min(groups, key=lambda ma: (GROUP_RANK[ma[1].type], abs(ma[0].start - trigger.start)))
         # a group named after the trigger may be its target ("the headquarters of X"): untyped
-        draft.actor, draft.typed = actor.name, bool(group_agents)
-        draft.evidence["actor"] = (m.start, m.end)
-        if claimed:
+        roles.actor, roles.typed = actor.name, bool(group_agents)
+        roles.evidence["actor"] = (m.start, m.end)
+        if roles.claimed:
             claim = s.having("cue", "claim")[0]
-            draft.claimed_by = actor.name
-            draft.evidence["claimed_by"] = (claim.start, claim.end)
-    elif victims or claimed:
-        draft.typed = True
-    if draft.event_type == "air_strike" and draft.actor is None:
-        _set_armed_state(doc, s, draft)
-    _set_confirmer(doc, s, draft)
+            m, actor = min(groups, key=lambda ma: (GROUP_RANK[ma[1].type], ma[0].start > claim.start,
+                                                   abs(ma[0].start - claim.start)))
+            roles.claimed_by = actor.name
+            roles.evidence["claimed_by"] = (claim.start, claim.end)
+    elif victims or roles.claimed:
+        roles.typed = True
+    if roles.event_type == "air_strike" and roles.actor is None:
+        _set_armed_state(doc, s, roles, weapon[1])
+    _set_confirmer(doc, s, roles)
+    return roles
 
 
-def _set_armed_state(doc: Doc, s: Sentence, draft: Draft) -> None:
+def _set_armed_state(doc: Doc, s: Sentence, draft: Roles, span: tuple[int, int] | None) -> None:
     """'US warplanes struck ...': a state named right before the aircraft that struck flew them."""
-    span = draft.evidence.get("weapon")
     if span is None:
         return
     for m in s.having("actor"):
@@ -145,19 +180,7 @@ def _acts(m: Match, trigger: Match, strike_kind: bool, forces: bool, after_noun:
     return not any(m.end <= c < trigger.start for c in casualty_cues)
 
 
-def _set_state_agent(doc: Doc, draft: Draft, agents: list, groups: list, trigger: Match,  # type: ignore[type-arg]
-                     strike_kind: bool) -> None:
-    m, actor = min(agents, key=lambda ma: abs(ma[0].start - trigger.start))
-    draft.event_type, draft.typed = "air_strike", True
-    if draft.weapon == "unknown" and strike_kind:
-        draft.weapon = "aircraft"
-    draft.actor = doc.actors.root(actor.id).name
-    draft.evidence["actor"] = (m.start, m.end)
-    if groups:
-        draft.target = groups[0][1].name
-
-
-def _set_confirmer(doc: Doc, s: Sentence, draft: Draft) -> None:
+def _set_confirmer(doc: Doc, s: Sentence, draft: Roles) -> None:
     """The official source or state that says so: the one nearest a 'said'/'confirmed' cue. A country
     name that is also a place ('in Iraq') speaks only right beside the cue ('Iraq said')."""
     cues = s.having("cue", "confirm")
@@ -181,7 +204,7 @@ def _set_confirmer(doc: Doc, s: Sentence, draft: Draft) -> None:
         draft.evidence["confirmed_by"] = (m.start, m.end)
 
 
-def report_claimant(doc: Doc) -> tuple[str, tuple[int, int]] | None:
+def report_claimant(doc: Doc) -> tuple[str, tuple[int, int], int] | None:
     """The armed group a report says claimed an attack: attacks it tells without naming who acted
     are that group's claims ("The group claimed credit for ..."), the way an analyst reads it. Failing
     a claim word, 'X said its fighters attacked ...' claims as surely: an armed group named just before
@@ -191,8 +214,9 @@ def report_claimant(doc: Doc) -> tuple[str, tuple[int, int]] | None:
 
 
 def _group_by_cue(doc: Doc, cue_kind: str, beside: Callable[[Match, Match], bool], *,
-                  attack_told: bool = False) -> tuple[str, tuple[int, int]] | None:
-    """The first armed group ``beside`` a ``cue_kind`` cue, in a sentence that denies nothing."""
+                  attack_told: bool = False) -> tuple[str, tuple[int, int], int] | None:
+    """The first armed group ``beside`` a ``cue_kind`` cue, in a sentence that denies nothing: (its
+    name, its words, the sentence)."""
     for s in doc.sentences:
         if s.has("cue", "deny") or s.has("cue", "negation") or (attack_told and not s.has("trigger")):
             continue
@@ -200,6 +224,13 @@ def _group_by_cue(doc: Doc, cue_kind: str, beside: Callable[[Match, Match], bool
             for m in s.having("actor"):
                 actor = doc.actors.get(m.value("actor"))
                 if actor is not None and actor.type in ("armed_group", "umbrella") and m.value("place") is None \
-                        and beside(m, cue):
-                    return actor.name, (m.start, m.end)
+                        and beside(m, cue) and not _state_affiliated(doc, actor.id):
+                    return actor.name, (m.start, m.end), s.index
     return None
+
+
+def _state_affiliated(doc: Doc, actor_id: str) -> bool:
+    """A body a state has taken in (the Popular Mobilization Forces): named as the affiliation of the
+    groups that act and claim, rarely as one itself."""
+    parent = doc.actors.parent(actor_id)
+    return parent is not None and parent.type in STATE_TYPES

@@ -1,0 +1,381 @@
+"""The candidates stage: every place a sentence that tells violence names, with every date it allows.
+
+High recall on purpose: nothing is dropped here for being a summary, a threat, another war or a
+dateline. A ``Mention`` is one place (or, where the sentence names none, the place its context
+gives) that a violence trigger of the sentence may have happened at, with the trigger's facts
+(weapon, who acted, casualties) and the date options the text allows. The decision stage weighs
+the readings each carries; ``features`` turns them into numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..dates import DateMention
+from ..gazetteer import Site
+from ..lexicon import Match
+from .document import Doc, Number, Sentence
+from .places import SPECIFIC, Place, dateline, outside, sentence_places, sentence_sites
+from .roles import Roles, read_roles
+
+BLOCKING_CUES = ("threat", "future", "hypothetical")
+BLOCK_WINDOW = 6  # tokens before a trigger in which a threat/future/hypothetical cue governs it
+NEGATION_WINDOW = 2
+CASUALTY_WINDOW = 4  # "killing three", "tuant trois soldats": a count right after the casualty word
+CASUALTY_BEFORE = 8  # "seven SDF special forces commandos were killed": the subject's count before it
+AFTER_PENALTY = 10  # tokens: a trigger after a place governs it only when clearly nearer than one before
+WEAPON_WINDOW = 15
+STRIKE_WEAPON_WINDOW = 3  # "drone strike", "frappe de drone": a strike's own weapon stands next to it
+LAUNCH_WINDOW = 15  # "launched a drone", "engaged a drone ... and shot it down"
+COUNT_WINDOW = 3
+COUNTED_TRIGGER_WINDOW = 6  # "attacked at least 14 times", "diserang ... setidaknya 27 kali"
+MIN_COUNT = 3
+PERIOD_WINDOW = 8
+MANY_AFTER = 2
+MANY_BEFORE = 1  # "dozens of attacks"; not "dozens wounded in an attack"
+CONTEXT_WINDOW = 3  # "its bombardment of Gaza": a trigger this close before another war's place
+STATEMENT_WINDOW = 1  # "said Monday", "a déclaré mardi": the day of the statement, not of the event
+CONTEXT_SENTENCES = 2  # an undated mention may take the last day named this many sentences back
+ANAPHORA_SENTENCES = 3  # "the base" refers to a facility named this many sentences back
+
+
+@dataclass(frozen=True, slots=True)
+class DateOption:
+    """One day (or week, month) a mention may have happened on, and where the text gives it."""
+
+    value: str | None
+    precision: str | None
+    source: str  # "sentence" (a date of the sentence), "context" (a day named just before), "default"
+    mention: DateMention | None = None
+    after_since: bool = False  # "since 17 October": opens a period
+    statement: bool = False  # "said on Monday": the day of the statement
+    opening: bool = False  # stands before the sentence's first trigger ("On Thursday, ... attacked")
+    nearest: bool = False  # the sentence's date nearest the place
+    distance: int = 0  # tokens between the date and the place (or trigger)
+    enumerated: bool = False  # joined by 'and' to another date ("on the 9th and 11th")
+
+
+@dataclass(slots=True)
+class Facts:
+    """What a sentence says of one trigger: how, by whom, with what toll, and how it is worded."""
+
+    trigger: Match | None  # None: a sentence with a weapon but no trigger word
+    weapon: str = "unknown"
+    roles: Roles = field(default_factory=Roles)
+    killed: int | None = None
+    injured: int | None = None
+    intercepted: bool | None = None
+    evidence: dict[str, tuple[int, int]] = field(default_factory=dict)
+    governed: bool = False  # a threat, vow, plan or hypothesis governs it
+    negated: bool = False
+    counted: bool = False  # "66 attacks", "attacked four times": counted rather than told
+    many: bool = False  # "dozens of attacks"
+    series: bool = False  # "a series of attacks"
+    open_period: bool = False  # "since 17 October": the sentence sums up a period
+    about_context: bool = False  # "its bombardment of Gaza": another war
+    memo: dict[str, Any] = field(default_factory=dict)  # readings the features make of it, once
+
+
+@dataclass(slots=True)
+class Mention:
+    """A place a sentence may tell an incident at: the candidate the decisions accept or reject."""
+
+    sentence: Sentence
+    facts: Facts
+    place: Place | None  # None: the sentence names no place; ``site`` comes from its context
+    site: Site | None
+    site_source: str  # "text", "previous" (a facility named just before), "country" (the report's one country)
+    dates: list[DateOption]
+    span: tuple[int, int]  # evidence tokens
+    keywords: bool = False  # a crawl header's keywords ("date 2024-01-29 Drohnenangriff Tower 22")
+    memo: dict[str, Any] = field(default_factory=dict)  # features the decisions read, computed once
+
+
+def mentions(doc: Doc) -> list[Mention]:
+    """Every candidate of the report, in text order."""
+    out: list[Mention] = []
+    for s in doc.sentences:
+        anchors = triggers(s) or s.having("weapon")
+        if not anchors:
+            continue
+        places = sentence_places(doc, s)
+        by_anchor: dict[int, Facts] = {}
+        for place in places:
+            anchor = _governing(anchors, place.match)
+            if anchor.start not in by_anchor:
+                by_anchor[anchor.start] = read_facts(doc, s, anchor, anchors)
+            facts = by_anchor[anchor.start]
+            if not facts.governed:  # FORMAT.md: a threat, a vow or a plan is no event
+                out.append(_mention(doc, s, facts, place, place.site, "text", anchor, place.match))
+        if not places and s.having("trigger"):
+            anchor = anchors[0]
+            facts = read_facts(doc, s, anchor, anchors)
+            site, source = _context_site(doc, s, out)
+            if site is not None and not facts.governed:
+                out.append(_mention(doc, s, facts, None, site, source, anchor, anchor))
+    return out
+
+
+def _mention(doc: Doc, s: Sentence, facts: Facts, place: Place | None, site: Site, source: str, anchor: Match,
+             where: Match) -> Mention:
+    return Mention(s, facts, place, site, source, date_options(doc, s, where, anchor),
+                   (min(anchor.start, where.start), max(anchor.end, where.end)),
+                   keywords=doc.crawl_header and s.index == 0)
+
+
+def triggers(s: Sentence) -> list[Match]:
+    """Words telling that violence happened; 'launched'/'shot down' count only beside a weapon."""
+    weapons = s.having("weapon")
+    near_weapon = [m for m in s.having("trigger", "launch") + s.having("cue", "intercept")
+                   if any(abs(w.start - m.start) <= LAUNCH_WINDOW for w in weapons)]
+    found = [m for m in s.having("trigger") if m.value("trigger") != "launch"] + near_weapon
+    return sorted(found, key=lambda m: m.start)
+
+
+def _governing(anchors: list[Match], place: Match) -> Match:
+    """The trigger a place belongs to: the nearest, one before it ('attacks on X') counting a little
+    nearer than one after it ('X came under attack', 'in Jordan in a drone attack')."""
+    def distance(t: Match) -> int:
+        return place.start - t.end if t.end <= place.start else t.start - place.end + AFTER_PENALTY
+    return min(anchors, key=lambda t: (distance(t), t.start))
+
+
+# --- where a placeless mention is ---------------------------------------------------------------
+
+def _context_site(doc: Doc, s: Sentence, earlier: list[Mention]) -> tuple[Site | None, str]:
+    """'the base in question was targeted': the facility named just before; 'in the north-east of
+    the country': that region of the country named just before; else the report's one country."""
+    compass = next((d for d in s.having("direction") if d.value("direction") != "near"), None)
+    for m in reversed(earlier):
+        if s.index - m.sentence.index > ANAPHORA_SENTENCES:
+            break
+        if m.site is None:
+            continue
+        if compass is not None and m.site.country:
+            region = doc.gazetteer.region_of(m.site.country, compass.value("direction"))
+            if region is not None:
+                return region, "compass"
+        if m.site.precision == "site" and m.place is not None:
+            return m.site, "previous"
+    countries = _report_countries(doc)
+    if len(countries) == 1:
+        return doc.gazetteer.country_site(countries[0]), "country"
+    return None, "none"
+
+
+def _report_countries(doc: Doc) -> list[str]:
+    key = "countries"
+    found = doc.memo.get(key)
+    if found is None:
+        seen: dict[str, None] = {}
+        for s in doc.sentences:
+            for site, m, _ in sentence_sites(doc, s):
+                if site.country and not outside(site) and not dateline(doc, m):
+                    seen.setdefault(site.country, None)
+        found = doc.memo[key] = list(seen)
+    return found
+
+
+# --- dates --------------------------------------------------------------------------------------
+
+def date_options(doc: Doc, s: Sentence, where: Match, anchor: Match) -> list[DateOption]:
+    """Every date of the sentence, and the one its context gives (the last day named in the two
+    sentences before, else the publication date at week precision)."""
+    dated = [d for d in s.dates if d.value is not None]
+    first_trigger = min((t.start for t in s.having("trigger")), default=anchor.start)
+    nearest = min(dated, key=lambda d: abs(d.start - where.start), default=None)
+    joins = [m.start for m in s.having("tally", "and")]
+    out = [DateOption(d.value, d.precision, "sentence", d, after_since=_after_since(s, d),
+                      statement=_statement_date(s, d), opening=d.start < first_trigger, nearest=d is nearest,
+                      distance=abs(d.start - where.start),
+                      enumerated=any(o is not d and abs(o.start - d.start) <= 6 and any(
+                          min(o.end, d.end) <= j < max(o.start, d.start) for j in joins) for o in dated))
+           for d in dated]
+    out.append(_context_date(doc, s))
+    return out
+
+
+def _context_date(doc: Doc, s: Sentence) -> DateOption:
+    found: DateOption | None = s.memo.get("context_date")  # type: ignore[assignment]
+    if found is None:
+        found = s.memo["context_date"] = _read_context_date(doc, s)
+    return found
+
+
+def _read_context_date(doc: Doc, s: Sentence) -> DateOption:
+    for previous in reversed(doc.sentences[max(0, s.index - CONTEXT_SENTENCES):s.index]):
+        mention = next((d for d in reversed(previous.dates) if d.precision == "day" and d.value
+                        and not _after_since(previous, d)), None)
+        if mention is not None:
+            return DateOption(mention.value, mention.precision, "context", mention)
+    value, precision = doc.context.default()
+    return DateOption(value, precision, "default")
+
+
+def _after_since(s: Sentence, d: DateMention) -> bool:
+    """'since 17 October': a date that opens a period, not the day of an event."""
+    return any(0 <= d.start - m.end <= 2 for m in s.having("tally", "since") + s.having("tally", "between"))
+
+
+def _statement_date(s: Sentence, d: DateMention) -> bool:
+    return any(0 <= d.start - m.end <= STATEMENT_WINDOW for m in s.having("cue", "confirm"))
+
+
+# --- facts of a trigger -------------------------------------------------------------------------
+
+def read_facts(doc: Doc, s: Sentence, anchor: Match, anchors: list[Match]) -> Facts:
+    trigger = anchor if anchor.value("trigger") is not None or anchor.value("cue") == "intercept" else None
+    facts = Facts(trigger)
+    weapon_span = _set_weapon(s, facts, anchor)
+    facts.roles = read_roles(doc, s, anchor, anchors, (facts.weapon, weapon_span))
+    facts.evidence.update(facts.roles.evidence)
+    if facts.weapon == "unknown" and anchor.value("trigger") == "air_strike":  # "air strike": aircraft;
+        facts.weapon = "aircraft"  # "US strikes" says no weapon
+    _set_casualties(doc, s, facts)
+    if s.has("cue", "intercept"):
+        facts.intercepted = True
+        first = s.having("cue", "intercept")[0]
+        facts.evidence["intercepted"] = (first.start, first.end)
+    facts.governed, facts.negated = _governed(s, anchor)
+    facts.many = any(0 <= anchor.start - m.end <= MANY_BEFORE or 0 <= m.start - anchor.end <= MANY_AFTER
+                     for m in s.having("tally", "many"))
+    facts.series = any(0 <= anchor.start - m.end <= COUNT_WINDOW for m in s.having("tally", "series"))
+    facts.open_period = _open_period(s)
+    facts.counted = any(u.start == anchor.start or 0 <= u.start - anchor.end <= COUNTED_TRIGGER_WINDOW
+                        for u in count_units(s))
+    facts.about_context = _about_context(doc, s, anchor)
+    return facts
+
+
+def _set_weapon(s: Sentence, facts: Facts, anchor: Match) -> tuple[int, int] | None:
+    window = STRIKE_WEAPON_WINDOW if anchor.value("trigger") in ("strike", "air_strike") else WEAPON_WINDOW
+    near = [w for w in s.having("weapon") if abs(w.start - anchor.start) <= window]
+    weapon = min(near, key=lambda w: abs(w.start - anchor.start), default=None)
+    if weapon is None:
+        return None
+    facts.weapon = weapon.value("weapon")
+    facts.evidence["weapon"] = (weapon.start, weapon.end)
+    return weapon.start, weapon.end
+
+
+def _set_casualties(doc: Doc, s: Sentence, facts: Facts) -> None:
+    for name, span, value in casualties(doc, s):
+        if getattr(facts, name) is None:
+            setattr(facts, name, value)
+            facts.evidence[name] = span
+
+
+def casualties(doc: Doc, s: Sentence) -> list[tuple[str, tuple[int, int], int]]:
+    """(killed | injured, evidence tokens, number) the sentence gives: the number of each casualty word
+    ('three soldiers were killed', 'killing 3', 'seven were killed and 18 wounded'); 'no casualties'
+    gives 0 to each field the sentence leaves without a number."""
+    key = "casualties"
+    if key in s.memo:
+        return s.memo[key]  # type: ignore[return-value]
+    cues = s.having("cue", "killed") + s.having("cue", "injured")
+    found: list[tuple[str, tuple[int, int], int]] = []
+    for name in ("killed", "injured"):
+        for cue in s.having("cue", name):
+            number = _casualty_number(doc, s, cue, [c for c in cues if c is not cue])
+            if number is not None:
+                found.append((name, (min(number.start, cue.start), max(number.end, cue.end)), number.value))
+                break
+    if s.has("cue", "no_casualties"):
+        first = s.having("cue", "no_casualties")[0]
+        given = {name for name, _, _ in found}
+        found += [(name, (first.start, first.end), 0) for name in ("killed", "injured") if name not in given]
+    s.memo[key] = found
+    return found
+
+
+def _casualty_number(doc: Doc, s: Sentence, cue: Match, others: list[Match]) -> Number | None:
+    """The number a casualty word counts: the nearest before it, across no other casualty word, number or
+    punctuation ('seven commandos were killed'); else the nearest after it ('..., killing three'). After
+    the word, 'one'/'un' is more often an article ('..., said an official') than a count, so it needs 2
+    or more. A number that names a weapon, counts attacks or is part of a date or a name counts no one."""
+    weapons = [w.start for w in s.having("weapon")]
+    names = [(m.start, m.end) for m in s.matches if m.value("place") is not None or m.value("actor") is not None]
+    usable = [n for n in s.numbers if not n.ordinal and not any(d.start <= n.start < d.end for d in s.dates)
+              and n.end not in weapons and not any(0 <= u.start - n.end <= 1 for u in s.having("tally", "units"))
+              and not any(a <= n.start < b for a, b in names)]
+    before = [n for n in usable if 0 <= cue.start - n.end <= CASUALTY_BEFORE
+              and not any(n.end <= o.start < cue.start for o in others)
+              and not (cue.start > n.end and doc.punctuated(n, cue))]  # type: ignore[arg-type]
+    if before:
+        return max(before, key=lambda n: n.start)
+    after = [n for n in usable if 0 <= n.start - cue.end <= CASUALTY_WINDOW and n.value >= 2
+             and not any(cue.end <= o.start < n.start for o in others)]
+    return min(after, key=lambda n: n.start, default=None)
+
+
+def _governed(s: Sentence, trigger: Match) -> tuple[bool, bool]:
+    """(a threat, vow, plan or hypothesis shortly before the trigger, a negation right before it)."""
+    governed = negated = False
+    for m in s.matches:
+        if m.end > trigger.start:
+            break
+        distance = trigger.start - m.end
+        if distance <= BLOCK_WINDOW and any(m.value("cue") == c for c in BLOCKING_CUES):
+            governed = True
+        if distance <= NEGATION_WINDOW and m.value("cue") == "negation":
+            negated = True
+    return governed, negated
+
+
+def count_units(s: Sentence) -> list[Match]:
+    """Count words right after a number of three or more ('66 times', '27 kali')."""
+    counts = [n for n in s.numbers if not n.ordinal and n.value >= MIN_COUNT]
+    return [u for u in s.having("tally", "units") if any(0 <= u.start - n.end <= COUNT_WINDOW for n in counts)]
+
+
+def _open_period(s: Sentence) -> bool:
+    """'since 17 October': the sentence speaks of a period that began on a calendar date."""
+    return any(not d.relative and (0 <= d.start - m.end <= PERIOD_WINDOW or 0 <= m.start - d.end <= 2)
+               for m in s.having("tally", "since") for d in s.dates)
+
+
+def _about_context(doc: Doc, s: Sentence, trigger: Match) -> bool:
+    """'its bombardment of Gaza', 'the war on Israel': the trigger tells of another war."""
+    return any(p.outside and 0 <= p.match.start - trigger.end <= CONTEXT_WINDOW for p in sentence_places(doc, s))
+
+
+def specific(site: Site | None) -> bool:
+    return site is not None and site.precision in SPECIFIC
+
+
+# --- candidate events ---------------------------------------------------------------------------
+
+SOURCE_RANK = {"sentence": 0, "context": 1, "default": 2}
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A possible event: one place on one day, with every mention (and date option) that supports it."""
+
+    site: Site
+    date: DateOption  # the supporting option the text states most directly
+    support: list[tuple[Mention, DateOption]]
+
+    @property
+    def first(self) -> Mention:
+        """The mention that tells it first, a crawl header's keywords only where nothing else does."""
+        body = [m for m, _ in self.support if not m.keywords]
+        return (body or [m for m, _ in self.support])[0]
+
+
+def event_candidates(found: list[Mention]) -> list[Candidate]:
+    """Every (place, day) the mentions allow, in the order the text first names them."""
+    by_key: dict[tuple[str, str | None, str | None], Candidate] = {}
+    for m in found:
+        assert m.site is not None
+        for option in m.dates:
+            key = (m.site.id, option.value, option.precision)
+            candidate = by_key.get(key)
+            if candidate is None:
+                by_key[key] = Candidate(m.site, option, [(m, option)])
+                continue
+            candidate.support.append((m, option))
+            if SOURCE_RANK[option.source] < SOURCE_RANK[candidate.date.source]:
+                candidate.date = option
+    return list(by_key.values())

@@ -1,0 +1,270 @@
+"""The decisions stage: which candidate places and days are incidents the report says happened, of
+which type, and which candidates are one event.
+
+Two learned models (``classifier``) make the calls a rule would otherwise make with thresholds
+tuned on a few reports: whether a candidate (a place and a day, with every mention supporting it)
+is an incident, and whether it was an air strike or an attack. Candidates are taken most likely
+first; one that FORMAT.md would count as the same place and day as a taken one is a restatement of
+it and only lends it its facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..gazetteer import Site
+from ..model import Event, Tally
+from .candidates import SOURCE_RANK, Candidate, DateOption, Mention, casualties, event_candidates
+from .classifier import Models
+from .document import Doc, theatre
+from .features import candidate_features, report_type_features, type_features
+from .places import SPECIFIC, contains, near
+from .roles import report_claimant
+from .tallies import TallyDraft, merge_tallies
+
+SAME_PLACE_KM = 20.0  # FORMAT.md: places within 20 km are one place
+WEEK_DAYS = 7
+PRECISION_RANK = {"site": 0, "town": 1, "region": 2, "country": 3}
+LEND = 0.5  # a candidate this far under the threshold may still restate an event taken: its date, its facts
+CASUALTY_SENTENCES = 2  # a toll in a sentence of its own belongs to an event told this close
+CLAIM_SENTENCES = 1  # a report's claim covers the attacks told this close to it
+FACT_FIELDS = ("weapon", "actor", "target", "claimed_by", "confirmed_by", "killed", "injured", "intercepted")
+ROLE_FIELDS = ("actor", "target", "claimed_by", "confirmed_by")
+
+
+@dataclass(slots=True)
+class Draft:
+    """One event being assembled from the candidate that tells it and those that restate it."""
+
+    candidate: Candidate
+    probability: float
+    strike_odds: float | None = None  # log-odds of 'air_strike', once asked for
+    site: Site = field(init=False)
+    date: DateOption = field(init=False)
+    restated: list[Candidate] = field(default_factory=list)  # candidates that tell it again
+    weapon: str = "unknown"
+    actor: str | None = None
+    target: str | None = None
+    claimed_by: str | None = None
+    confirmed_by: str | None = None
+    killed: int | None = None
+    injured: int | None = None
+    intercepted: bool | None = None
+    evidence: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.site, self.date = self.candidate.site, self.candidate.date
+
+    def sentences(self) -> set[int]:
+        """The sentences that tell this event."""
+        return {m.sentence.index for c in (self.candidate, *self.restated) for m, _ in c.support}
+
+    def absorb(self, other: Candidate) -> None:
+        """A restatement of this event: keep the finer place and the more directly stated date."""
+        if PRECISION_RANK[other.site.precision] < PRECISION_RANK[self.site.precision]:
+            self.site = other.site
+        if SOURCE_RANK[other.date.source] < SOURCE_RANK[self.date.source]:
+            self.date = other.date
+
+    @property
+    def event_type(self) -> str:
+        assert self.strike_odds is not None, "typed() first"
+        return "air_strike" if self.strike_odds > 0 else "attack"
+
+    def typed(self, doc: Doc, models: Models) -> str:
+        """The event type, the type model asked only now (most candidates never need it)."""
+        if self.strike_odds is None:
+            self.strike_odds = strike_log_odds(doc, self.candidate, models)
+        return self.event_type
+
+    def to_event(self, doc: Doc) -> Event:
+        site, date = self.site, self.date
+        return Event(
+            event_type=self.event_type, date=date.value, date_precision=date.precision,
+            country=site.country, admin1=site.admin1, site=site.name if site.precision in SPECIFIC else None,
+            lat=site.lat, lon=site.lon, geo_precision=site.precision, weapon=self.weapon, actor=self.actor,
+            target=self.target, claimed_by=self.claimed_by, confirmed_by=self.confirmed_by,
+            killed=self.killed, injured=self.injured, intercepted=self.intercepted,
+            evidence=doc.evidence(*self.candidate.first.span),
+            field_evidence={name: doc.evidence(*span) for name, span in sorted(self.evidence.items())})
+
+
+def score_candidates(doc: Doc, candidates: list[Candidate], models: Models) -> list[float]:
+    return [models.event.proba(candidate_features(doc, c, candidates))["yes"] for c in candidates]
+
+
+def decide_events(doc: Doc, found: list[Mention], models: Models) -> list[Draft]:
+    """The report's events, in the order the text first tells them."""
+    candidates = event_candidates(found)
+    return select(doc, candidates, score_candidates(doc, candidates, models), models, models.threshold)
+
+
+def select(doc: Doc, candidates: list[Candidate], probabilities: list[float], models: Models,
+           threshold: float) -> list[Draft]:
+    """The candidates at or above ``threshold``, most likely first, less those that restate one taken."""
+    order = sorted(range(len(candidates)), key=lambda k: (-probabilities[k], k))
+    drafts: list[Draft] = []
+    for k in order:
+        c, p = candidates[k], probabilities[k]
+        if p < threshold * LEND:
+            break
+        draft = Draft(c, p)
+        taken = next((d for d in drafts if same_event(d, draft, doc, models)), None)
+        if taken is not None:
+            taken.absorb(c)
+            taken.restated.append(c)
+        elif p >= threshold:
+            drafts.append(draft)
+    drafts.sort(key=lambda d: candidates.index(d.candidate))
+    for d in drafts:
+        d.typed(doc, models)
+        for c in (d.candidate, *d.restated):
+            _take_facts(d, c)
+    _nearby_casualties(doc, drafts)
+    _actors_by_type(doc, drafts)
+    _claims(doc, drafts)
+    return drafts
+
+
+def _actors_by_type(doc: Doc, drafts: list[Draft]) -> None:
+    """An air strike is a state's (the one its mentions say acted, else the striking state the report
+    names most); an attack is no striking state's doing."""
+    strikers = theatre().strikers
+    named: Counter[str] = Counter()
+    for s in doc.sentences:
+        for m in s.having("actor"):
+            actor = doc.actors.get(m.value("actor"))
+            if actor is not None and m.value("place") is None and doc.actors.root(actor.id).id in strikers:
+                named[doc.actors.root(actor.id).name] += 1
+    for d in drafts:
+        state = d.actor is not None and (actor := doc.actors.resolve(d.actor)) is not None \
+            and doc.actors.root(actor.id).id in strikers
+        if d.event_type == "air_strike" and not state and named:
+            d.actor = named.most_common(1)[0][0]
+            d.evidence.pop("actor", None)
+        elif d.event_type == "attack" and state:
+            d.actor = None
+            d.evidence.pop("actor", None)
+
+
+def _nearby_casualties(doc: Doc, drafts: list[Draft]) -> None:
+    """A toll told in a sentence of its own ('Three soldiers were killed.') belongs to the event told
+    just before it (or just after, at the head of a report), when that event has no toll yet."""
+    told = {k: d for d in drafts for k in d.sentences()}
+    for s in doc.sentences:
+        if s.index in told:
+            continue
+        found = casualties(doc, s)
+        if not found:
+            continue
+        near = [(abs(k - s.index) + (0 if k < s.index else 0.5), d) for k, d in told.items()
+                if abs(k - s.index) <= CASUALTY_SENTENCES]
+        if not near:
+            continue
+        _, draft = min(near, key=lambda x: x[0])
+        for name, span, value in found:
+            if getattr(draft, name) is None:
+                setattr(draft, name, value)
+                draft.evidence[name] = span
+
+
+def same_event(a: Draft, b: Draft, doc: Doc, models: Models) -> bool:
+    """Whether FORMAT.md would count two drafts as one event: one place on one day (a coarse place
+    holding a precise one counts as the same place when the type agrees)."""
+    if not _same_day(a.date, b.date):
+        return False
+    if a.site.precision in SPECIFIC and b.site.precision in SPECIFIC:
+        return near(a.site, b.site, SAME_PLACE_KM)
+    if a.site.id == b.site.id:
+        return True
+    return (contains(a.site, b.site) or contains(b.site, a.site)) and a.typed(doc, models) == b.typed(doc, models)
+
+
+def _same_day(a: DateOption, b: DateOption) -> bool:
+    if a.value == b.value:
+        return True
+    days = _days_apart(a, b)
+    if days is None:
+        return False
+    guessed = "default" in (a.source, b.source) or "week" in (a.precision, b.precision)
+    return days <= (WEEK_DAYS if guessed else 1)
+
+
+def _days_apart(a: DateOption, b: DateOption) -> int | None:
+    if a.value is None or b.value is None or len(a.value) != 10 or len(b.value) != 10:
+        return None
+    return abs((dt.date.fromisoformat(a.value) - dt.date.fromisoformat(b.value)).days)
+
+
+def candidate_type_features(doc: Doc, c: Candidate) -> set[str]:
+    """The type readings of every mention supporting ``c`` (any of them), and of the report."""
+    features = set(report_type_features(doc))
+    for m, _ in c.support:
+        features |= type_features(doc, m)
+    return features
+
+
+def strike_log_odds(doc: Doc, c: Candidate, models: Models) -> float:
+    p = models.event_type.proba(candidate_type_features(doc, c))["air_strike"]
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def _take_facts(d: Draft, c: Candidate) -> None:
+    """Fill what the draft still lacks from the mentions of ``c``, in text order."""
+    for m, option in c.support:
+        facts = m.facts
+        for name in FACT_FIELDS:
+            value = getattr(facts.roles, name) if name in ROLE_FIELDS else getattr(facts, name)
+            mine = getattr(d, name)
+            if (mine is None or mine == "unknown") and value not in (None, "unknown"):
+                setattr(d, name, value)
+                if name in facts.evidence:
+                    d.evidence[name] = facts.evidence[name]
+        if "site" not in d.evidence and m.place is not None and m.site is not None and m.site.id == d.site.id:
+            d.evidence["site"] = (m.place.match.start, m.place.match.end)
+        if "date" not in d.evidence and option.mention is not None and option.value == d.date.value:
+            d.evidence["date"] = (option.mention.start, option.mention.end)
+
+
+def _claims(doc: Doc, drafts: list[Draft]) -> None:
+    """Air strikes are claimed by no group. Attacks a report tells without saying who acted are the
+    doing of the group it says claimed attacks, and its claims where told beside its claim or on the
+    day of the attacks the claim tells."""
+    for d in drafts:
+        if d.event_type == "air_strike":
+            d.claimed_by = None
+            d.evidence.pop("claimed_by", None)
+    claimant = report_claimant(doc)
+    if claimant is None:
+        return
+    name, span, sentence = claimant
+    claimed_days = {d.date.value for d in drafts if sentence in d.sentences()}
+    for d in drafts:
+        if d.event_type != "attack" or d.actor not in (None, name):
+            continue
+        d.actor = name  # the report attributes its attacks to the group; it says which ones it claimed
+        beside = any(abs(k - sentence) <= CLAIM_SENTENCES for k in d.sentences())
+        if beside or not claimed_days or d.date.value in claimed_days:
+            d.claimed_by = name
+            d.evidence.setdefault("claimed_by", span)
+
+
+def decide_tallies(doc: Doc, candidates: list[TallyDraft], models: Models) -> list[Tally]:
+    """The counts the tally model takes for tallies, each told once."""
+    return select_tallies(doc, candidates, [models.tally.proba(t.readings)["yes"] for t in candidates],
+                          models.tally_threshold)
+
+
+def select_tallies(doc: Doc, candidates: list[TallyDraft], probabilities: list[float], threshold: float) -> list[Tally]:
+    """The candidates from ``threshold`` up; of rival readings of one cue, the likeliest."""
+    best: dict[tuple[int, int], float] = {}
+    for p, t in zip(probabilities, candidates, strict=True):
+        if t.rivals is not None:
+            best[t.rivals] = max(best.get(t.rivals, 0.0), p)
+    taken = [t for p, t in zip(probabilities, candidates, strict=True)
+             if p >= threshold and (t.rivals is None or p >= best[t.rivals])]
+    return merge_tallies(doc, taken)
