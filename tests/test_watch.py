@@ -401,12 +401,21 @@ def _serve(db: str) -> dict[str, Any]:
 
     import uvicorn
 
+    from osintrack.store import StoreError
     from osintrack.web import create_app
 
+    deadline = time.monotonic() + 60
+    while True:  # a read-only server refuses a store that does not exist yet: the watcher creates it
+        try:
+            app = create_app(db)
+            break
+        except StoreError:
+            assert time.monotonic() < deadline, "the watcher never created its store"
+            time.sleep(0.1)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
