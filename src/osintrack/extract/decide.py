@@ -22,7 +22,7 @@ from .classifier import Models
 from .document import Doc, theatre
 from .features import candidate_features, report_type_features, type_features
 from .places import SPECIFIC, contains, near
-from .roles import report_claimant
+from .roles import actor_mentions, report_claimant
 from .tallies import TallyDraft, merge_tallies
 
 SAME_PLACE_KM = 20.0  # FORMAT.md: places within 20 km are one place
@@ -133,18 +133,14 @@ def _actors_by_type(doc: Doc, drafts: list[Draft]) -> None:
     """An air strike is a state's (the one its mentions say acted, else the striking state the report
     names most); an attack is no striking state's doing."""
     strikers = theatre().strikers
-    named: Counter[str] = Counter()
-    for s in doc.sentences:
-        for m in s.having("actor"):
-            actor = doc.actors.get(m.value("actor"))
-            if actor is not None and m.value("place") is None and doc.actors.root(actor.id).id in strikers:
-                named[doc.actors.root(actor.id).name] += 1
     for d in drafts:
-        state = d.actor is not None and (actor := doc.actors.resolve(d.actor)) is not None \
-            and doc.actors.root(actor.id).id in strikers
-        if d.event_type == "air_strike" and not state and named:
-            d.actor = named.most_common(1)[0][0]
-            d.evidence.pop("actor", None)
+        actor = doc.actors.named(d.actor) if d.actor is not None else None
+        state = actor is not None and doc.actors.root(actor.id).id in strikers
+        if d.event_type == "air_strike" and not state:
+            named = Counter(root.name for _, _, _, root in actor_mentions(doc) if root.id in strikers)
+            if named:
+                d.actor = named.most_common(1)[0][0]
+                d.evidence.pop("actor", None)
         elif d.event_type == "attack" and state:
             d.actor = None
             d.evidence.pop("actor", None)
@@ -155,7 +151,7 @@ def _nearby_casualties(doc: Doc, drafts: list[Draft]) -> None:
     just before it (or just after, at the head of a report), when that event has no toll yet."""
     told = {k: d for d in drafts for k in d.sentences()}
     for s in doc.sentences:
-        if s.index in told:
+        if s.index in told or not (s.has("cue", "killed") or s.has("cue", "injured") or s.has("cue", "no_casualties")):
             continue
         found = casualties(doc, s)
         if not found:
