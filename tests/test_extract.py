@@ -112,6 +112,8 @@ def test_crawl_header_keywords_name_the_attack_the_body_tells() -> None:
             "The outpost, known as Tower 22, lies near the Syrian border.")
     events = extract_report(Report(id="h", text=text, published="2024-01-29", lang="en")).events
     assert [(e.site, e.date, e.weapon) for e in events] == [("Tower 22", "2024-01-28", "drone")]
+    evidence = events[0].evidence
+    assert evidence is not None and evidence.start > text.index("\n")  # the body's words, not the header's
 
 
 def test_an_unknown_spelling_beside_a_facility_word_is_looked_up() -> None:
@@ -121,3 +123,13 @@ def test_an_unknown_spelling_beside_a_facility_word_is_looked_up() -> None:
     events = extract_report(Report(id="f", text=text, published="2023-11-14", lang="en")).events
     assert [(e.site, e.date) for e in events] == [("Rmeilan Landing Zone", "2023-11-13")]  # alias Kharab al-Jir
     assert events[0].field_evidence["site"].text == "Kherab al Jir"
+
+
+def test_a_crawl_header_is_evidence_only_where_the_body_says_nothing() -> None:
+    """The header's keywords name the attack; every span comes from the body that tells it."""
+    text = (" date 2023-10-20 Ain al-Asad drone attack\n"
+            "Two drones struck Ain al-Asad air base in western Iraq on Thursday, a US official said.")
+    event, = extract_report(Report(id="k", text=text, published="2023-10-20", lang="en")).events
+    body = text.index("\n")
+    assert event.evidence is not None and event.evidence.start > body
+    assert all(span.start > body for span in event.field_evidence.values()), event.field_evidence

@@ -109,6 +109,10 @@ class Actors:
 
     def __init__(self, actors: Iterable[Actor]) -> None:
         self._by_id: dict[str, Actor] = {a.id: a for a in actors}
+        self._roots: dict[str, Actor] = {}
+        self._by_name: dict[str, Actor] = {}
+        for a in reversed(list(self._by_id.values())):  # the first listed keeps a name two share
+            self._by_name[a.name] = a
         self._exact: dict[str, set[str]] = {}
         self._prefix: list[tuple[tuple[str, ...], str, str]] = []  # (leading words, stem, id)
         for actor in self._by_id.values():
@@ -162,6 +166,14 @@ class Actors:
     def root(self, actor_id: str, on: date | None = None) -> Actor:
         """The top of the first-parent chain: US forces -> United States, Quds Force -> Iran.
         KeyError when ``actor_id`` is unknown."""
+        if on is None:  # the extractor asks this for every actor it reads: the answer never changes
+            found = self._roots.get(actor_id)
+            if found is None:
+                found = self._roots[actor_id] = self._root(actor_id, None)
+            return found
+        return self._root(actor_id, on)
+
+    def _root(self, actor_id: str, on: date | None) -> Actor:
         actor = self._by_id[actor_id]
         seen = {actor.id}
         while (up := self.parent(actor.id, on)) is not None and up.id not in seen:
@@ -181,6 +193,10 @@ class Actors:
         return any(a.type in STATE_TYPES for a in self.ancestors(actor_id))
 
     # --- names ----------------------------------------------------------------------------------
+
+    def named(self, name: str) -> Actor | None:
+        """The actor whose canonical name is exactly ``name`` (fast; ``resolve`` reads any alias)."""
+        return self._by_name.get(name)
 
     def resolve(self, name: str) -> Actor | None:
         """The one actor ``name`` designates, or None when it designates none or several."""

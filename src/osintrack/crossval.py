@@ -29,6 +29,7 @@ class Estimate:
     folds: int
     repeats: list[dict[str, Any]]
     full_fit: dict[str, Any]
+    sets: dict[str, tuple[int, dict[str, Any], list[dict[str, Any]]]]  # set -> (reports, full fit, k-fold runs)
 
     def summary(self) -> dict[str, Any]:
         """The numbers the README and the gate report: event and tally F1, per language, fields."""
@@ -44,6 +45,9 @@ class Estimate:
         out["fields"] = {name: {"full_fit": self.full_fit["fields"][name]["accuracy"],
                                 "kfold": _mean_or_none([r["fields"][name]["accuracy"] for r in self.repeats])}
                          for name in self.full_fit["fields"]}
+        out["sets"] = {name: {"reports": n, "full_fit": _headline(full),
+                              "kfold": {k: mean(_headline(r)[k] for r in runs) for k in _headline(full)}}
+                       for name, (n, full, runs) in self.sets.items()}
         return out
 
 
@@ -61,19 +65,25 @@ def cross_validate(samples: Sequence[Sample], k: int = 5, repeats: int = 1, seed
                    progress: Callable[[int], object] | None = None) -> Estimate:
     """Grouped k-fold over ``samples`` (``repeats`` times, with other splits), and the full fit."""
     prepared = [prepare(s.report, s.gold) for s in samples]
-    gold = [s.gold for s in samples]
-    articles = [s.article for s in samples]
-    runs = []
+    runs: list[dict[str, dict[str, Any]]] = []
     for repeat in range(repeats):
         predicted: dict[str, dict[str, Any]] = {}
         for held_out, rest in folds(prepared, k, seed + repeat):
             _predict(held_out, train(rest), predicted)
             if progress is not None:
                 progress(1)
-        runs.append(score(gold, [predicted[s.report.id] for s in samples], articles))
+        runs.append(predicted)
     full: dict[str, dict[str, Any]] = {}
     _predict(prepared, train(prepared), full)
-    return Estimate(k, runs, score(gold, [full[s.report.id] for s in samples], articles))
+
+    def scored(part: Sequence[Sample], predicted: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        return score([s.gold for s in part], [predicted[s.report.id] for s in part], [s.article for s in part])
+
+    names = list(dict.fromkeys(s.set for s in samples))
+    by_set = {name: [s for s in samples if s.set == name] for name in names}
+    return Estimate(k, [scored(samples, r) for r in runs], scored(samples, full),
+                    {name: (len(part), scored(part, full), [scored(part, r) for r in runs])
+                     for name, part in by_set.items()})
 
 
 def _predict(prepared: Sequence[Prepared], models: Models, into: dict[str, dict[str, Any]]) -> None:
@@ -90,6 +100,12 @@ def render_estimate(summary: dict[str, Any]) -> str:
     for name, label in (("event_f1", "event F1"), ("event_precision", "event P"), ("event_recall", "event R"),
                         ("tally_f1", "tally F1")):
         lines.append(f"  {label:<18}{full[name]:>10.3f}{head[name]:>10.3f}{full[name] - head[name]:>8.3f}")
+    if len(summary.get("sets", {})) > 1:
+        lines += ["", f"{'by set':<20}{'reports':>7}{'event F1 full / k-fold':>26}{'tally F1 full / k-fold':>26}"]
+        for name, row in summary["sets"].items():
+            full_fit, kfold = row["full_fit"], row["kfold"]
+            lines.append(f"  {name:<18}{row['reports']:>7}{full_fit['event_f1']:>16.3f} / {kfold['event_f1']:.3f}"
+                         f"{full_fit['tally_f1']:>16.3f} / {kfold['tally_f1']:.3f}")
     lines += ["", f"{'event F1 by language':<20}{'n gold':>7}{'full fit':>10}{'k-fold':>10}"]
     for lang, row in summary["languages"].items():
         lines.append(f"  {lang:<18}{row['n_gold']:>7}{row['full_fit']:>10.3f}{row['kfold']:>10.3f}")

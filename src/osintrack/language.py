@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from itertools import compress, repeat
+from operator import add, ne
 from typing import Any
 
 import yaml
@@ -93,11 +95,11 @@ def normalize(text: str) -> NormText:
     folded = folded.translate(_TABLE)
     offsets: list[int] | None = None
     if _DELETED in folded:
-        offsets = [i for i, ch in enumerate(folded) if ch != _DELETED]
+        offsets = list(compress(range(len(folded)), map(ne, folded, repeat(_DELETED))))
         folded = folded.replace(_DELETED, "")
-    found = list(_TOKEN.finditer(folded))
-    return NormText(text, folded, offsets, [m.group() for m in found], [m.start() for m in found],
-                    [m.end() for m in found])
+    forms = _TOKEN.findall(folded)
+    starts = [m.start() for m in _TOKEN.finditer(folded)]
+    return NormText(text, folded, offsets, forms, starts, list(map(add, starts, map(len, forms))))
 
 
 @cache

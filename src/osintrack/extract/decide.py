@@ -22,7 +22,7 @@ from .classifier import Models
 from .document import Doc, theatre
 from .features import candidate_features, report_type_features, type_features
 from .places import SPECIFIC, contains, near
-from .roles import report_claimant
+from .roles import actor_mentions, report_claimant
 from .tallies import TallyDraft, merge_tallies
 
 SAME_PLACE_KM = 20.0  # FORMAT.md: places within 20 km are one place
@@ -58,6 +58,13 @@ class Draft:
     def __post_init__(self) -> None:
         self.site, self.date = self.candidate.site, self.candidate.date
 
+    def told_by(self) -> Mention:
+        """The mention whose words are the event's evidence: the first the report's body gives; a
+        crawl header's keywords only where the body tells it nowhere."""
+        mentions = [m for c in (self.candidate, *self.restated) for m, _ in c.support]
+        body = [m for m in mentions if not m.keywords]
+        return min(body or mentions, key=lambda m: m.span)
+
     def sentences(self) -> set[int]:
         """The sentences that tell this event."""
         return {m.sentence.index for c in (self.candidate, *self.restated) for m, _ in c.support}
@@ -88,7 +95,7 @@ class Draft:
             lat=site.lat, lon=site.lon, geo_precision=site.precision, weapon=self.weapon, actor=self.actor,
             target=self.target, claimed_by=self.claimed_by, confirmed_by=self.confirmed_by,
             killed=self.killed, injured=self.injured, intercepted=self.intercepted,
-            evidence=doc.evidence(*self.candidate.first.span),
+            evidence=doc.evidence(*self.told_by().span),
             field_evidence={name: doc.evidence(*span) for name, span in sorted(self.evidence.items())})
 
 
@@ -121,8 +128,8 @@ def select(doc: Doc, candidates: list[Candidate], probabilities: list[float], mo
     drafts.sort(key=lambda d: candidates.index(d.candidate))
     for d in drafts:
         d.typed(doc, models)
-        for c in (d.candidate, *d.restated):
-            _take_facts(d, c)
+        support = [ms for c in (d.candidate, *d.restated) for ms in c.support]
+        _take_facts(d, sorted(support, key=lambda ms: ms[0].keywords))  # the body's words before a header's
     _nearby_casualties(doc, drafts)
     _actors_by_type(doc, drafts)
     _claims(doc, drafts)
@@ -133,18 +140,14 @@ def _actors_by_type(doc: Doc, drafts: list[Draft]) -> None:
     """An air strike is a state's (the one its mentions say acted, else the striking state the report
     names most); an attack is no striking state's doing."""
     strikers = theatre().strikers
-    named: Counter[str] = Counter()
-    for s in doc.sentences:
-        for m in s.having("actor"):
-            actor = doc.actors.get(m.value("actor"))
-            if actor is not None and m.value("place") is None and doc.actors.root(actor.id).id in strikers:
-                named[doc.actors.root(actor.id).name] += 1
     for d in drafts:
-        state = d.actor is not None and (actor := doc.actors.resolve(d.actor)) is not None \
-            and doc.actors.root(actor.id).id in strikers
-        if d.event_type == "air_strike" and not state and named:
-            d.actor = named.most_common(1)[0][0]
-            d.evidence.pop("actor", None)
+        actor = doc.actors.named(d.actor) if d.actor is not None else None
+        state = actor is not None and doc.actors.root(actor.id).id in strikers
+        if d.event_type == "air_strike" and not state:
+            named = Counter(root.name for _, _, _, root in actor_mentions(doc) if root.id in strikers)
+            if named:
+                d.actor = named.most_common(1)[0][0]
+                d.evidence.pop("actor", None)
         elif d.event_type == "attack" and state:
             d.actor = None
             d.evidence.pop("actor", None)
@@ -155,7 +158,7 @@ def _nearby_casualties(doc: Doc, drafts: list[Draft]) -> None:
     just before it (or just after, at the head of a report), when that event has no toll yet."""
     told = {k: d for d in drafts for k in d.sentences()}
     for s in doc.sentences:
-        if s.index in told:
+        if s.index in told or not (s.has("cue", "killed") or s.has("cue", "injured") or s.has("cue", "no_casualties")):
             continue
         found = casualties(doc, s)
         if not found:
@@ -213,9 +216,9 @@ def strike_log_odds(doc: Doc, c: Candidate, models: Models) -> float:
     return math.log(p / (1 - p))
 
 
-def _take_facts(d: Draft, c: Candidate) -> None:
-    """Fill what the draft still lacks from the mentions of ``c``, in text order."""
-    for m, option in c.support:
+def _take_facts(d: Draft, support: list[tuple[Mention, DateOption]]) -> None:
+    """Fill what the draft still lacks from the mentions that tell it, in order."""
+    for m, option in support:
         facts = m.facts
         for name in FACT_FIELDS:
             value = getattr(facts.roles, name) if name in ROLE_FIELDS else getattr(facts, name)

@@ -18,11 +18,13 @@ from ..lexicon import Match
 from .candidates import Candidate, DateOption, Mention, count_units
 from .document import Doc, Sentence, theatre
 from .places import SPECIFIC, contains, dateline, sentence_sites
+from .roles import actor_mentions
 
 Features = set[str]  # the names of the readings that hold (each worth 1)
 
 SAYS_WINDOW = 6  # "the Islamic Resistance in Iraq, in a statement, said": the speaker before the verb
 COMPASS = ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest")
+_COMPASS_IDS = tuple(f"-{d}" for d in COMPASS)  # ids of the compass regions of a country (sy-northeast)
 _FACILITY_TYPES = ("base", "airport", "oil_field", "gas_field", "facility", "border_crossing", "port")
 _QUOTE_MARKS = re.compile("[\"“”«»„']")
 
@@ -210,18 +212,18 @@ def candidate_features(doc: Doc, c: Candidate, others: list[Candidate]) -> Featu
     age = date_age(doc, c.date)
     if age is not None:
         f.add(f"age:{age}")
-    same_site = [o for o in others if o is not c and o.site.id == c.site.id]
-    if any(o.date.source == "sentence" for o in same_site):
+    specific, coarse_ones, dated = _around(doc, others)
+    if any(o is not c for o in dated.get(c.site.id, ())):
         f.add("site_dated_elsewhere")
     if c.site.precision not in SPECIFIC and any(
-            o.site.precision in SPECIFIC and contains(c.site, o.site) and _same_day(o.date, c.date) for o in others):
+            contains(c.site, o.site) and _same_day(o.date, c.date) for o in specific):
         f.add("holds_specific_same_day")
-    if c.site.precision in SPECIFIC and any(o.site.precision not in SPECIFIC and contains(o.site, c.site)
-                                            and _same_day(o.date, c.date) for o in others):
+    if c.site.precision in SPECIFIC and any(contains(o.site, c.site) and _same_day(o.date, c.date)
+                                            for o in coarse_ones):
         f.add("held_same_day")
     # a country, a province or a compass region ("eastern Syria"); a named area (the Golan Heights, the
     # Green Zone) is told like a place
-    coarse = c.site.type in ("country", "province") or c.site.id.endswith(tuple(f"-{d}" for d in COMPASS))
+    coarse = c.site.type in ("country", "province") or c.site.id.endswith(_COMPASS_IDS)
     if coarse:
         # a state's strikes on unnamed sites are coded per country; attacks on a country's bases are a summary
         for name in ("state_agent", "rule_strike", "anchor:strike", "anchor:air_strike", "casualties",
@@ -235,6 +237,22 @@ def candidate_features(doc: Doc, c: Candidate, others: list[Candidate]) -> Featu
     if c.date.source == "default" and "site_dated_elsewhere" in f:
         f.add("default&dated_elsewhere")
     return f
+
+
+def _around(doc: Doc, candidates: list[Candidate]) -> tuple[list[Candidate], list[Candidate],
+                                                             dict[str, list[Candidate]]]:
+    """The report's candidates at a precise place, at a coarse one, and those dated by their sentence,
+    by site: sorted once per report."""
+    key = f"around:{id(candidates)}"
+    found = doc.memo.get(key)
+    if found is None or found[0] is not candidates:
+        dated: dict[str, list[Candidate]] = {}
+        for o in candidates:
+            if o.date.source == "sentence":
+                dated.setdefault(o.site.id, []).append(o)
+        found = doc.memo[key] = (candidates, [o for o in candidates if o.site.precision in SPECIFIC],
+                                 [o for o in candidates if o.site.precision not in SPECIFIC], dated)
+    return found[1], found[2], found[3]
 
 
 def _same_day(a: DateOption, b: DateOption) -> bool:
@@ -331,12 +349,10 @@ def report_type_features(doc: Doc) -> Features:
                 found.add("report:air_strike_word")
             if s.has("cue", "claim"):
                 found.add("report:claim")
-            strikes = s.having("trigger", "strike") + s.having("trigger", "air_strike") + s.having("trigger", "attack")
-            for a in s.having("actor"):
-                actor = doc.actors.get(a.value("actor"))
-                if actor is not None and a.value("place") is None and doc.actors.root(actor.id).id in strikers \
-                        and any(0 <= t.start - a.end <= 2 or 0 <= a.start - t.end <= 1 for t in strikes):
-                    found.add("report:striker_acts")
+        for k, a, _, root in actor_mentions(doc):
+            if root.id in strikers and "report:striker_acts" not in found and any(
+                    0 <= t.start - a.end <= 2 or 0 <= a.start - t.end <= 1 for t in doc.sentences[k].having("trigger")):
+                found.add("report:striker_acts")
     return found
 
 

@@ -224,6 +224,8 @@ def _listed(m: Match, raw: list[tuple[Site, Match, bool]], joins: list[int]) -> 
 
 def _deployment(doc: Doc, s: Sentence, place: Match) -> bool:
     """'2,500 troops in Iraq and 900 in Syria': numbers of troops stationed, not an incident."""
+    if not any(n.value >= MIN_TROOPS and not n.ordinal for n in s.numbers):  # most sentences count no troops
+        return False
     forces = list(s.having("cue", "forces")) + [
         m for m in s.having("actor") if (a := doc.actors.get(m.value("actor"))) and a.type == "state_force"]
     casualty_ends = [m.end for m in s.having("cue", "killed") + s.having("cue", "injured")]

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..actors import Actor
 from ..lexicon import Match
 from .document import Doc, Sentence
-
-if TYPE_CHECKING:
-    from ..actors import Actor
 
 STATE_TYPES = frozenset({"state", "state_force"})
 GROUP_TYPES = frozenset({"armed_group", "umbrella", "generic"})
@@ -234,3 +232,17 @@ def _state_affiliated(doc: Doc, actor_id: str) -> bool:
     groups that act and claim, rarely as one itself."""
     parent = doc.actors.parent(actor_id)
     return parent is not None and parent.type in STATE_TYPES
+
+
+def actor_mentions(doc: Doc) -> list[tuple[int, Match, Actor, Actor]]:
+    """(sentence, words, actor, its root) of every actor the report names as someone, not as a place:
+    read once, for the report-wide readings."""
+    found: list[tuple[int, Match, Actor, Actor]] | None = doc.memo.get("actor_mentions")
+    if found is None:
+        found = doc.memo["actor_mentions"] = []
+        for s in doc.sentences:
+            for m in s.having("actor"):
+                actor = doc.actors.get(m.value("actor"))
+                if actor is not None and m.value("place") is None:
+                    found.append((s.index, m, actor, doc.actors.root(actor.id)))
+    return found
