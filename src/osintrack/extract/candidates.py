@@ -23,6 +23,7 @@ BLOCKING_CUES = ("threat", "future", "hypothetical")
 BLOCK_WINDOW = 6  # tokens before a trigger in which a threat/future/hypothetical cue governs it
 NEGATION_WINDOW = 2
 CASUALTY_WINDOW = 4  # "killing three", "tuant trois soldats": a count right after the casualty word
+OTHER_CUE_GAP = 2  # a number this close after another casualty word is that word's count
 CASUALTY_BEFORE = 8  # "seven SDF special forces commandos were killed": the subject's count before it
 AFTER_PENALTY = 10  # tokens: a trigger after a place governs it only when clearly nearer than one before
 WEAPON_WINDOW = 15
@@ -301,7 +302,8 @@ def _casualty_number(doc: Doc, s: Sentence, cue: Match, others: list[Match]) -> 
               and not any(a <= n.start < b for a, b in names)]
     before = [n for n in usable if 0 <= cue.start - n.end <= CASUALTY_BEFORE
               and not any(n.end <= o.start < cue.start for o in others)
-              and not (cue.start > n.end and doc.punctuated(n, cue))]  # type: ignore[arg-type]
+              and not (cue.start > n.end and doc.punctuated(n, cue))  # type: ignore[arg-type]
+              and not any(0 <= n.start - o.end <= OTHER_CUE_GAP for o in others)]  # 'killing three and injuring'
     if before:
         return max(before, key=lambda n: n.start)
     after = [n for n in usable if 0 <= n.start - cue.end <= CASUALTY_WINDOW and n.value >= 2

@@ -132,6 +132,7 @@ def select(doc: Doc, candidates: list[Candidate], probabilities: list[float], mo
         _take_facts(d, sorted(support, key=lambda ms: ms[0].keywords))  # the body's words before a header's
     _nearby_casualties(doc, drafts)
     _actors_by_type(doc, drafts)
+    _no_casualties_that_day(doc, drafts)
     _claims(doc, drafts)
     return drafts
 
@@ -172,6 +173,25 @@ def _nearby_casualties(doc: Doc, drafts: list[Draft]) -> None:
             if getattr(draft, name) is None:
                 setattr(draft, name, value)
                 draft.evidence[name] = span
+
+
+def _no_casualties_that_day(doc: Doc, drafts: list[Draft]) -> None:
+    """'The attacks caused no casualties': a toll of none told in or next to an attack's sentences holds
+    for every attack the report tells on that day ('attacked four times on Thursday, without casualties')."""
+    told = {k: d for d in drafts for k in d.sentences()}
+    for s in doc.sentences:
+        if not s.has("cue", "no_casualties"):
+            continue
+        nones = [(name, span) for name, span, value in casualties(doc, s) if value == 0]
+        days = {d.date.value for k, d in told.items() if abs(k - s.index) <= CASUALTY_SENTENCES
+                and d.event_type == "attack" and d.date.value is not None}
+        for d in drafts:
+            if d.event_type != "attack" or d.date.value not in days:
+                continue
+            for name, span in nones:
+                if getattr(d, name) is None:
+                    setattr(d, name, 0)
+                    d.evidence[name] = span
 
 
 def same_event(a: Draft, b: Draft, doc: Doc, models: Models) -> bool:

@@ -142,6 +142,8 @@ class Theatre:
     context_only: frozenset[str]  # countries where no place locates an event of the theatre
     strikers: frozenset[str]  # actor ids of the states whose air strikes the theatre codes
     period: tuple[dt.date, dt.date]  # the months its reports speak of
+    stationed: frozenset[str]  # site ids where the strikers' forces are: what attacks aim at
+    held: frozenset[str]  # site ids armed groups hold: where the strikers' air strikes fall
 
 
 @cache
@@ -150,7 +152,7 @@ def theatre() -> Theatre:
     first, last = (value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
                    for value in data["period"])
     return Theatre(frozenset(data["countries"]), frozenset(data["context_only"]), frozenset(data["strikers"]),
-                   (first, last))
+                   (first, last), frozenset(data["stationed"]), frozenset(data["held"]))
 
 
 def url_date(url: str | None) -> str | None:

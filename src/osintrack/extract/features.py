@@ -60,6 +60,7 @@ def _place_features(doc: Doc, m: Mention, f: Features) -> None:
         f.add("facility")
     if site.type == "sea":
         f.add("sea")
+    f |= _side(site)
     if m.keywords:
         f.add("keywords")
     p = m.place
@@ -90,6 +91,12 @@ def _place_features(doc: Doc, m: Mention, f: Features) -> None:
         f.add("holds_specific")
     n_places = len(m.sentence.having("place"))
     f.add(f"n_places:{bucket(n_places, (0, 1, 2))}")
+
+
+def _side(site: Site) -> Features:
+    """Whose place it is in the theatre: where the strikers' forces are, or an armed group's."""
+    known = theatre()
+    return {"site:stationed"} if site.id in known.stationed else {"site:held"} if site.id in known.held else set()
 
 
 def _holds_specific(doc: Doc, site: Site) -> bool:
@@ -325,6 +332,7 @@ def type_features(doc: Doc, m: Mention) -> Features:
         f.add(f"prec:{site.precision}")
         if site.type in _FACILITY_TYPES:
             f.add("facility")
+        f |= _side(site)
     if facts.intercepted:
         f.add("intercepted")
     if facts.killed:
