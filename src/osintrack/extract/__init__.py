@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..model import Extraction, Report
-from .candidates import mentions
+from .candidates import event_tolls, mentions
 from .classifier import Models, shipped_models
 from .decide import decide_events, decide_tallies
 from .document import language_lexicon, read_doc, report_language, sentence_around
@@ -30,6 +30,7 @@ def extract_report(report: Report, models: Models | None = None) -> Extraction:
     found = mentions(doc)
     drafts = decide_events(doc, found, models)
     told = Counter(k for d in drafts for k in d.sentences())
-    tallies = decide_tallies(doc, tally_candidates(doc, told), models)
+    tolls = event_tolls(c for d in drafts for c in (d.candidate, *d.restated))
+    tallies = decide_tallies(doc, tally_candidates(doc, told, tolls), models)
     return Extraction(id=report.id, events=tuple(d.to_event(doc) for d in drafts), tallies=tuple(tallies),
                       lang=doc.pack.code)

@@ -9,6 +9,7 @@ the readings each carries; ``features`` turns them into numbers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -364,6 +365,13 @@ class Candidate:
         """The mention that tells it first, a crawl header's keywords only where nothing else does."""
         body = [m for m, _ in self.support if not m.keywords]
         return (body or [m for m, _ in self.support])[0]
+
+
+def event_tolls(told: Iterable[Candidate]) -> frozenset[tuple[int, int]]:
+    """The token spans of the killed and injured counts the mentions of ``told`` events give: a toll
+    an incident takes is rarely also a running total."""
+    return frozenset(span for c in told for m, _ in c.support
+                     for name, span in m.facts.evidence.items() if name in ("killed", "injured"))
 
 
 def event_candidates(found: list[Mention]) -> list[Candidate]:

@@ -55,10 +55,12 @@ class TallyDraft:
                      field_evidence={k: doc.evidence(*v) for k, v in self.evidence.items()})
 
 
-def tally_candidates(doc: Doc, told: Mapping[int, int]) -> list[TallyDraft]:
+def tally_candidates(doc: Doc, told: Mapping[int, int],
+                     tolls: frozenset[tuple[int, int]] = frozenset()) -> list[TallyDraft]:
     """Every count the report gives that may be a tally, with its fields; ``told``: how many incidents
     each sentence tells (a toll there is more often that incident's; 'claimed two attacks' beside two
-    incidents counts them, it tallies nothing)."""
+    incidents counts them, it tallies nothing); ``tolls``: the token spans of the tolls those
+    incidents took."""
     out: list[TallyDraft] = []
     for s in doc.sentences:
         if not s.numbers:
@@ -69,6 +71,8 @@ def tally_candidates(doc: Doc, told: Mapping[int, int]) -> list[TallyDraft]:
             draft.readings = _readings(doc, s, draft, told.get(s.index, 0))
             if draft.count in (told.get(s.index), sum(told.values())) and draft.metric == "attacks":
                 draft.readings.add("counts_the_told")
+            if any(a <= draft.number.start < b for a, b in tolls):
+                draft.readings.add("an_incident's_toll")
         out += found
     _share_since(out)
     counted = {t.sentence for t in out if t.kind in ("units", "breakdown")}
@@ -214,7 +218,8 @@ def _readings(doc: Doc, s: Sentence, draft: TallyDraft, tells_event: int) -> set
     """What the tally model weighs: how the count is given and what bounds it. Cue classes and
     structure only, never a word."""
     n = draft.number
-    f = {f"kind:{draft.kind}", f"metric:{draft.metric}", f"size:{_size(draft.count)}", *draft.readings}
+    f = {f"kind:{draft.kind}", f"metric:{draft.metric}", f"size:{_size(draft.count)}",
+         f"{draft.metric}&size:{_size(draft.count)}", *draft.readings}
     if draft.cue_gap is not None:
         f.add(f"cue_gap:{_size(draft.cue_gap)}")
     for key in ("since", "between", "until", "period", "many", "series"):
