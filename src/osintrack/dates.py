@@ -378,18 +378,26 @@ class _Scanner:
         return None, end
 
     def _with_range(self, raw: _Raw | None) -> list[_Raw]:
-        """The date, and the first day of a range that shares its month: "entre le 17 et le 30 octobre",
-        "13-15 October"."""
+        """The date, and the earlier days that share its month: "entre le 17 et le 30 octobre",
+        "13-15 October", "on the 15th, 19th and 22nd of November"."""
         if raw is None or raw.day is None:
             return []
-        j = raw.start - 1
-        while j >= 0 and raw.start - j <= 2 and self._connector(j) and self._gap(j, j + 1) == "":
+        found = [raw]
+        while (j := self._earlier_day(found[0].start, found[0].day or 0)) is not None:
+            found.insert(0, _Raw(j, j + 1, "date", year=raw.year, month=raw.month, day=self._day(j), solar=raw.solar))
+        return found
+
+    def _earlier_day(self, start: int, day: int) -> int | None:
+        """The token of a smaller day joined to the date at ``start`` by a dash, a comma or a short
+        word ('and', 'et', 'و')."""
+        j = start - 1
+        while j >= 0 and start - j <= 2 and self._connector(j) and self._gap(j, j + 1) == "":
             j -= 1
-        joined = j < raw.start - 1 or (j >= 0 and self._gap(j, raw.start) == "-")
+        joined = j < start - 1 or (j >= 0 and self._gap(j, start) in ("-", ","))
         first = self._day(j)
-        if first is None or not joined or first >= raw.day or self._gap(j, j + 1) not in ("", "-"):
-            return [raw]
-        return [_Raw(j, j + 1, "date", year=raw.year, month=raw.month, day=first, solar=raw.solar), raw]
+        if first is None or not joined or first >= day or self._gap(j, j + 1) not in ("", "-", ","):
+            return None
+        return j
 
     def _month_only(self, start: int, end: int, month: int) -> list[_Raw]:
         year, year_end = self._year_after(end)
