@@ -185,15 +185,17 @@ class Lexicon:
                 star = _prefix_payloads(node.stars, form)
                 if star is not None:
                     best = (j + 1, star)
+            stemmed: list[Payload] = []
             for stem in self._stems(form) if self.suffixes else ():
                 child = node.next.get(stem)
                 if child is not None and child.end:
-                    best = (j + 1, child.end)
+                    stemmed = child.end
+                    best = (j + 1, stemmed)
             nxt = node.next.get(form)
             if nxt is None:
                 return best
-            if nxt.end:
-                best = (j + 1, nxt.end)
+            if nxt.end:  # 'Ираку' is an actor's listed form and, by its stem, a place: both
+                best = (j + 1, nxt.end + [p for p in stemmed if p not in nxt.end] if stemmed else nxt.end)
             node, j = nxt, j + 1
             if j >= stop:
                 return best
