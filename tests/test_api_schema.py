@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from schemathesis.specs.openapi.checks import negative_data_rejection
 from test_store import EXAMPLES
 
 from osintrack import pipeline
@@ -28,5 +29,9 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 @schema.parametrize()
 def test_no_server_errors(case: schemathesis.Case) -> None:
-    # with the token, so that generated reports reach the ingest code, not only the token check
-    case.call_and_validate(headers={"Authorization": f"Bearer {TOKEN}"})
+    # with the token, so that generated reports reach the ingest code, not only the token check.
+    # Not negative_data_rejection: for a filter that takes several values (anyOf: array of strings,
+    # null) it "breaks" the null branch into an array, which the array branch allows, and then
+    # wants a 422 (seen with schemathesis 4.32 on ?weapon=ied). Rejection of bad values is asserted
+    # value by value in test_api.py and test_loud_mistakes.py.
+    case.call_and_validate(headers={"Authorization": f"Bearer {TOKEN}"}, excluded_checks=[negative_data_rejection])
