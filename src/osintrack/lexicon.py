@@ -18,6 +18,7 @@ from typing import Any
 from .language import NormText, normalize_phrase
 
 Payload = tuple[str, Any]  # (kind, value), e.g. ("weapon", "drone"), ("place", "ain-al-asad")
+Payloads = tuple[Payload, ...]  # kept as tuples in the trie: a Match takes them as they are
 
 _MIN_STEM = 3
 _MEMO_LIMIT = 200_000  # distinct word forms remembered before starting afresh
@@ -27,7 +28,7 @@ _MEMO_LIMIT = 200_000  # distinct word forms remembered before starting afresh
 class Match:
     start: int  # first token
     end: int  # one past the last token
-    payloads: tuple[Payload, ...]
+    payloads: Payloads
 
     def kinds(self) -> set[str]:
         return {kind for kind, _ in self.payloads}
@@ -47,8 +48,8 @@ class _Node:
 
     def __init__(self) -> None:
         self.next: dict[str, _Node] = {}
-        self.end: list[Payload] | None = None  # payloads of a phrase that ends here
-        self.stars: dict[str, list[Payload]] | None = None  # last-token prefixes of "*" phrases
+        self.end: Payloads | None = None  # payloads of a phrase that ends here
+        self.stars: dict[str, Payloads] | None = None  # last-token prefixes of "*" phrases
 
 
 class Lexicon:
@@ -88,13 +89,14 @@ class Lexicon:
             node = node.next.setdefault(form, _Node())
         if is_prefix:
             node.stars = node.stars or {}
-            bucket = node.stars.setdefault(forms[-1], [])
+            bucket = node.stars.get(forms[-1], ())
+            if payload not in bucket:
+                node.stars[forms[-1]] = (*bucket, payload)
         else:
             leaf = node.next.setdefault(forms[-1], _Node())
-            leaf.end = leaf.end or []
-            bucket = leaf.end
-        if payload not in bucket:
-            bucket.append(payload)
+            bucket = leaf.end or ()
+            if payload not in bucket:
+                leaf.end = (*bucket, payload)
 
     def _bare(self, form: str) -> list[str]:
         """``form`` without one clitic prefix, where what remains is long enough to be a word."""
@@ -165,20 +167,17 @@ class Lexicon:
         return frozenset(p[:width] for p in stars), width
 
     def _longest_at(self, forms: list[str], i: int, stop: int) -> Match | None:
-        best: tuple[int, list[Payload]] | None = None
         first = forms[i]
-        heads = (first, *self._bare(first)) if self.prefixes else (first,)
-        for head in heads:
+        best = self._walk(forms, i, stop, first)
+        for head in self._bare(first) if self.prefixes else ():  # the token without a clitic
             found = self._walk(forms, i, stop, head)
             if found is not None and (best is None or found[0] > best[0]):
                 best = found
-        if best is None:
-            return None
-        return Match(i, best[0], tuple(best[1]))
+        return None if best is None else Match(i, *best)
 
-    def _walk(self, forms: list[str], i: int, stop: int, head: str) -> tuple[int, list[Payload]] | None:
+    def _walk(self, forms: list[str], i: int, stop: int, head: str) -> tuple[int, Payloads] | None:
         """The longest phrase starting at token i (read as ``head``): (end token, payloads)."""
-        best: tuple[int, list[Payload]] | None = None
+        best: tuple[int, Payloads] | None = None
         node, j, form = self._root, i, head
         while True:
             if node.stars:
@@ -200,7 +199,7 @@ class Lexicon:
             form = forms[j]
 
 
-def _prefix_payloads(stars: dict[str, list[Payload]], form: str) -> list[Payload] | None:
+def _prefix_payloads(stars: dict[str, Payloads], form: str) -> Payloads | None:
     for k in _star_lengths(stars):
         if k <= len(form):
             found = stars.get(form[:k])
@@ -212,7 +211,7 @@ def _prefix_payloads(stars: dict[str, list[Payload]], form: str) -> list[Payload
 _LENGTHS: dict[int, tuple[int, ...]] = {}
 
 
-def _star_lengths(stars: dict[str, list[Payload]]) -> tuple[int, ...]:
+def _star_lengths(stars: dict[str, Payloads]) -> tuple[int, ...]:
     """The prefix lengths a node's '*' entries have, longest first (computed once per node)."""
     found = _LENGTHS.get(id(stars))
     if found is None:
