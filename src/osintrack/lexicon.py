@@ -44,12 +44,13 @@ class Match:
 
 
 class _Node:
-    __slots__ = ("next", "end", "stars")
+    __slots__ = ("next", "end", "stars", "star_lengths")
 
     def __init__(self) -> None:
         self.next: dict[str, _Node] = {}
         self.end: Payloads | None = None  # payloads of a phrase that ends here
         self.stars: dict[str, Payloads] | None = None  # last-token prefixes of "*" phrases
+        self.star_lengths: tuple[int, ...] = ()  # the lengths of those prefixes, longest first
 
 
 class Lexicon:
@@ -92,6 +93,8 @@ class Lexicon:
             bucket = node.stars.get(forms[-1], ())
             if payload not in bucket:
                 node.stars[forms[-1]] = (*bucket, payload)
+            if len(forms[-1]) not in node.star_lengths:
+                node.star_lengths = tuple(sorted((*node.star_lengths, len(forms[-1])), reverse=True))
         else:
             leaf = node.next.setdefault(forms[-1], _Node())
             bucket = leaf.end or ()
@@ -151,7 +154,7 @@ class Lexicon:
         root = self._root
         found = False
         for head in (form, *self._bare(form)) if self.prefixes else (form,):
-            if head in root.next or (root.stars and _prefix_payloads(root.stars, head) is not None) or any(
+            if head in root.next or _prefix_payloads(root, head) is not None or any(
                     stem in root.next for stem in self._stems(head)):
                 found = True
                 break
@@ -180,8 +183,8 @@ class Lexicon:
         best: tuple[int, Payloads] | None = None
         node, j, form = self._root, i, head
         while True:
-            if node.stars:
-                star = _prefix_payloads(node.stars, form)
+            if node.star_lengths:
+                star = _prefix_payloads(node, form)
                 if star is not None:
                     best = (j + 1, star)
             for stem in self._stems(form) if self.suffixes else ():
@@ -199,21 +202,12 @@ class Lexicon:
             form = forms[j]
 
 
-def _prefix_payloads(stars: dict[str, Payloads], form: str) -> Payloads | None:
-    for k in _star_lengths(stars):
+def _prefix_payloads(node: _Node, form: str) -> Payloads | None:
+    """The payloads of the longest '*' prefix at ``node`` that ``form`` starts with."""
+    for k in node.star_lengths:
         if k <= len(form):
-            found = stars.get(form[:k])
+            found = node.stars.get(form[:k])  # type: ignore[union-attr]  # lengths only where stars are
             if found is not None:
                 return found
     return None
 
-
-_LENGTHS: dict[int, tuple[int, ...]] = {}
-
-
-def _star_lengths(stars: dict[str, Payloads]) -> tuple[int, ...]:
-    """The prefix lengths a node's '*' entries have, longest first (computed once per node)."""
-    found = _LENGTHS.get(id(stars))
-    if found is None:
-        found = _LENGTHS[id(stars)] = tuple(sorted({len(p) for p in stars}, reverse=True))
-    return found
