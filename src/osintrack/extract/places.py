@@ -159,8 +159,10 @@ def _nowhere(site: Site) -> bool:
 
 def _glued_and(doc: Doc, m: Match) -> bool:
     """'والركبان': the place's first word carries the conjunction as a clitic (Arabic و)."""
+    glued: list[str] | None = doc.memo.get("glued_and")  # the pack's 'and' words that are clitics, once
+    if glued is None:
+        glued = doc.memo["glued_and"] = [w for w in doc.pack.phrases("tallies", "and") if w in doc.pack.prefixes]
     form = doc.nt.forms[m.start]
-    glued = [w for w in doc.pack.phrases("tallies", "and") if w in doc.pack.prefixes]
     return any(form.startswith(w) and len(form) > len(w) + 2 for w in glued)
 
 
