@@ -35,6 +35,7 @@ MAX_SENTENCE_TOKENS = 150  # the longest sentence of the shared corpus has 78 to
 _CRAWL_HEADER = re.compile(r" ?date \d{4}-\d{2}(?:-\d{2})?(?=\s|\Z)")
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)(?:[/-]([0-3]?\d))?(?=[/-])")
 _STOPS = frozenset(".!?;؟。…")
+_STOP_MARKS = frozenset(",;:.()،؛")  # a comma or a stronger stop: what keeps two words apart
 _SENTENCE_GAP = re.compile(r"\n|[.!?;](?=\s*[\"'“«(\[]?\s*[^\W\d_a-z])")
 
 
@@ -93,7 +94,7 @@ class Doc:
         """Whether a comma or stronger stop stands between two matches in the original text."""
         start = self.nt.orig_index(self.nt.ends[first.end - 1] - 1) + 1
         end = self.nt.orig_index(self.nt.starts[second.start])
-        return any(ch in ",;:.()،؛" for ch in self.report.text[start:end])
+        return not _STOP_MARKS.isdisjoint(self.report.text[start:end])
 
     def evidence(self, start_token: int, end_token: int) -> Evidence:
         start, end = self.nt.orig_span(start_token, end_token)
