@@ -182,15 +182,17 @@ class Lexicon:
         """The longest phrase starting at token i (read as ``head``): (end token, payloads)."""
         best: tuple[int, Payloads] | None = None
         node, j, form = self._root, i, head
+        stemmed = bool(self.suffixes)
         while True:
             if node.star_lengths:
                 star = _prefix_payloads(node, form)
                 if star is not None:
                     best = (j + 1, star)
-            for stem in self._stems(form) if self.suffixes else ():
-                child = node.next.get(stem)
-                if child is not None and child.end:
-                    best = (j + 1, child.end)
+            if stemmed:
+                for stem in self._stems(form):
+                    child = node.next.get(stem)
+                    if child is not None and child.end:
+                        best = (j + 1, child.end)
             nxt = node.next.get(form)
             if nxt is None:
                 return best
