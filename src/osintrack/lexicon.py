@@ -24,7 +24,10 @@ _MIN_STEM = 3
 _MEMO_LIMIT = 200_000  # distinct word forms remembered before starting afresh
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, though nothing changes a Match once made: one is made per lexicon hit, and a frozen
+# dataclass's __init__ (object.__setattr__ per field) made matching about a quarter slower.
+# unsafe_hash keeps it hashable by value, as a frozen one is.
+@dataclass(slots=True, unsafe_hash=True)
 class Match:
     start: int  # first token
     end: int  # one past the last token
