@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from itertools import compress, repeat
-from operator import add, ne
+from itertools import accumulate, compress, repeat
+from operator import ne
 from typing import Any
 
 import yaml
@@ -56,8 +56,12 @@ def _build_table() -> dict[int, str]:
     return table
 
 
-_TABLE = _build_table()
-_TOKEN = re.compile(r"\w+")
+# str.translate looks every character of a text with any non-ASCII letter up in its table: finding the
+# few characters that fold with one regex and replacing only those is 2-10 times faster.
+_FOLDS = {chr(code): repl for code, repl in _build_table().items()}
+_FOLDABLE = re.compile("[" + "".join(map(re.escape, _FOLDS)) + "]")
+# split on a captured group: separators and tokens alternate, so one pass gives forms and offsets
+_TOKENS = re.compile(r"(\w+)")
 
 
 @dataclass(slots=True)
@@ -92,14 +96,18 @@ def normalize(text: str) -> NormText:
     folded = text.replace("İ", "I").lower()
     if len(folded) != len(text):  # a rare character whose lower case is longer: fold one by one
         folded = "".join(ch.lower()[0] if ch != "İ" else "i" for ch in text)
-    folded = folded.translate(_TABLE)
+    folded = _FOLDABLE.sub(_fold, folded)
     offsets: list[int] | None = None
     if _DELETED in folded:
         offsets = list(compress(range(len(folded)), map(ne, folded, repeat(_DELETED))))
         folded = folded.replace(_DELETED, "")
-    forms = _TOKEN.findall(folded)
-    starts = [m.start() for m in _TOKEN.finditer(folded)]
-    return NormText(text, folded, offsets, forms, starts, list(map(add, starts, map(len, forms))))
+    parts = _TOKENS.split(folded)  # separator, token, separator, ..., token, separator
+    bounds = list(accumulate(map(len, parts)))  # where each part ends
+    return NormText(text, folded, offsets, parts[1::2], bounds[0:-1:2], bounds[1::2])
+
+
+def _fold(found: re.Match[str]) -> str:
+    return _FOLDS[found.group()]
 
 
 @cache

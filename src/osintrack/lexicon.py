@@ -18,16 +18,20 @@ from typing import Any
 from .language import NormText, normalize_phrase
 
 Payload = tuple[str, Any]  # (kind, value), e.g. ("weapon", "drone"), ("place", "ain-al-asad")
+Payloads = tuple[Payload, ...]  # kept as tuples in the trie: a Match takes them as they are
 
 _MIN_STEM = 3
 _MEMO_LIMIT = 200_000  # distinct word forms remembered before starting afresh
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, though nothing changes a Match once made: one is made per lexicon hit, and a frozen
+# dataclass's __init__ (object.__setattr__ per field) made matching about a quarter slower.
+# unsafe_hash keeps it hashable by value, as a frozen one is.
+@dataclass(slots=True, unsafe_hash=True)
 class Match:
     start: int  # first token
     end: int  # one past the last token
-    payloads: tuple[Payload, ...]
+    payloads: Payloads
 
     def kinds(self) -> set[str]:
         return {kind for kind, _ in self.payloads}
@@ -43,12 +47,13 @@ class Match:
 
 
 class _Node:
-    __slots__ = ("next", "end", "stars")
+    __slots__ = ("next", "end", "stars", "star_lengths")
 
     def __init__(self) -> None:
         self.next: dict[str, _Node] = {}
-        self.end: list[Payload] | None = None  # payloads of a phrase that ends here
-        self.stars: dict[str, list[Payload]] | None = None  # last-token prefixes of "*" phrases
+        self.end: Payloads | None = None  # payloads of a phrase that ends here
+        self.stars: dict[str, Payloads] | None = None  # last-token prefixes of "*" phrases
+        self.star_lengths: tuple[int, ...] = ()  # the lengths of those prefixes, longest first
 
 
 class Lexicon:
@@ -88,13 +93,16 @@ class Lexicon:
             node = node.next.setdefault(form, _Node())
         if is_prefix:
             node.stars = node.stars or {}
-            bucket = node.stars.setdefault(forms[-1], [])
+            bucket = node.stars.get(forms[-1], ())
+            if payload not in bucket:
+                node.stars[forms[-1]] = (*bucket, payload)
+            if len(forms[-1]) not in node.star_lengths:
+                node.star_lengths = tuple(sorted((*node.star_lengths, len(forms[-1])), reverse=True))
         else:
             leaf = node.next.setdefault(forms[-1], _Node())
-            leaf.end = leaf.end or []
-            bucket = leaf.end
-        if payload not in bucket:
-            bucket.append(payload)
+            bucket = leaf.end or ()
+            if payload not in bucket:
+                leaf.end = (*bucket, payload)
 
     def _bare(self, form: str) -> list[str]:
         """``form`` without one clitic prefix, where what remains is long enough to be a word."""
@@ -149,7 +157,7 @@ class Lexicon:
         root = self._root
         found = False
         for head in (form, *self._bare(form)) if self.prefixes else (form,):
-            if head in root.next or (root.stars and _prefix_payloads(root.stars, head) is not None) or any(
+            if head in root.next or _prefix_payloads(root, head) is not None or any(
                     stem in root.next for stem in self._stems(head)):
                 found = True
                 break
@@ -165,58 +173,48 @@ class Lexicon:
         return frozenset(p[:width] for p in stars), width
 
     def _longest_at(self, forms: list[str], i: int, stop: int) -> Match | None:
-        best: tuple[int, list[Payload]] | None = None
         first = forms[i]
-        heads = (first, *self._bare(first)) if self.prefixes else (first,)
-        for head in heads:
+        best = self._walk(forms, i, stop, first)
+        for head in self._bare(first) if self.prefixes else ():  # the token without a clitic
             found = self._walk(forms, i, stop, head)
             if found is not None and (best is None or found[0] > best[0]):
                 best = found
-        if best is None:
-            return None
-        return Match(i, best[0], tuple(best[1]))
+        return None if best is None else Match(i, *best)
 
-    def _walk(self, forms: list[str], i: int, stop: int, head: str) -> tuple[int, list[Payload]] | None:
+    def _walk(self, forms: list[str], i: int, stop: int, head: str) -> tuple[int, Payloads] | None:
         """The longest phrase starting at token i (read as ``head``): (end token, payloads)."""
-        best: tuple[int, list[Payload]] | None = None
+        best: tuple[int, Payloads] | None = None
         node, j, form = self._root, i, head
+        strips = bool(self.suffixes)
         while True:
-            if node.stars:
-                star = _prefix_payloads(node.stars, form)
+            if node.star_lengths:
+                star = _prefix_payloads(node, form)
                 if star is not None:
                     best = (j + 1, star)
-            stemmed: list[Payload] = []
-            for stem in self._stems(form) if self.suffixes else ():
-                child = node.next.get(stem)
-                if child is not None and child.end:
-                    stemmed = child.end
-                    best = (j + 1, stemmed)
+            by_stem: Payloads = ()
+            if strips:
+                for stem in self._stems(form):
+                    child = node.next.get(stem)
+                    if child is not None and child.end:
+                        by_stem = child.end
+                        best = (j + 1, by_stem)
             nxt = node.next.get(form)
             if nxt is None:
                 return best
             if nxt.end:  # 'Ираку' is an actor's listed form and, by its stem, a place: both
-                best = (j + 1, nxt.end + [p for p in stemmed if p not in nxt.end] if stemmed else nxt.end)
+                best = (j + 1, nxt.end + tuple(p for p in by_stem if p not in nxt.end) if by_stem else nxt.end)
             node, j = nxt, j + 1
             if j >= stop:
                 return best
             form = forms[j]
 
 
-def _prefix_payloads(stars: dict[str, list[Payload]], form: str) -> list[Payload] | None:
-    for k in _star_lengths(stars):
+def _prefix_payloads(node: _Node, form: str) -> Payloads | None:
+    """The payloads of the longest '*' prefix at ``node`` that ``form`` starts with."""
+    for k in node.star_lengths:
         if k <= len(form):
-            found = stars.get(form[:k])
+            found = node.stars.get(form[:k])  # type: ignore[union-attr]  # lengths only where stars are
             if found is not None:
                 return found
     return None
 
-
-_LENGTHS: dict[int, tuple[int, ...]] = {}
-
-
-def _star_lengths(stars: dict[str, list[Payload]]) -> tuple[int, ...]:
-    """The prefix lengths a node's '*' entries have, longest first (computed once per node)."""
-    found = _LENGTHS.get(id(stars))
-    if found is None:
-        found = _LENGTHS[id(stars)] = tuple(sorted({len(p) for p in stars}, reverse=True))
-    return found

@@ -35,6 +35,7 @@ MAX_SENTENCE_TOKENS = 150  # the longest sentence of the shared corpus has 78 to
 _CRAWL_HEADER = re.compile(r" ?date \d{4}-\d{2}(?:-\d{2})?(?=\s|\Z)")
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)(?:[/-]([0-3]?\d))?(?=[/-])")
 _STOPS = frozenset(".!?;؟。…")
+_STOP_MARKS = frozenset(",;:.()،؛")  # a comma or a stronger stop: what keeps two words apart
 _SENTENCE_GAP = re.compile(r"\n|[.!?;](?=\s*[\"'“«(\[]?\s*[^\W\d_a-z])")
 
 
@@ -93,7 +94,7 @@ class Doc:
         """Whether a comma or stronger stop stands between two matches in the original text."""
         start = self.nt.orig_index(self.nt.ends[first.end - 1] - 1) + 1
         end = self.nt.orig_index(self.nt.starts[second.start])
-        return any(ch in ",;:.()،؛" for ch in self.report.text[start:end])
+        return not _STOP_MARKS.isdisjoint(self.report.text[start:end])
 
     def evidence(self, start_token: int, end_token: int) -> Evidence:
         start, end = self.nt.orig_span(start_token, end_token)
@@ -189,7 +190,8 @@ def _sentence_breaks(nt: NormText) -> list[int]:
     """Token indices that start a new sentence."""
     if not nt.forms:
         return []
-    token_starts = [nt.orig_index(s) for s in nt.starts]
+    offsets = nt.offsets  # a token starts at a kept character: orig_index without its bounds check
+    token_starts = nt.starts if offsets is None else [offsets[s] for s in nt.starts]
     breaks: list[int] = []
     for gap in _SENTENCE_GAP.finditer(nt.original):
         i = bisect.bisect_right(token_starts, gap.start())
@@ -229,21 +231,20 @@ def _bounded(bounds: list[int]) -> list[int]:
 def _sentences(nt: NormText, matches: list[Match], mentions: list[dates_mod.DateMention],
                numbers: list[Number]) -> list[Sentence]:
     bounds = _bounded([0, *_sentence_breaks(nt), len(nt.forms)])
-    sentences = [Sentence(k, a, b) for k, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False)) if b > a]
-    for k, s in enumerate(sentences):
-        s.index = k
+    spans = [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+    sentences = [Sentence(k, a, b) for k, (a, b) in enumerate(spans)]
     if not sentences:
         return []
-    _deal(sentences, matches, lambda s, m: s.add(m))
-    _deal(sentences, sorted(mentions, key=lambda d: d.start), lambda s, d: s.dates.append(d))
-    _deal(sentences, numbers, lambda s, n: s.numbers.append(n))
+    starts = [s.start for s in sentences]
+    for m in matches:
+        sentences[_sentence_of(starts, m.start)].add(m)
+    for d in sorted(mentions, key=lambda d: d.start):
+        sentences[_sentence_of(starts, d.start)].dates.append(d)
+    for n in numbers:
+        sentences[_sentence_of(starts, n.start)].numbers.append(n)
     return sentences
 
 
-def _deal(sentences: list[Sentence], items: list, put) -> None:  # type: ignore[type-arg,no-untyped-def]
-    """Hand each item (sorted by start token) to the sentence it starts in."""
-    k = 0
-    for item in items:
-        while k + 1 < len(sentences) and sentences[k + 1].start <= item.start:
-            k += 1
-        put(sentences[k], item)
+def _sentence_of(starts: list[int], token: int) -> int:
+    """The index of the sentence that token ``token`` starts in (the first one for a token before it)."""
+    return max(bisect.bisect_right(starts, token) - 1, 0)

@@ -32,6 +32,7 @@ DATELINE_CHARS = 40  # a dateline's place stands this close to the start of its 
 MIN_TROOPS = 20  # deployments are counted in hundreds; small numbers near troops are casualties
 DEPLOYMENT_WINDOW = 5  # "900 soldiers in Syria": a place right after a count of troops says where they are
 TROOP_LIST_GAP = 6
+_NAME_STOPS = frozenset(",;:.()\"«»“”")  # punctuation no place name runs across
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +117,7 @@ def _run(doc: Doc, s: Sentence, i: int, step: int, covered: set[int]) -> tuple[i
 def _stop_between(doc: Doc, a: int, b: int) -> bool:
     start = doc.nt.orig_index(doc.nt.ends[a] - 1) + 1
     end = doc.nt.orig_index(doc.nt.starts[b])
-    return any(ch in ",;:.()\"«»“”" for ch in doc.report.text[start:end])
+    return not _NAME_STOPS.isdisjoint(doc.report.text[start:end])
 
 
 @lru_cache(maxsize=4096)
@@ -159,8 +160,10 @@ def _nowhere(site: Site) -> bool:
 
 def _glued_and(doc: Doc, m: Match) -> bool:
     """'والركبان': the place's first word carries the conjunction as a clitic (Arabic و)."""
+    glued: list[str] | None = doc.memo.get("glued_and")  # the pack's 'and' words that are clitics, once
+    if glued is None:
+        glued = doc.memo["glued_and"] = [w for w in doc.pack.phrases("tallies", "and") if w in doc.pack.prefixes]
     form = doc.nt.forms[m.start]
-    glued = [w for w in doc.pack.phrases("tallies", "and") if w in doc.pack.prefixes]
     return any(form.startswith(w) and len(form) > len(w) + 2 for w in glued)
 
 

@@ -103,7 +103,10 @@ def _share_since(drafts: list[TallyDraft]) -> None:
 
 def _undated(s: Sentence) -> list[Number]:
     """The sentence's numbers that are not part of a date ('since 17 October')."""
-    return [n for n in s.numbers if not any(d.start <= n.start < d.end for d in s.dates)]
+    found: list[Number] | None = s.memo.get("undated")  # type: ignore[assignment]
+    if found is None:
+        found = s.memo["undated"] = [n for n in s.numbers if not any(d.start <= n.start < d.end for d in s.dates)]
+    return found
 
 
 def _counts(s: Sentence) -> list[Number]:
