@@ -247,12 +247,12 @@ async def _answer(send: Any, status: int, body: bytes, headers: list[tuple[bytes
 
 def _sockets(hosts: int) -> list[socket.socket]:
     """One listening socket per loopback address 127.0.0.1 ... 127.0.0.HOSTS, all on one free port."""
-    first = socket.socket()
+    first = _tcp_socket()
     first.bind(("127.0.0.1", 0))
     port = first.getsockname()[1]
     out = [first]
     for n in range(2, hosts + 1):
-        sock = socket.socket()
+        sock = _tcp_socket()
         sock.bind((f"127.0.0.{n}", port))
         out.append(sock)
     for sock in out:
@@ -260,5 +260,13 @@ def _sockets(hosts: int) -> list[socket.socket]:
     return out
 
 
+def _tcp_socket() -> socket.socket:
+    """A socket asyncio recognises as TCP (protocol given, not 0), so that it turns Nagle's algorithm off
+    on the connections it accepts: with it on, a keep-alive answer's body waits for the client's delayed
+    ACK of its headers, 40 ms per request on Linux, and the benchmark measured that wait."""
+    return socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+
+
 if __name__ == "__main__":
     sys.exit(main())
+

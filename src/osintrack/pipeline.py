@@ -218,10 +218,13 @@ def ingest_paths(paths: Sequence[str | Path] | str | Path, db_url: str = DEFAULT
 
 def ingest_reports(reports: Iterable[Report], db_url: str = DEFAULT_DB, *, batch_size: int = DEFAULT_BATCH_SIZE,
                    progress: Callable[[IngestStats], None] | None = None, workers: int = 1,
-                   stats: IngestStats | None = None, with_batch: BatchHook | None = None) -> IngestStats:
+                   stats: IngestStats | None = None, with_batch: BatchHook | None = None,
+                   extracted: Callable[[list[Report]], list[Extraction]] | None = None) -> IngestStats:
     """``ingest_paths`` for reports already read (the HTTP API's ingest endpoint, ``osintrack watch``): same
     batches, same resume and conflict rules. ``with_batch(connection, reports)`` writes more rows of each
-    batch's new reports inside its transaction (``osintrack watch``: the articles they came from)."""
+    batch's new reports inside its transaction (``osintrack watch``: the articles they came from).
+    ``extracted(batch)`` gives the batch's extractions where the caller made them already (``osintrack
+    watch``'s page readers): then ``workers`` is not used."""
     from .store import IngestSession
 
     if batch_size < 1:
@@ -231,7 +234,9 @@ def ingest_reports(reports: Iterable[Report], db_url: str = DEFAULT_DB, *, batch
     stats.new_store, stats.incidents = session.created, session.incident_count
     try:
         batches = chunked(_new_reports(session, reports, stats, progress), batch_size, flush_on_error=False)
-        with closing(map_batches(extract_batch, batches, workers, local=_extract_here)) as results:
+        results = (((batch, extracted(batch)) for batch in batches) if extracted is not None
+                   else map_batches(extract_batch, batches, workers, local=_extract_here))
+        with closing(results):
             for batch, extractions in results:
                 _commit(session, batch, extractions, stats, also=with_batch)
                 if progress is not None:

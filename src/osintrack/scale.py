@@ -80,15 +80,15 @@ def chunked(items: Iterable[T], size: int, *, flush_on_error: bool = True) -> It
 
 
 def map_batches(func: Callable[[list[T]], list[R]], batches: Iterable[list[T]], workers: int, *,
-                min_items: int | None = None,
-                local: Callable[[list[T]], list[R]] | None = None) -> Generator[tuple[list[T], list[R]], None, None]:
+                min_items: int | None = None, local: Callable[[list[T]], list[R]] | None = None,
+                ahead: int | None = None) -> Generator[tuple[list[T], list[R]], None, None]:
     """``(batch, func(batch))`` for every batch, in input order, computed by ``workers`` processes.
 
     ``func`` must be a module-level function (it is pickled by name). A pool costs each worker a start
     and a warm-up (imports, language packs, gazetteer: about a second), so it is started only once
     ``min_items`` items (default ``POOL_MIN_ITEMS``) are waiting; a smaller input, or one worker, runs
-    in this process. At most ``workers + 1`` batches are in flight, so memory stays bounded whatever
-    the input size. An error raised while reading ``batches`` is raised after every batch read before
+    in this process. At most ``ahead`` (default ``workers + 1``) batches are in flight, so memory stays
+    bounded whatever the input size. An error raised while reading ``batches`` is raised after every batch read before
     it was yielded. ``local``, when given, replaces ``func`` for the work done in this process (it must
     compute the same thing; it need not be picklable).
     """
@@ -119,7 +119,7 @@ def map_batches(func: Callable[[list[T]], list[R]], batches: Iterable[list[T]], 
         for batch in waiting:
             yield batch, here(batch)
         return
-    yield from _pooled(func, _prepend(waiting, source), workers)
+    yield from _pooled(func, _prepend(waiting, source), workers, ahead)
 
 
 def _exit_with_parent(parent: int) -> None:

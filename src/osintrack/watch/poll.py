@@ -26,10 +26,11 @@ from .. import pipeline
 from ..errors import InputError
 from ..ingest import check_record, html_record
 from ..language import available_languages
-from ..model import Report
+from ..model import Extraction, Report
 from ..scale import chunked, map_batches
 from ..store import StoreError, WriterConflict, open_engine
 from ..store.write import content_hash
+from ..windows import extract_report
 from . import state as st
 from .config import Source, WatchConfig
 from .feeds import Entry, FeedError, Listing, parse_listing
@@ -41,7 +42,9 @@ PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _HTML = ("text/html", "application/xhtml+xml")
 RETRY_BASE = 60  # seconds before a failed source is asked again, doubled per failure up to its interval
 WINDOW = 256  # article requests handed to the event loop ahead of the one being stored
-READ_BATCH = 16  # pages read (and looked up among the stored texts) together: a task of the worker processes
+READ_BATCH = 16  # pages read and extracted (and looked up among the stored texts) together: a worker's task
+# tasks in flight per worker: enough for the workers to go on while this process stores a batch of reports
+TASKS_AHEAD = 8
 WRITER_RETRIES = 5  # times a poll's ingest starts again after another writer committed
 
 
@@ -129,7 +132,7 @@ class Watcher:
         attempts = st.attempts_so_far(self.engine, (c.url for c in todo))
         left = Counter(c.listing.url for c in todo)
         rows: list[st.ArticleRow] = []
-        pending: dict[str, st.ArticleRow] = {}
+        pending: dict[str, tuple[st.ArticleRow, Extraction]] = {}
         stats.events = self._ingest(self._reports(todo, attempts, now, stop, stats, rows, pending, left), pending,
                                     stats)
         for state in polled.values():  # an index is done when its sitemaps are
@@ -251,24 +254,31 @@ class Watcher:
 
     def _reports(self, todo: Sequence[_Candidate], attempts: dict[str, int], now: dt.datetime,
                  stop: threading.Event, stats: PollStats, rows: list[st.ArticleRow],
-                 pending: dict[str, st.ArticleRow], left: Counter[str]) -> Iterator[Report]:
+                 pending: dict[str, tuple[st.ArticleRow, Extraction]], left: Counter[str]) -> Iterator[Report]:
         """The reports of the new articles, in order; the other articles' rows go to ``rows``, the
-        stored ones' to ``pending`` (by report id), and ``left`` counts down each listing's articles.
+        stored ones' with their extractions to ``pending`` (by report id), and ``left`` counts down each
+        listing's articles.
 
-        Pages are read (trafilatura, language detection) by ``workers`` processes once a poll brings
-        enough of them to repay starting them (``scale.map_batches``), in this process otherwise."""
+        Pages are compressed, read (trafilatura, language detection) and extracted by ``workers``
+        processes once a poll brings enough of them to repay starting them (``scale.map_batches``), in
+        this process otherwise: one task per batch of pages, so that a page crosses to a worker once and
+        this process, which fetches, resolves and stores, does no more than that."""
         first_of: dict[str, str] = {}  # content hash -> report id, in this poll
         fetched = (self._fetched(candidate, answer, attempts.get(candidate.url, 0) + 1, now, stats, left)
                    for candidate, answer in self._pages(todo, stop))
-        for batch, read in map_batches(read_pages, chunked(fetched, READ_BATCH), self.workers):
+        # a task no larger than a store batch: what is stored follows what is fetched closely
+        tasks = chunked(fetched, min(READ_BATCH, self.batch_size))
+        for batch, read in map_batches(read_pages, tasks, self.workers, ahead=TASKS_AHEAD * self.workers):
             done = [_outcome(row, result) for (row, _), result in zip(batch, read, strict=True) if row is not None]
-            stored = st.stored_with_hashes(self.engine, [row.content_hash for _, row in done if row.content_hash])
-            for report, row in done:
-                if report is not None and row.content_hash is not None:
+            stored = st.stored_with_hashes(self.engine, [row.content_hash for row, _ in done if row.content_hash])
+            for row, result in done:
+                if (result is not None and result.report is not None and result.extraction is not None
+                        and row.content_hash is not None):
+                    report = result.report
                     first = first_of.get(row.content_hash) or stored.get(row.content_hash)
                     if first is None:
                         first_of[row.content_hash] = report.id
-                        pending[report.id] = row
+                        pending[report.id] = row, result.extraction
                         yield report
                         continue
                     row = replace(row, status=st.DUPLICATE, report_id=first)
@@ -290,21 +300,26 @@ class Watcher:
         if answer.error is not None or not 200 <= status < 300:
             gone = answer.error is None and status in (404, 410)
             return replace(row, status=st.GONE if gone else st.FAILED, error=answer.error or f"HTTP {status}"), None
-        row = replace(row, body=gzip.compress(answer.body, compresslevel=6, mtime=0))
         kind = (answer.content_type or "text/html").split(";")[0].strip().lower()
         if kind not in _HTML:
-            return replace(row, status=st.UNUSABLE, error=f"not an HTML page ({kind})"), None
+            return replace(row, status=st.UNUSABLE, error=f"not an HTML page ({kind})",
+                           body=_compressed(answer.body)), None
         return row, _PageTask(answer.body, candidate.url, candidate.entry.published, candidate.lang,
                               f"watch {candidate.listing.url}")
 
-    def _ingest(self, reports: Iterator[Report], pending: dict[str, st.ArticleRow], stats: PollStats) -> int:
-        """Store ``reports`` batch by batch with their articles' rows; returns the number of events.
+    def _ingest(self, reports: Iterator[Report], pending: dict[str, tuple[st.ArticleRow, Extraction]],
+                stats: PollStats) -> int:
+        """Store ``reports`` batch by batch with their articles' rows and the extractions the page readers
+        made (``pending``, by report id); returns the number of events.
 
         When another writer commits meanwhile (a second watcher, ``POST /api/reports``), the reports not
         committed yet are handed to a new ingest, which sees what the other one wrote."""
         uncommitted: dict[str, Report] = {}
         write_rows = st.articles_hook(pending)
         events = 0
+
+        def extracted(batch: Sequence[Report]) -> list[Extraction]:
+            return [pending[report.id][1] for report in batch]
 
         def committed(conn: Any, batch: Sequence[Report]) -> None:
             write_rows(conn, batch)
@@ -324,8 +339,8 @@ class Watcher:
             uncommitted.clear()
             progress = pipeline.IngestStats()
             try:
-                pipeline.ingest_reports(tracked(again), self.db_url, batch_size=self.batch_size,
-                                        workers=self.workers, with_batch=committed, progress=_copy_to(progress))
+                pipeline.ingest_reports(tracked(again), self.db_url, batch_size=self.batch_size, extracted=extracted,
+                                        with_batch=committed, progress=_copy_to(progress))
                 return events + progress.events
             except WriterConflict:
                 attempt += 1
@@ -357,31 +372,49 @@ class _PageTask:
     origin: str
 
 
-def read_pages(batch: list[tuple[Any, _PageTask | None]]) -> list[Report | str | None]:
-    """Each page's report, or why it has none (``InputError``'s message); None where there is no page.
-    A module-level function: worker processes run it."""
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A page read: its bytes compressed for the store, and its report and extraction or why it has none."""
+
+    body: bytes  # gzip-compressed
+    report: Report | None = None
+    extraction: Extraction | None = None
+    problem: str | None = None  # ``InputError``'s message
+
+
+def read_pages(batch: list[tuple[Any, _PageTask | None]]) -> list[_Read | None]:
+    """Each page read and extracted; None where there is no page. A module-level function: worker
+    processes run it. A page later found to copy a stored text is extracted for nothing: copies are few."""
     packs = frozenset(available_languages())
-    out: list[Report | str | None] = []
+    out: list[_Read | None] = []
     for _, task in batch:
         if task is None:
             out.append(None)
             continue
+        body = _compressed(task.body)
         try:
             report = check_record(html_record(task.body, task.url, report_id(task.url), url=task.url,
                                               published=task.published, lang=task.lang), packs)
         except InputError as exc:
-            out.append(exc.message)
+            out.append(_Read(body, problem=exc.message))
             continue
-        out.append(replace(report, origin=task.origin))
+        report = replace(report, origin=task.origin)
+        out.append(_Read(body, report, extract_report(report)))
     return out
 
 
-def _outcome(row: st.ArticleRow, read: Report | str | None) -> tuple[Report | None, st.ArticleRow]:
-    if isinstance(read, Report):
-        return read, replace(row, status=st.STORED, report_id=read.id, content_hash=content_hash(read.text))
-    if isinstance(read, str):
-        return None, replace(row, status=st.UNUSABLE, error=read)
-    return None, row
+def _compressed(body: bytes) -> bytes:
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+def _outcome(row: st.ArticleRow, read: _Read | None) -> tuple[st.ArticleRow, _Read | None]:
+    if read is None:
+        return row, None
+    row = replace(row, body=read.body)
+    if read.report is not None:
+        return replace(row, status=st.STORED, report_id=read.report.id,
+                       content_hash=content_hash(read.report.text)), read
+    return replace(row, status=st.UNUSABLE, error=read.problem), read
 
 
 def _copy_to(target: pipeline.IngestStats) -> Callable[[pipeline.IngestStats], None]:

@@ -122,11 +122,11 @@ def load_robots(engine: Engine) -> dict[str, Robots]:
                 for row in conn.execute(select(s.watch_hosts))}
 
 
-def articles_hook(pending: Mapping[str, ArticleRow]) -> Any:
+def articles_hook(pending: Mapping[str, tuple[ArticleRow, Any]]) -> Any:
     """A ``pipeline.ingest_reports`` batch hook writing the rows of the batch's articles (``pending``
-    by report id)."""
+    by report id: each article's row, and what else the poll keeps with it)."""
     def write(conn: Connection, reports: Sequence[Report]) -> None:
-        _upsert(conn, s.watch_articles, [asdict(pending[r.id]) for r in reports if r.id in pending])
+        _upsert(conn, s.watch_articles, [asdict(pending[r.id][0]) for r in reports if r.id in pending])
     return write
 
 
