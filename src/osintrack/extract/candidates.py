@@ -26,6 +26,7 @@ NEGATION_WINDOW = 2
 CASUALTY_WINDOW = 4  # "killing three", "tuant trois soldats": a count right after the casualty word
 OTHER_CUE_GAP = 2  # a number this close after another casualty word is that word's count
 CASUALTY_BEFORE = 8  # "seven SDF special forces commandos were killed": the subject's count before it
+SUBJECT_HEAD = 2  # "three US soldiers", "sete membros das forças": a count this close before a forces word
 AFTER_PENALTY = 10  # tokens: a trigger after a place governs it only when clearly nearer than one before
 WEAPON_WINDOW = 15
 STRIKE_WEAPON_WINDOW = 3  # "drone strike", "frappe de drone": a strike's own weapon stands next to it
@@ -301,15 +302,43 @@ def _casualty_number(doc: Doc, s: Sentence, cue: Match, others: list[Match]) -> 
     usable = [n for n in s.numbers if not n.ordinal and not any(d.start <= n.start < d.end for d in s.dates)
               and n.end not in weapons and not any(0 <= u.start - n.end <= 1 for u in s.having("tally", "units"))
               and not any(a <= n.start < b for a, b in names)]
-    before = [n for n in usable if 0 <= cue.start - n.end <= CASUALTY_BEFORE
-              and not any(n.end <= o.start < cue.start for o in others)
-              and not (cue.start > n.end and doc.punctuated(n, cue))  # type: ignore[arg-type]
-              and not any(0 <= n.start - o.end <= OTHER_CUE_GAP for o in others)]  # 'killing three and injuring'
+    counted = [o for o in others if not _counts_before(doc, o, usable, others)]
+    before = [n for n in _counts_before(doc, cue, usable, others)
+              # 'killing three and injuring': the count of a casualty word with none before it;
+              # not 'seven were killed and 18 others wounded'
+              if not any(0 <= n.start - o.end <= OTHER_CUE_GAP for o in counted)]
     if before:
         return max(before, key=lambda n: n.start)
+    subject = _counted_forces(s, cue, usable, others)
+    if subject is not None:
+        return subject
     after = [n for n in usable if 0 <= n.start - cue.end <= CASUALTY_WINDOW and n.value >= 2
              and not any(cue.end <= o.start < n.start for o in others)]
     return min(after, key=lambda n: n.start, default=None)
+
+
+def _counts_before(doc: Doc, cue: Match, usable: list[Number], others: list[Match]) -> list[Number]:
+    """The counts shortly before a casualty word, with no other casualty word or punctuation between."""
+    return [n for n in usable if 0 <= cue.start - n.end <= CASUALTY_BEFORE
+            and not any(n.end <= o.start < cue.start for o in others)
+            and not (cue.start > n.end and doc.punctuated(n, cue))]  # type: ignore[arg-type]
+
+
+def _counted_forces(s: Sentence, cue: Match, usable: list[Number], others: list[Match]) -> Number | None:
+    """The count of forces heading the sentence's subject, however far before the casualty word a
+    verb-final or long subject puts it ('Drei US-Soldaten waren am Sonntag bei ... getötet worden',
+    'cinq membres des FDS (...) présentes sur la base ... ont été tués'): the last count before the
+    word that a forces word follows closely, with no other count ('einem' is an article more often than
+    one) or casualty word between."""
+    people = [m.start for m in s.having("cue", "forces")]
+    heads = [n for n in usable if n.end <= cue.start and any(0 <= f - n.end <= SUBJECT_HEAD for f in people)]
+    if not heads:
+        return None
+    head = max(heads, key=lambda n: n.start)
+    if any(head.end <= n.start < cue.start and n.value > 1 for n in usable) \
+            or any(head.end <= o.start < cue.start for o in others):
+        return None
+    return head
 
 
 def _governed(s: Sentence, trigger: Match) -> tuple[bool, bool]:
