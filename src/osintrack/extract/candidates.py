@@ -277,10 +277,18 @@ def casualties(doc: Doc, s: Sentence) -> list[tuple[str, tuple[int, int], int]]:
     if key in s.memo:
         return s.memo[key]  # type: ignore[return-value]
     cues = s.having("cue", "killed") + s.having("cue", "injured")
+    usable = _countable(s)
+    before = {id(cue): _counts_before(doc, cue, usable, [c for c in cues if c is not cue]) for cue in cues}
     found: list[tuple[str, tuple[int, int], int]] = []
     for name in ("killed", "injured"):
         for cue in s.having("cue", name):
-            number = _casualty_number(doc, s, cue, [c for c in cues if c is not cue])
+            others = [c for c in cues if c is not cue]
+            # 'killing three and injuring': a number right after a casualty word with no count before it
+            # is that word's count; not 'seven were killed and 18 others wounded'
+            counted = [o for o in others if not before[id(o)]]
+            number = _casualty_number(s, cue, others, usable,
+                                      [n for n in before[id(cue)]
+                                       if not any(0 <= n.start - o.end <= OTHER_CUE_GAP for o in counted)])
             if number is not None:
                 found.append((name, (min(number.start, cue.start), max(number.end, cue.end)), number.value))
                 break
@@ -292,21 +300,22 @@ def casualties(doc: Doc, s: Sentence) -> list[tuple[str, tuple[int, int], int]]:
     return found
 
 
-def _casualty_number(doc: Doc, s: Sentence, cue: Match, others: list[Match]) -> Number | None:
-    """The number a casualty word counts: the nearest before it, across no other casualty word, number or
-    punctuation ('seven commandos were killed'); else the nearest after it ('..., killing three'). After
-    the word, 'one'/'un' is more often an article ('..., said an official') than a count, so it needs 2
-    or more. A number that names a weapon, counts attacks or is part of a date or a name counts no one."""
+def _countable(s: Sentence) -> list[Number]:
+    """The numbers of a sentence that may count people: not a weapon's name, a count of attacks, part of
+    a date or of a name."""
     weapons = [w.start for w in s.having("weapon")]
     names = [(m.start, m.end) for m in s.matches if m.value("place") is not None or m.value("actor") is not None]
-    usable = [n for n in s.numbers if not n.ordinal and not any(d.start <= n.start < d.end for d in s.dates)
-              and n.end not in weapons and not any(0 <= u.start - n.end <= 1 for u in s.having("tally", "units"))
-              and not any(a <= n.start < b for a, b in names)]
-    counted = [o for o in others if not _counts_before(doc, o, usable, others)]
-    before = [n for n in _counts_before(doc, cue, usable, others)
-              # 'killing three and injuring': the count of a casualty word with none before it;
-              # not 'seven were killed and 18 others wounded'
-              if not any(0 <= n.start - o.end <= OTHER_CUE_GAP for o in counted)]
+    return [n for n in s.numbers if not n.ordinal and not any(d.start <= n.start < d.end for d in s.dates)
+            and n.end not in weapons and not any(0 <= u.start - n.end <= 1 for u in s.having("tally", "units"))
+            and not any(a <= n.start < b for a, b in names)]
+
+
+def _casualty_number(s: Sentence, cue: Match, others: list[Match], usable: list[Number],
+                     before: list[Number]) -> Number | None:
+    """The number a casualty word counts: the nearest of the counts ``before`` it ('seven commandos were
+    killed'); else the count of forces heading its subject; else the nearest after it ('..., killing
+    three'). After the word, 'one'/'un' is more often an article ('..., said an official') than a count,
+    so it needs 2 or more."""
     if before:
         return max(before, key=lambda n: n.start)
     subject = _counted_forces(s, cue, usable, others)
@@ -326,7 +335,7 @@ def _counts_before(doc: Doc, cue: Match, usable: list[Number], others: list[Matc
 
 def _counted_forces(s: Sentence, cue: Match, usable: list[Number], others: list[Match]) -> Number | None:
     """The count of forces heading the sentence's subject, however far before the casualty word a
-    verb-final or long subject puts it ('Drei US-Soldaten waren am Sonntag bei ... getötet worden',
+    verb-final or long subject puts it ('Drei Soldaten sind am Sonntag bei ... getötet worden',
     'cinq membres des FDS (...) présentes sur la base ... ont été tués'): the last count before the
     word that a forces word follows closely, with no other count ('einem' is an article more often than
     one) or casualty word between."""
