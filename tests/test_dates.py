@@ -43,6 +43,7 @@ TEST_PACK = LanguagePack("xx", "Test", (), (), {
         "weekdays": {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
                      "saturday": 5, "sunday": 6},
         "relative_days": {"today": 0, "yesterday": -1, "last night": -1},
+        "days_after_named": {"the next day": 1, "the same day": 0, "the previous day": -1},
         "parts_of_day": {"morning": "morning", "night": "night", "evening": "evening"},
         "previous": ["last", "past"],
         "this": ["this"],
@@ -190,6 +191,17 @@ def test_relative_days_and_weeks() -> None:
                 "2024-03-14")
     assert got == [["Yesterday morning", "2024-03-13", "day"], ["last week", "2024-03-07", "week"],
                    ["recently", "2024-03-14", "week"], ["today", "2024-03-14", "day"]]
+
+
+def test_days_counted_from_the_day_named_last() -> None:
+    """'The next day' counts from the last day the text named, not from publication; each resolved day
+    becomes the one the next such phrase counts from; with no day named before, it stays unknown."""
+    got = found("On 30 October rockets hit the base. The next day a drone followed; the same day a second one; "
+                "in March, the previous day, nothing.", "2024-03-14")
+    assert got == [["30 October", "2023-10-30", "day"], ["The next day", "2023-10-31", "day"],
+                   ["the same day", "2023-10-31", "day"], ["March", "2024-03", "month"],
+                   ["the previous day", "2023-10-30", "day"]]
+    assert values("The next day a drone followed.", "2024-03-14") == [(None, None)]
 
 
 def test_month_only_mentions() -> None:

@@ -2,8 +2,9 @@
 
 ``find_dates`` reads absolute dates ("17 octobre", "Jan. 28, 2024", "28 تشرين الأول 2023", "23/11",
 "7/2/2024", "2023-11-23", "in October") and relative ones (weekdays with their parts of day and
-previous/this markers, "Kamis (23/11)", "domingo (28)", yesterday/today, last week, recently) from
-the lexicon matches of the report's language pack, and resolves each one:
+previous/this markers, "Kamis (23/11)", "domingo (28)", yesterday/today, last week, recently, and
+days counted from the day the text named last: "the following day", "le lendemain", "am selben Tag")
+from the lexicon matches of the report's language pack, and resolves each one:
 
 * published ``YYYY-MM-DD``: relative words count back from that day; a weekday is the most recent
   such day on or before it (strictly before with a previous-marker); a day-month without a year
@@ -12,6 +13,8 @@ the lexicon matches of the report's language pack, and resolves each one:
   weekdays resolve to the nearest such day (within three days) and relative days count from the
   anchor. Without an anchor they only give the month: a day is never invented.
 * published unknown: only dates that carry their year resolve.
+* a day counted from the day named last (``dates.days_after_named``) counts from the last date of day
+  precision before it in the text, whatever dated that one; where none comes before, it stays unknown.
 
 Packs may also name the months of the Solar Hijri calendar (``dates.solar_months``: Persian reports
 write "۲۴ مرداد ۱۴۰۲"). Such a month is read only after a day of month; the date is converted to the
@@ -49,7 +52,8 @@ _NIGHT = "night"
 _BRACKET_WINDOW = 4  # spaces allowed inside brackets: "( 23/11 )"
 _WEEKDAY_GAPS = " ,("  # what may separate a weekday from the date it names: "Sunday, Jan. 28"
 _CONTEXT_KINDS = ("part_of_day", "date_previous", "date_this")
-_DATE_KINDS = ("month", "solar_month", "weekday", "relative_day", "date_last_week", "date_recent", *_CONTEXT_KINDS)
+_DATE_KINDS = ("month", "solar_month", "weekday", "relative_day", "named_day", "date_last_week", "date_recent",
+               *_CONTEXT_KINDS)
 _RANK = {kind: rank for rank, kind in enumerate(_DATE_KINDS)}
 
 
@@ -139,8 +143,22 @@ def find_dates(nt: NormText, matches: Sequence[Match], pack: LanguagePack, publi
     ctx = _context(day, month, raws)
     if ctx.month is None and period is not None:
         ctx = DateContext(None, None, None, period=period)
-    mentions = [_resolve(raw, ctx) for raw in raws]
+    mentions: list[DateMention] = []
+    named: DateMention | None = None  # the last day the text named
+    for raw in raws:
+        mention = _from_named(raw, named) if raw.kind == "named_day" else _resolve(raw, ctx)
+        mentions.append(mention)
+        if mention.precision == DAY:
+            named = mention
     return ctx, mentions
+
+
+def _from_named(raw: _Raw, named: DateMention | None) -> DateMention:
+    """'The following day': ``raw.offset`` days after the day ``named`` last, unknown without one."""
+    if named is None or named.value is None:
+        return DateMention(raw.start, raw.end, None, None, False, True)
+    day = dt.date.fromisoformat(named.value) + dt.timedelta(days=raw.offset)
+    return DateMention(raw.start, raw.end, day.isoformat(), DAY, False, True)
 
 
 # --- scanning -----------------------------------------------------------------------------------
@@ -151,7 +169,7 @@ class _Raw:
 
     start: int
     end: int
-    kind: str  # date, month, weekday, offset, last_week, recent
+    kind: str  # date, month, weekday, offset, named_day, last_week, recent
     year: int | None = None
     month: int | None = None
     day: int | None = None
@@ -212,6 +230,8 @@ class _Scanner:
             left, _ = self._left(start, parts_only=True)
             right, _ = self._right(end, parts_only=True)
             return _Raw(left, right, "offset", offset=int(value), relative=True)
+        if kind == "named_day":
+            return _Raw(start, end, kind, offset=int(value), relative=True)
         if kind in ("date_last_week", "date_recent"):
             return _Raw(start, end, kind[len("date_"):], relative=True)
         return None

@@ -166,6 +166,7 @@ class LanguagePack:
         entries += [(w, ("solar_month", int(v))) for w, v in (dates.get("solar_months") or {}).items()]
         entries += [(w, ("weekday", int(v))) for w, v in (dates.get("weekdays") or {}).items()]
         entries += [(w, ("relative_day", int(v))) for w, v in (dates.get("relative_days") or {}).items()]
+        entries += [(w, ("named_day", int(v))) for w, v in (dates.get("days_after_named") or {}).items()]
         entries += [(w, ("part_of_day", v)) for w, v in (dates.get("parts_of_day") or {}).items()]
         for key in ("previous", "last_week", "recent", "this"):
             entries += [(w, ("date_" + key, None)) for w in dates.get(key) or ()]
