@@ -48,6 +48,7 @@ TEST_PACK = LanguagePack("xx", "Test", (), (), {
         "previous": ["last", "past"],
         "this": ["this"],
         "last_week": ["last week"],
+        "last_month": ["last month"],
         "recent": ["recently"],
         "day_month_order": "dmy",
     },
@@ -202,6 +203,12 @@ def test_days_counted_from_the_day_named_last() -> None:
                    ["the same day", "2023-10-31", "day"], ["March", "2024-03", "month"],
                    ["the previous day", "2023-10-30", "day"]]
     assert values("The next day a drone followed.", "2024-03-14") == [(None, None)]
+
+
+def test_last_month_is_the_calendar_month_before_publication() -> None:
+    assert values("Three soldiers were killed last month.", "2024-01-14") == [("2023-12", "month")]
+    assert values("Three soldiers were killed last month.", "2024-03") == [("2024-02", "month")]
+    assert values("Three soldiers were killed last month.", None) == [(None, None)]
 
 
 def test_month_only_mentions() -> None:

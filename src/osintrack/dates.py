@@ -2,7 +2,7 @@
 
 ``find_dates`` reads absolute dates ("17 octobre", "Jan. 28, 2024", "28 تشرين الأول 2023", "23/11",
 "7/2/2024", "2023-11-23", "in October") and relative ones (weekdays with their parts of day and
-previous/this markers, "Kamis (23/11)", "domingo (28)", yesterday/today, last week, recently, and
+previous/this markers, "Kamis (23/11)", "domingo (28)", yesterday/today, last week, last month, recently, and
 days counted from the day the text named last: "the following day", "le lendemain", "am selben Tag")
 from the lexicon matches of the report's language pack, and resolves each one:
 
@@ -52,8 +52,8 @@ _NIGHT = "night"
 _BRACKET_WINDOW = 4  # spaces allowed inside brackets: "( 23/11 )"
 _WEEKDAY_GAPS = " ,("  # what may separate a weekday from the date it names: "Sunday, Jan. 28"
 _CONTEXT_KINDS = ("part_of_day", "date_previous", "date_this")
-_DATE_KINDS = ("month", "solar_month", "weekday", "relative_day", "named_day", "date_last_week", "date_recent",
-               *_CONTEXT_KINDS)
+_DATE_KINDS = ("month", "solar_month", "weekday", "relative_day", "named_day", "date_last_week",
+               "date_last_month", "date_recent", *_CONTEXT_KINDS)
 _RANK = {kind: rank for rank, kind in enumerate(_DATE_KINDS)}
 
 
@@ -169,7 +169,7 @@ class _Raw:
 
     start: int
     end: int
-    kind: str  # date, month, weekday, offset, named_day, last_week, recent
+    kind: str  # date, month, weekday, offset, named_day, last_week, last_month, recent
     year: int | None = None
     month: int | None = None
     day: int | None = None
@@ -232,7 +232,7 @@ class _Scanner:
             return _Raw(left, right, "offset", offset=int(value), relative=True)
         if kind == "named_day":
             return _Raw(start, end, kind, offset=int(value), relative=True)
-        if kind in ("date_last_week", "date_recent"):
+        if kind in ("date_last_week", "date_last_month", "date_recent"):
             return _Raw(start, end, kind[len("date_"):], relative=True)
         return None
 
@@ -572,6 +572,8 @@ def _resolve(raw: _Raw, ctx: DateContext) -> DateMention:
         value, precision = resolve_offset(ctx, raw.offset)
     elif raw.kind == "last_week":
         value, precision = _last_week(ctx)
+    elif raw.kind == "last_month":
+        value, precision = _last_month(ctx)
     else:
         value, precision = _around(ctx)
     return DateMention(raw.start, raw.end, value, precision, False, True)
@@ -677,6 +679,14 @@ def _last_week(ctx: DateContext) -> tuple[str | None, str | None]:
     if ctx.anchor is None:
         return (_month_value(ctx.month), MONTH) if ctx.month is not None else (None, None)
     return (ctx.anchor - dt.timedelta(days=ctx.anchor.weekday() + 4)).isoformat(), WEEK
+
+
+def _last_month(ctx: DateContext) -> tuple[str | None, str | None]:
+    """The calendar month before the publication month."""
+    if ctx.month is None:
+        return None, None
+    year, month = ctx.month
+    return _month_value((year - 1, 12) if month == 1 else (year, month - 1)), MONTH
 
 
 def _around(ctx: DateContext) -> tuple[str | None, str | None]:

@@ -168,7 +168,7 @@ class LanguagePack:
         entries += [(w, ("relative_day", int(v))) for w, v in (dates.get("relative_days") or {}).items()]
         entries += [(w, ("named_day", int(v))) for w, v in (dates.get("days_after_named") or {}).items()]
         entries += [(w, ("part_of_day", v)) for w, v in (dates.get("parts_of_day") or {}).items()]
-        for key in ("previous", "last_week", "recent", "this"):
+        for key in ("previous", "last_week", "last_month", "recent", "this"):
             entries += [(w, ("date_" + key, None)) for w in dates.get(key) or ()]
         for key, words in (self.data.get("directions") or {}).items():
             entries += [(w, ("direction", key)) for w in words or ()]
