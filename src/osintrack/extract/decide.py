@@ -178,18 +178,18 @@ def _nearby_casualties(doc: Doc, drafts: list[Draft]) -> None:
 def _no_casualties_that_day(doc: Doc, drafts: list[Draft]) -> None:
     """'The attacks caused no casualties': a toll of none told in or next to an attack's sentences, or in a
     sentence telling attacks on a day it names ('attacked four times on Thursday, without casualties'),
-    holds for every attack the report tells on that day."""
-    told = {k: d for d in drafts for k in d.sentences()}
+    holds for every attack the report tells on that day (and for an undated attack told next to it)."""
     for s in doc.sentences:
         if not s.has("cue", "no_casualties"):
             continue
         nones = [(name, span) for name, span, value in casualties(doc, s) if value == 0]
-        days = {d.date.value for k, d in told.items() if abs(k - s.index) <= CASUALTY_SENTENCES
-                and d.event_type == "attack" and d.date.value is not None}
+        near = [d for d in drafts if d.event_type == "attack"
+                and any(abs(k - s.index) <= CASUALTY_SENTENCES for k in d.sentences())]
+        days = {d.date.value for d in near if d.date.value is not None}
         if s.has("trigger"):  # 'attacked four times on Thursday, without casualties': that day's attacks
             days |= {m.value for m in s.dates if m.precision == "day" and m.value is not None}
         for d in drafts:
-            if d.event_type != "attack" or d.date.value not in days:
+            if d.event_type != "attack" or not (d.date.value in days or any(d is n for n in near)):
                 continue
             for name, span in nones:
                 if getattr(d, name) is None:
