@@ -81,6 +81,8 @@ def _place_features(doc: Doc, m: Mention, f: Features) -> None:
                 f.add(f"{kind}_word")
         if _quoted(doc, m):
             f.add("quoted")
+        if _in_cause(m):
+            f.add("in_cause")
     if "site_sentences" not in doc.memo:
         doc.memo["site_sentences"] = _site_sentences(doc)
     counts: Counter[str] = doc.memo["site_sentences"]
@@ -125,6 +127,15 @@ def _site_sentences(doc: Doc) -> Counter[str]:
     doc.memo["head_sites"] = head
     doc.memo["specific_sites"] = list(specific.values())
     return counts
+
+
+def _in_cause(m: Mention) -> bool:
+    """The place is told after a retaliation cue that follows the trigger ('strikes on Syria in response
+    to the drone attack in Jordan'): it is where the cause happened, not where the trigger did."""
+    trigger, place = m.facts.trigger, m.place
+    if trigger is None or place is None:
+        return False
+    return any(trigger.end <= c.start and c.end <= place.match.start for c in m.sentence.having("cue", "retaliation"))
 
 
 def _quoted(doc: Doc, m: Mention) -> bool:
@@ -339,6 +350,8 @@ def type_features(doc: Doc, m: Mention) -> Features:
         f.add("killed")
     if facts.injured:
         f.add("injured")
+    if _in_cause(m):
+        f.add("in_cause")
     if trigger is not None:
         _actor_positions(doc, m, trigger, f)
     m.memo["type"] = f
