@@ -13,12 +13,13 @@ from functools import lru_cache
 
 from ..gazetteer import Site, haversine_km
 from ..lexicon import Match
-from .document import Doc, Sentence, theatre
+from .document import Doc, Number, Sentence, theatre
 
 SPECIFIC = ("site", "town")
 # finer than geo precision: a directional region ("eastern Syria") holds provinces and districts
 TYPE_RANK = {"town": 1, "district": 2, "province": 3, "sea": 4, "region": 4, "country": 5}
 LOCATOR_WINDOW = 2  # "south of Baghdad": direction word at most this many tokens before the place
+DISTANCE_WINDOW = 3  # "190 km northwest of": a number this close before the direction word measures a distance
 COMPASS_WINDOW = 2  # "eastern Syria", "l'est de la Syrie", "Suriah timur"
 REGION_CONTAINS_KM = 250.0
 TOWN_CONTAINS_KM = 15.0
@@ -145,7 +146,7 @@ def sentence_places(doc: Doc, s: Sentence) -> list[Place]:
     for site, m, compass in raw:
         places.append(Place(
             m, site, compass=compass, dateline=dateline(doc, m), outside=outside(site),
-            locator=_locator(m, site, raw, directions, joins),
+            locator=_locator(m, site, raw, directions, joins, s.numbers),
             container=any(other.id != site.id and contains(site, other) for other, _, _ in raw),
             situating=site.precision == "town" and _situates(site, m, raw, joins),
             deployment=_deployment(doc, s, m), listed=_listed(m, raw, joins)))
@@ -194,11 +195,15 @@ def _compass_region(doc: Doc, country: Site, m: Match, directions: list[Match]) 
 
 
 def _locator(m: Match, site: Site, raw: list[tuple[Site, Match, bool]], directions: list[Match],
-             joins: list[int]) -> bool:
-    """'Jurf al-Sakhar, south of Baghdad': a place right after a compass word, after a precise place."""
-    if site.precision == "country" or not any(0 <= m.start - d.end <= LOCATOR_WINDOW for d in directions):
+             joins: list[int], numbers: list[Number]) -> bool:
+    """'Jurf al-Sakhar, south of Baghdad': a place right after a compass word, after a precise place;
+    '(the base) 190 km northwest of Baghdad': after a distance, however far the precise place is."""
+    before = [d for d in directions if 0 <= m.start - d.end <= LOCATOR_WINDOW]
+    if site.precision == "country" or not before:
         return False
-    return any(k.precision in SPECIFIC and 0 <= m.start - km.end <= SITUATE_WINDOW
+    measured = any(0 <= d.start - n.end <= DISTANCE_WINDOW for d in before for n in numbers)
+    window = m.start if measured else SITUATE_WINDOW
+    return any(k.precision in SPECIFIC and 0 <= m.start - km.end <= window
                and not any(km.end <= j < m.start for j in joins) for k, km, _ in raw)
 
 
