@@ -243,9 +243,11 @@ def candidate_features(doc: Doc, c: Candidate, others: list[Candidate]) -> Featu
     # Green Zone) is told like a place
     coarse = c.site.type in ("country", "province") or c.site.id.endswith(_COMPASS_IDS)
     if coarse:
-        # a state's strikes on unnamed sites are coded per country; attacks on a country's bases are a summary
+        # a state's strikes on unnamed sites are coded per country; attacks on a country's bases are a summary,
+        # but an attack on 'a base in Jordan' is one incident
         for name in ("state_agent", "rule_strike", "anchor:strike", "anchor:air_strike", "casualties",
-                     "counted", "day_in_sentence", "claimed", "group_agent", "victim", "weapon"):
+                     "counted", "day_in_sentence", "claimed", "group_agent", "victim", "weapon",
+                     "facility_word", "facilities_word", "plural", "in_cause"):
             if name in f:
                 f.add("coarse&" + name)
         if not stated:
