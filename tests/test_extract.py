@@ -133,3 +133,21 @@ def test_a_crawl_header_is_evidence_only_where_the_body_says_nothing() -> None:
     body = text.index("\n")
     assert event.evidence is not None and event.evidence.start > body
     assert all(span.start > body for span in event.field_evidence.values()), event.field_evidence
+
+
+def test_a_count_naming_no_place_is_read_as_such() -> None:
+    """The count sentence borrows the base named before it (a candidate at the base on Tuesday): its
+    features say that no place of its own backs it and that it counts attacks since a day."""
+    from osintrack.extract.candidates import event_candidates, mentions
+    from osintrack.extract.document import read_doc
+    from osintrack.extract.features import candidate_features
+
+    text = ("Two rockets struck Ain al-Asad air base in western Iraq on Thursday night, a US official said. "
+            "US forces have been attacked 66 times since 17 October, a Pentagon spokeswoman said on Tuesday.")
+    doc = read_doc(Report("count", text, "2023-11-24", "en"))
+    candidates = event_candidates(mentions(doc))
+    borrowed = [c for c in candidates if all(m.site_source != "text" for m, _ in c.support)]
+    told = [c for c in candidates if c not in borrowed]
+    assert borrowed and told
+    assert all({"unplaced&since", "unplaced&counted"} <= candidate_features(doc, c, candidates) for c in borrowed)
+    assert not any(f.startswith("unplaced&") for c in told for f in candidate_features(doc, c, candidates))
