@@ -151,3 +151,17 @@ def test_a_count_naming_no_place_is_read_as_such() -> None:
     assert borrowed and told
     assert all({"unplaced&since", "unplaced&counted"} <= candidate_features(doc, c, candidates) for c in borrowed)
     assert not any(f.startswith("unplaced&") for c in told for f in candidate_features(doc, c, candidates))
+
+
+def test_type_features_place_an_official_source_beside_the_trigger() -> None:
+    """'killed in a drone strike in Baghdad on the orders of the US president': the president is an
+    official source, read on its side of the trigger like a state or an armed group."""
+    from osintrack.extract.candidates import mentions
+    from osintrack.extract.document import read_doc
+    from osintrack.extract.features import type_features
+
+    text = "A militia commander was killed in a drone strike in Baghdad on Friday, on the orders of the US president."
+    doc = read_doc(Report("orders", text, "2024-01-06", "en"))
+    found = [m for m in mentions(doc) if m.site is not None and m.site.name == "Baghdad"]
+    assert found
+    assert any(f.startswith("official_after:") for f in type_features(doc, found[0]))

@@ -384,7 +384,8 @@ def report_type_features(doc: Doc) -> Features:
 
 
 def _actor_positions(doc: Doc, m: Mention, trigger: Match, f: Features) -> None:
-    """The nearest state and armed group on each side of the trigger, by distance."""
+    """The nearest state, armed group and official source (a president, a ministry: "on the orders of
+    the US president") on each side of the trigger, by distance."""
     s = m.sentence
     against = [c.end for c in s.having("cue", "against")]
     forces = {c.start for c in s.having("cue", "forces")} | {c.end for c in s.having("cue", "forces")}
@@ -394,7 +395,8 @@ def _actor_positions(doc: Doc, m: Mention, trigger: Match, f: Features) -> None:
         if actor is None or a.value("place") is not None:
             continue
         kind = "state" if actor.type in ("state", "state_force") else \
-            "group" if actor.type in ("armed_group", "umbrella", "generic") else None
+            "group" if actor.type in ("armed_group", "umbrella", "generic") else \
+            "official" if actor.type == "official_source" else None
         if kind is None:
             continue
         if a.end <= trigger.start:
