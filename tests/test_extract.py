@@ -165,3 +165,22 @@ def test_type_features_place_an_official_source_beside_the_trigger() -> None:
     found = [m for m in mentions(doc) if m.site is not None and m.site.name == "Baghdad"]
     assert found
     assert any(f.startswith("official_after:") for f in type_features(doc, found[0]))
+
+
+def test_the_cause_of_a_retaliation_keeps_its_day_and_its_toll() -> None:
+    """'struck ... on Friday in retaliation for the drone attack on Sunday that killed three': the
+    strikes' places get Friday and no toll; the attack's place gets Sunday and the three dead."""
+    from osintrack.extract.candidates import mentions
+    from osintrack.extract.document import read_doc
+
+    text = ("US bombers struck dozens of militia targets in Iraq and Syria late on Friday in retaliation for "
+            "the drone attack on Sunday that killed three US soldiers at a base in Jordan.")
+    doc = read_doc(Report("cause", text, "2024-02-03", "en"))
+    by_place = {m.site.name: m for m in mentions(doc) if m.site is not None}
+    for struck in ("Iraq", "Syria"):
+        m = by_place[struck]
+        assert {o.value for o in m.dates if o.source == "sentence"} == {"2024-02-02"}
+        assert m.facts.killed is None
+    jordan = by_place["Jordan"]
+    assert "2024-01-28" in {o.value for o in jordan.dates}
+    assert jordan.facts.killed == 3

@@ -185,7 +185,7 @@ def _report_countries(doc: Doc) -> list[str]:
 def date_options(doc: Doc, s: Sentence, where: Match, anchor: Match) -> list[DateOption]:
     """Every date of the sentence, and the one its context gives (the last day named in the two
     sentences before, else the publication date at week precision)."""
-    dated = [d for d in s.dates if d.value is not None]
+    dated = [d for d in s.dates if d.value is not None and not _in_cause(s, d, anchor.end)]
     first_trigger = min((t.start for t in s.having("trigger")), default=anchor.start)
     nearest = min(dated, key=lambda d: abs(d.start - where.start), default=None)
     joins = [m.start for m in s.having("tally", "and")]
@@ -219,6 +219,18 @@ def _read_context_date(doc: Doc, s: Sentence) -> DateOption:
 def _after_since(s: Sentence, d: DateMention) -> bool:
     """'since 17 October': a date that opens a period, not the day of an event."""
     return any(0 <= d.start - m.end <= 2 for m in s.having("tally", "since") + s.having("tally", "between"))
+
+
+def cause_start(s: Sentence, after: int) -> int | None:
+    """Where the cause of a retaliation told after the trigger begins ('strikes on Friday in retaliation
+    for the attack of last Sunday'): the end of the first retaliation cue after token ``after``."""
+    return min((c.end for c in s.having("cue", "retaliation") if c.start >= after), default=None)
+
+
+def _in_cause(s: Sentence, d: DateMention, after: int) -> bool:
+    """A date in the cause of a retaliation is the cause's day, not the trigger's."""
+    cause = cause_start(s, after)
+    return cause is not None and d.start >= cause
 
 
 def _statement_date(s: Sentence, d: DateMention) -> bool:
@@ -263,7 +275,10 @@ def _set_weapon(s: Sentence, facts: Facts, anchor: Match) -> tuple[int, int] | N
 
 
 def _set_casualties(doc: Doc, s: Sentence, facts: Facts) -> None:
+    cause = cause_start(s, facts.trigger.end) if facts.trigger is not None else None
     for name, span, value in casualties(doc, s):
+        if cause is not None and span[0] >= cause:
+            continue  # 'strikes in retaliation for the attack that killed three': the cause's toll
         if getattr(facts, name) is None:
             setattr(facts, name, value)
             facts.evidence[name] = span

@@ -208,7 +208,16 @@ def same_event(a: Draft, b: Draft, doc: Doc, models: Models) -> bool:
         return near(a.site, b.site, SAME_PLACE_KM)
     if a.site.id == b.site.id:
         return True
-    return (contains(a.site, b.site) or contains(b.site, a.site)) and a.typed(doc, models) == b.typed(doc, models)
+    if not (contains(a.site, b.site) or contains(b.site, a.site)):
+        return False
+    coarse = b if contains(b.site, a.site) else a
+    # a coarse place no sentence names (the report's country for 'troops came under attack on Thursday')
+    # says too little of its type to tell another event
+    return _unplaced(coarse) or a.typed(doc, models) == b.typed(doc, models)
+
+
+def _unplaced(d: Draft) -> bool:
+    return all(m.site_source != "text" for m, _ in d.candidate.support)
 
 
 def _only_situates(b: Draft, a: Draft) -> bool:

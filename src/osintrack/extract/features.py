@@ -15,7 +15,7 @@ from collections import Counter
 
 from ..gazetteer import Site
 from ..lexicon import Match
-from .candidates import Candidate, DateOption, Mention, count_units
+from .candidates import Candidate, DateOption, Mention, cause_start, count_units
 from .document import Doc, Sentence, theatre
 from .places import SPECIFIC, contains, dateline, sentence_sites
 from .roles import actor_mentions
@@ -130,12 +130,13 @@ def _site_sentences(doc: Doc) -> Counter[str]:
 
 
 def _in_cause(m: Mention) -> bool:
-    """The place is told after a retaliation cue that follows the trigger ('strikes on Syria in response
-    to the drone attack in Jordan'): it is where the cause happened, not where the trigger did."""
+    """The place is told in the cause of a retaliation told after the trigger ('strikes on Syria in
+    response to the drone attack in Jordan'): it is where the cause happened, not where the trigger did."""
     trigger, place = m.facts.trigger, m.place
     if trigger is None or place is None:
         return False
-    return any(trigger.end <= c.start and c.end <= place.match.start for c in m.sentence.having("cue", "retaliation"))
+    cause = cause_start(m.sentence, trigger.end)
+    return cause is not None and place.match.start >= cause
 
 
 def _quoted(doc: Doc, m: Mention) -> bool:
