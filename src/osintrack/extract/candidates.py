@@ -185,7 +185,8 @@ def _report_countries(doc: Doc) -> list[str]:
 def date_options(doc: Doc, s: Sentence, where: Match, anchor: Match) -> list[DateOption]:
     """Every date of the sentence, and the one its context gives (the last day named in the two
     sentences before, else the publication date at week precision)."""
-    dated = [d for d in s.dates if d.value is not None and not _in_cause(s, d, anchor.end)]
+    cause = cause_start(s, anchor.end)  # a date in the cause of a retaliation is the cause's day
+    dated = [d for d in s.dates if d.value is not None and (cause is None or d.start < cause)]
     first_trigger = min((t.start for t in s.having("trigger")), default=anchor.start)
     nearest = min(dated, key=lambda d: abs(d.start - where.start), default=None)
     joins = [m.start for m in s.having("tally", "and")]
@@ -225,12 +226,6 @@ def cause_start(s: Sentence, after: int) -> int | None:
     """Where the cause of a retaliation told after the trigger begins ('strikes on Friday in retaliation
     for the attack of last Sunday'): the end of the first retaliation cue after token ``after``."""
     return min((c.end for c in s.having("cue", "retaliation") if c.start >= after), default=None)
-
-
-def _in_cause(s: Sentence, d: DateMention, after: int) -> bool:
-    """A date in the cause of a retaliation is the cause's day, not the trigger's."""
-    cause = cause_start(s, after)
-    return cause is not None and d.start >= cause
 
 
 def _statement_date(s: Sentence, d: DateMention) -> bool:
@@ -418,6 +413,12 @@ class Candidate:
         """The mention that tells it first, a crawl header's keywords only where nothing else does."""
         body = [m for m, _ in self.support if not m.keywords]
         return (body or [m for m, _ in self.support])[0]
+
+    @property
+    def unplaced(self) -> bool:
+        """No sentence supporting it names the place: it is borrowed (the facility named just before,
+        the report's one country)."""
+        return all(m.site_source != "text" for m, _ in self.support)
 
 
 def event_tolls(told: Iterable[Candidate]) -> frozenset[tuple[int, int]]:

@@ -188,8 +188,9 @@ def _no_casualties_that_day(doc: Doc, drafts: list[Draft]) -> None:
         days = {d.date.value for d in near if d.date.value is not None}
         if s.has("trigger"):  # 'attacked four times on Thursday, without casualties': that day's attacks
             days |= {m.value for m in s.dates if m.precision == "day" and m.value is not None}
+        near_ids = {id(d) for d in near}
         for d in drafts:
-            if d.event_type != "attack" or not (d.date.value in days or any(d is n for n in near)):
+            if d.event_type != "attack" or not (d.date.value in days or id(d) in near_ids):
                 continue
             for name, span in nones:
                 if getattr(d, name) is None:
@@ -213,11 +214,7 @@ def same_event(a: Draft, b: Draft, doc: Doc, models: Models) -> bool:
     coarse = b if contains(b.site, a.site) else a
     # a coarse place no sentence names (the report's country for 'troops came under attack on Thursday')
     # says too little of its type to tell another event
-    return _unplaced(coarse) or a.typed(doc, models) == b.typed(doc, models)
-
-
-def _unplaced(d: Draft) -> bool:
-    return all(m.site_source != "text" for m, _ in d.candidate.support)
+    return coarse.candidate.unplaced or a.typed(doc, models) == b.typed(doc, models)
 
 
 def _only_situates(b: Draft, a: Draft) -> bool:

@@ -257,7 +257,7 @@ def candidate_features(doc: Doc, c: Candidate, others: list[Candidate]) -> Featu
             f.add("coarse&holds")
     if c.date.source == "default" and "site_dated_elsewhere" in f:
         f.add("default&dated_elsewhere")
-    if all(m.site_source != "text" for m, _ in c.support):  # a sentence naming no place that counts attacks
+    if c.unplaced:  # a sentence naming no place that counts attacks
         for name in ("counted", "count_units", "since", "open_period", "many"):
             if name in f:
                 f.add("unplaced&" + name)
