@@ -184,3 +184,25 @@ def test_the_cause_of_a_retaliation_keeps_its_day_and_its_toll() -> None:
     jordan = by_place["Jordan"]
     assert "2024-01-28" in {o.value for o in jordan.dates}
     assert jordan.facts.killed == 3
+
+
+def test_a_place_listed_beside_an_event_taken_is_an_event_too() -> None:
+    """'drones struck the bases at al-Shaddadi, al-Tanf and Rukban': one verb, an incident at each place.
+    A list member whose own probability is under the threshold (but over half of it) is taken beside
+    the member taken; a place reading as weakly outside the list is not."""
+    from osintrack.extract.candidates import event_candidates, mentions
+    from osintrack.extract.classifier import shipped_models
+    from osintrack.extract.decide import select
+    from osintrack.extract.document import read_doc
+
+    text = ("On Sunday, drones struck the US bases at al-Shaddadi, al-Tanf and Rukban, the group said. "
+            "Later on Sunday a rocket fell near Erbil.")
+    doc = read_doc(Report("list", text, "2024-01-23", "en"))
+    candidates = [c for c in event_candidates(mentions(doc)) if c.date.value == "2024-01-21"]
+    names = [c.site.name for c in candidates]
+    assert {"Al-Tanf Garrison", "Erbil"} <= set(names), names
+    strong = names.index("Al-Tanf Garrison")
+    probabilities = [0.9 if k == strong else 0.25 for k in range(len(candidates))]
+    taken = {d.site.name for d in select(doc, candidates, probabilities, shipped_models(), 0.4)}
+    assert "Al-Tanf Garrison" in taken and "Erbil" not in taken
+    assert len(taken & {"Al-Shaddadi", "Al-Shaddadi base", "Rukban"}) == 2, taken

@@ -21,7 +21,7 @@ from .candidates import SOURCE_RANK, Candidate, DateOption, Mention, casualties,
 from .classifier import Models
 from .document import Doc, theatre
 from .features import candidate_features, report_type_features, type_features
-from .places import SPECIFIC, contains, near
+from .places import SPECIFIC, coarse, contains, near
 from .roles import actor_mentions, report_claimant
 from .tallies import TallyDraft, merge_tallies
 
@@ -125,6 +125,7 @@ def select(doc: Doc, candidates: list[Candidate], probabilities: list[float], mo
             taken.restated.append(c)
         elif p >= threshold:
             drafts.append(draft)
+    _listed_siblings(doc, candidates, probabilities, models, threshold * LEND, drafts)
     drafts.sort(key=lambda d: candidates.index(d.candidate))
     for d in drafts:
         d.typed(doc, models)
@@ -135,6 +136,34 @@ def select(doc: Doc, candidates: list[Candidate], probabilities: list[float], mo
     _no_casualties_that_day(doc, drafts)
     _claims(doc, drafts)
     return drafts
+
+
+def _listed_siblings(doc: Doc, candidates: list[Candidate], probabilities: list[float], models: Models,
+                     floor: float, drafts: list[Draft]) -> None:
+    """'Drones targeted the bases of al-Shaddadi, al-Tanf and Rukban', 'strikes in Iraq and Syria': one
+    verb tells an incident at each place of a list. A place listed beside the place of an event taken,
+    under the same trigger and on the same day, is an event too where its own probability reaches
+    ``floor`` (a list member often reads weaker alone: farther from the verb, after a comma)."""
+    added = True
+    while added:
+        added = False
+        taken = [(m, o) for d in drafts for m, o in d.candidate.support if m.place is not None and m.place.listed]
+        for k, c in enumerate(candidates):
+            if probabilities[k] < floor or any(d.candidate is c or c in d.restated for d in drafts):
+                continue
+            if not any(_siblings(m, o, n, q) for n, q in c.support for m, o in taken):
+                continue
+            draft = Draft(c, probabilities[k])
+            if not any(same_event(d, draft, doc, models) for d in drafts):
+                drafts.append(draft)
+                added = True
+
+
+def _siblings(m: Mention, o: DateOption, n: Mention, q: DateOption) -> bool:
+    """Two places of one list under one trigger, on one day, both coarse or both precise."""
+    return (n.facts is m.facts and n.place is not None and n.place.listed and n.place is not m.place
+            and q.value == o.value and m.site is not None and n.site is not None
+            and coarse(m.site) == coarse(n.site))
 
 
 def _actors_by_type(doc: Doc, drafts: list[Draft]) -> None:

@@ -17,14 +17,12 @@ from ..gazetteer import Site
 from ..lexicon import Match
 from .candidates import Candidate, DateOption, Mention, cause_start, count_units
 from .document import Doc, Sentence, theatre
-from .places import SPECIFIC, contains, dateline, sentence_sites
+from .places import SPECIFIC, coarse, contains, dateline, sentence_sites
 from .roles import actor_mentions
 
 Features = set[str]  # the names of the readings that hold (each worth 1)
 
 SAYS_WINDOW = 6  # "the Islamic Resistance in Iraq, in a statement, said": the speaker before the verb
-COMPASS = ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest")
-_COMPASS_IDS = tuple(f"-{d}" for d in COMPASS)  # ids of the compass regions of a country (sy-northeast)
 _FACILITY_TYPES = ("base", "airport", "oil_field", "gas_field", "facility", "border_crossing", "port")
 _QUOTE_MARKS = re.compile("[\"“”«»„']")
 
@@ -240,10 +238,7 @@ def candidate_features(doc: Doc, c: Candidate, others: list[Candidate]) -> Featu
     if c.site.precision in SPECIFIC and any(contains(o.site, c.site) and _same_day(o.date, c.date)
                                             for o in coarse_ones):
         f.add("held_same_day")
-    # a country, a province or a compass region ("eastern Syria"); a named area (the Golan Heights, the
-    # Green Zone) is told like a place
-    coarse = c.site.type in ("country", "province") or c.site.id.endswith(_COMPASS_IDS)
-    if coarse:
+    if coarse(c.site):
         # a state's strikes on unnamed sites are coded per country; attacks on a country's bases are a summary,
         # but an attack on 'a base in Jordan' is one incident
         for name in ("state_agent", "rule_strike", "anchor:strike", "anchor:air_strike", "casualties",

@@ -16,6 +16,8 @@ from ..lexicon import Match
 from .document import Doc, Number, Sentence, theatre
 
 SPECIFIC = ("site", "town")
+COMPASS = ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest")
+_COMPASS_IDS = tuple(f"-{d}" for d in COMPASS)  # ids of the compass regions of a country (sy-northeast)
 # finer than geo precision: a directional region ("eastern Syria") holds provinces and districts
 TYPE_RANK = {"town": 1, "district": 2, "province": 3, "sea": 4, "region": 4, "country": 5}
 LOCATOR_WINDOW = 2  # "south of Baghdad": direction word at most this many tokens before the place
@@ -254,6 +256,12 @@ def _deployment(doc: Doc, s: Sentence, place: Match) -> bool:
 
 def rank(site: Site) -> int:
     return TYPE_RANK.get(site.type, 0)
+
+
+def coarse(site: Site) -> bool:
+    """A country, a province or a compass region ("eastern Syria"): a place that says little of where.
+    A named area (the Golan Heights, the Green Zone) is told like a place."""
+    return site.type in ("country", "province") or site.id.endswith(_COMPASS_IDS)
 
 
 def contains(outer: Site, inner: Site) -> bool:
