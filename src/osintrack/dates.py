@@ -344,7 +344,7 @@ class _Scanner:
         if after is not None:  # Jan. 28, 2024; October 7
             raw = self._dated(start, after + 1, month, self._day(after) or 0)
             if raw is not None and (raw.year is not None or self.month_first or self._closed(after + 1)):
-                return [raw]
+                return [raw, *self._later_days(raw, after)]
         return self._month_only(start, end, month)
 
     def _skip_alternative(self, end: int, month: int) -> int:
@@ -415,9 +415,31 @@ class _Scanner:
             j -= 1
         joined = j < start - 1 or (j >= 0 and self._gap(j, start) in ("-", ","))
         first = self._day(j)
-        if first is None or not joined or first >= day or self._gap(j, j + 1) not in ("", "-", ","):
-            return None
+        if first is None or not joined or first >= day or self._gap(j, j + 1) not in ("", "-", ",", "."):
+            return None  # '.': a German ordinal day ("am 19. und 22. November")
         return j
+
+    def _later_days(self, raw: _Raw, at: int) -> list[_Raw]:
+        """The later days that share the month of a date written month first: "November 19 and 22",
+        "Nov. 9, 11 and 14"."""
+        found: list[_Raw] = []
+        day = raw.day or 0
+        while True:
+            j = at + 1
+            while j < len(self.forms) and j - at <= 2 and self._connector(j) and self._gap(j - 1, j) == "":
+                j += 1
+            joined = j > at + 1 or (j < len(self.forms) and self._gap(at, j) in ("-", ","))
+            later = self._day(j)
+            if later is None or not joined or later <= day or self._gap(j - 1, j) not in ("", "-", ",") \
+                    or self._year(j + 1) is not None:
+                break
+            found.append(_Raw(j, j + 1, "date", year=raw.year, month=raw.month, day=later, solar=raw.solar))
+            at, day = j, later
+        # the last day ends the phrase: not "On November 19, 22 drones were launched"
+        end = found[-1].end if found else 0
+        if found and not (self._closed(end) or (end < len(self.forms) and self._connector(end))):
+            return []
+        return found
 
     def _month_only(self, start: int, end: int, month: int) -> list[_Raw]:
         year, year_end = self._year_after(end)
