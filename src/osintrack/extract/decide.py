@@ -33,6 +33,7 @@ CASUALTY_SENTENCES = 2  # a toll in a sentence of its own belongs to an event to
 CLAIM_SENTENCES = 1  # a report's claim covers the attacks told this close to it
 FACT_FIELDS = ("weapon", "actor", "target", "claimed_by", "confirmed_by", "killed", "injured", "intercepted")
 ROLE_FIELDS = ("actor", "target", "claimed_by", "confirmed_by")
+TOLL_FIELDS = ("killed", "injured")
 
 
 @dataclass(slots=True)
@@ -285,13 +286,20 @@ def strike_log_odds(doc: Doc, c: Candidate, models: Models) -> float:
 
 
 def _take_facts(d: Draft, support: list[tuple[Mention, DateOption]]) -> None:
-    """Fill what the draft still lacks from the mentions that tell it, in order."""
+    """Fill what the draft still lacks from the mentions that tell it, in order; of the tolls they give,
+    the largest."""
     for m, option in support:
         facts = m.facts
         for name in FACT_FIELDS:
             value = getattr(facts.roles, name) if name in ROLE_FIELDS else getattr(facts, name)
             mine = getattr(d, name)
             if (mine is None or mine == "unknown") and value not in (None, "unknown"):
+                setattr(d, name, value)
+                if name in facts.evidence:
+                    d.evidence[name] = facts.evidence[name]
+        for name in TOLL_FIELDS:  # a toll told twice grew in between ("25 wounded", later "34 wounded")
+            value, mine = getattr(facts, name), getattr(d, name)
+            if value is not None and mine is not None and value > mine:
                 setattr(d, name, value)
                 if name in facts.evidence:
                     d.evidence[name] = facts.evidence[name]
