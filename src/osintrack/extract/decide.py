@@ -287,7 +287,7 @@ def strike_log_odds(doc: Doc, c: Candidate, models: Models) -> float:
 
 def _take_facts(d: Draft, support: list[tuple[Mention, DateOption]]) -> None:
     """Fill what the draft still lacks from the mentions that tell it, in order; of the tolls they give,
-    the largest."""
+    the largest; a weapon their sentences name where none stands by a trigger."""
     for m, option in support:
         facts = m.facts
         for name in FACT_FIELDS:
@@ -307,6 +307,19 @@ def _take_facts(d: Draft, support: list[tuple[Mention, DateOption]]) -> None:
             d.evidence["site"] = (m.place.match.start, m.place.match.end)
         if "date" not in d.evidence and option.mention is not None and option.value == d.date.value:
             d.evidence["date"] = (option.mention.start, option.mention.end)
+    if d.weapon == "unknown":
+        _sentence_weapon(d, support)
+
+
+def _sentence_weapon(d: Draft, support: list[tuple[Mention, DateOption]]) -> None:
+    """A weapon named farther from the trigger than its window ('the rockets, the group said, were
+    fired at the base on Sunday'): the weapon of the event where it is the one kind its sentence names."""
+    for m, _ in support:
+        named = m.sentence.having("weapon")
+        if named and len({w.value("weapon") for w in named}) == 1:
+            d.weapon = str(named[0].value("weapon"))
+            d.evidence["weapon"] = (named[0].start, named[0].end)
+            return
 
 
 def _claims(doc: Doc, drafts: list[Draft]) -> None:
