@@ -34,6 +34,7 @@ CLAIM_SENTENCES = 1  # a report's claim covers the attacks told this close to it
 FACT_FIELDS = ("weapon", "actor", "target", "claimed_by", "confirmed_by", "killed", "injured", "intercepted")
 ROLE_FIELDS = ("actor", "target", "claimed_by", "confirmed_by")
 TOLL_FIELDS = ("killed", "injured")
+GROUP_TYPES = ("armed_group", "umbrella", "generic")
 
 
 @dataclass(slots=True)
@@ -169,7 +170,8 @@ def _siblings(m: Mention, o: DateOption, n: Mention, q: DateOption) -> bool:
 
 def _actors_by_type(doc: Doc, drafts: list[Draft]) -> None:
     """An air strike is a state's (the one its mentions say acted, else the striking state the report
-    names most); an attack is no striking state's doing."""
+    names most); an attack is no striking state's doing, and where no trigger names who did it, the one
+    armed group its sentences name did."""
     strikers = theatre().strikers
     for d in drafts:
         actor = doc.actors.named(d.actor) if d.actor is not None else None
@@ -182,6 +184,19 @@ def _actors_by_type(doc: Doc, drafts: list[Draft]) -> None:
         elif d.event_type == "attack" and state:
             d.actor = None
             d.evidence.pop("actor", None)
+        if d.event_type == "attack" and d.actor is None:
+            _group_told(doc, d)
+
+
+def _group_told(doc: Doc, d: Draft) -> None:
+    """An attack no trigger gives an actor is the doing of the one armed group its sentences name
+    ('the rockets that hit the base on Sunday, which officials blamed on Kataib Hezbollah')."""
+    told = d.sentences()
+    groups = {actor.name: m for k, m, actor, _ in actor_mentions(doc)
+              if k in told and actor.type in GROUP_TYPES}
+    if len(groups) == 1:
+        (d.actor, m), = groups.items()
+        d.evidence["actor"] = (m.start, m.end)
 
 
 def _nearby_casualties(doc: Doc, drafts: list[Draft]) -> None:
