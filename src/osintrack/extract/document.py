@@ -183,6 +183,12 @@ def _numbers(nt: NormText, matches: list[Match], pack: LanguagePack) -> list[Num
         ordinal = m.value("ordinal")
         if ordinal is not None and m.start not in taken:
             out.append(Number(m.start, m.end, int(ordinal), ordinal=True))
+            taken.add(m.start)
+    for j, form in enumerate(nt.forms):  # "the 28th attack", "la 7e attaque": digits with an ordinal ending
+        if j not in taken and form[:1].isdecimal() and not form.isdecimal():
+            value = numbers_mod.digit_ordinal(form, pack)
+            if value is not None:
+                out.append(Number(j, j + 1, value, ordinal=True))
     return sorted(out, key=lambda n: n.start)
 
 
