@@ -40,6 +40,7 @@ MANY_BEFORE = 1  # "dozens of attacks"; not "dozens wounded in an attack"
 CONTEXT_WINDOW = 3  # "its bombardment of Gaza": a trigger this close before another war's place
 STATEMENT_WINDOW = 1  # "said Monday", "a déclaré mardi": the day of the statement, not of the event
 CONTEXT_SENTENCES = 2  # an undated mention may take the last day named this many sentences back
+NEGATION_GAP = 4  # "did not result in injuries", "no US personnel were injured"
 ANAPHORA_SENTENCES = 3  # "the base" refers to a facility named this many sentences back
 
 
@@ -306,8 +307,28 @@ def casualties(doc: Doc, s: Sentence) -> list[tuple[str, tuple[int, int], int]]:
         first = s.having("cue", "no_casualties")[0]
         given = {name for name, _, _ in found}
         found += [(name, (first.start, first.end), 0) for name in ("killed", "injured") if name not in given]
+    found += _negated_casualties(s, {name for name, _, _ in found})
     s.memo[key] = found
     return found
+
+
+def _negated_casualties(s: Sentence, given: set[str]) -> list[tuple[str, tuple[int, int], int]]:
+    """A casualty word without a count shortly after a negation is a zero, in any language whose pack
+    gives both words: 'no soldiers were injured', 'لم يسفر الهجوم عن وقوع إصابات' ('the attack did not
+    result in injuries'). Not where the sentence speaks of what could be."""
+    if s.has("cue", "hypothetical"):
+        return []
+    negations = s.having("cue", "negation")
+    out = []
+    for name in ("killed", "injured"):
+        if name in given:
+            continue
+        for cue in s.having("cue", name):
+            negation = next((n for n in reversed(negations) if 0 <= cue.start - n.end <= NEGATION_GAP), None)
+            if negation is not None:
+                out.append((name, (negation.start, cue.end), 0))
+                break
+    return out
 
 
 def _countable(s: Sentence) -> list[Number]:
