@@ -25,15 +25,15 @@ from osintrack.extract.classifier import dump_models, shipped_model_path
 from osintrack.extract.training import prepare, train
 from osintrack.pipeline import extract_reports
 
-# Pinned a little under what was measured (2026-12-05, 5 folds, seed 0): k-fold event F1 0.715, tally F1
-# 0.723; full fit event F1 0.783, tally F1 0.760. The k-fold figures are the ones that say how unseen
-# reports fare; the full fit only guards against breakage (it fell from 0.792 / 0.766 as the gap to the
-# k-fold closed: list members taken on the first one's strength, one Malay count read as a tally).
+# Pinned a little under what was measured (2026-12-05, 5 folds, seed 0): k-fold event F1 0.710, tally F1
+# 0.739; full fit event F1 0.788, tally F1 0.769. The k-fold figures are the ones that say how unseen
+# reports fare; the full fit only guards against breakage (it fell from 0.792 as the gap to the k-fold
+# closed: list members are taken on the strength of the one beside the verb).
 FLOORS: dict[str, float] = {
     "kfold_event_f1": 0.70,
-    "kfold_tally_f1": 0.68,
+    "kfold_tally_f1": 0.70,
     "full_event_f1": 0.77,
-    "full_tally_f1": 0.75,
+    "full_tally_f1": 0.76,
     "seed_events_found": 9,
     "seed_tallies_found": 4,
 }
