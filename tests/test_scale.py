@@ -324,6 +324,25 @@ def test_cli_dask_on_a_scheduler(client: Any, tmp_path: Path) -> None:
     assert "".join(line + "\n" for line in dask_engine.read_lines(out)) == one_worker([EXAMPLES])
 
 
+def test_a_local_cluster_takes_a_free_port_beside_another_run(tmp_path: Path) -> None:
+    """Two runs at once (a second user, a second CI job): Dask's scheduler serves its HTTP routes on
+    port 8787 by default, and says on stderr that it is taken; ours asks for a free port."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            taken.bind(("0.0.0.0", 8787))
+        except OSError:
+            pytest.skip("port 8787 is in use here already")
+        taken.listen()
+        run = subprocess.run([sys.executable, "-m", "osintrack", "extract", str(EXAMPLES), "--engine", "dask",
+                              "--workers", "2", "-o", str(tmp_path / "out")], capture_output=True, text=True,
+                             timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "already in use" not in run.stderr, run.stderr
+
+
 # --- inputs: Parquet and fsspec URLs --------------------------------------------------------------
 
 @pytest.fixture

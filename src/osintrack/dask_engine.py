@@ -174,8 +174,11 @@ class dask_client:  # noqa: N801 - used as a context manager, like a function
             # and fail loudly); the interrupt is raised once it has started, and it is closed then
             with dask.config.set({"distributed.worker.profile.enabled": False}), children_ignore_sigint(), \
                     deferred():
+                # the scheduler serves its health routes even without a dashboard, on port 8787 unless told
+                # otherwise: a free port, so that two runs at once do not collide (and warn on stderr)
                 cluster = LocalCluster(n_workers=self._workers or os.cpu_count() or 1, threads_per_worker=1,
-                                       processes=True, dashboard_address=None, silence_logs=logging.CRITICAL)
+                                       processes=True, dashboard_address=None, silence_logs=logging.CRITICAL,
+                                       scheduler_kwargs={"dashboard_address": ":0"})
                 self._owned.append(cluster)
                 self._owned.insert(0, Client(cluster))  # closed first
         return self._owned[0]
