@@ -146,18 +146,22 @@ def _listed_siblings(doc: Doc, candidates: list[Candidate], probabilities: list[
     verb tells an incident at each place of a list. A place listed beside the place of an event taken,
     under the same trigger and on the same day, is an event too where its own probability reaches
     ``floor`` (a list member often reads weaker alone: farther from the verb, after a comma)."""
+    used = {id(c) for d in drafts for c in (d.candidate, *d.restated)}
     added = True
     while added:
         added = False
         taken = [(m, o) for d in drafts for m, o in d.candidate.support if m.place is not None and m.place.listed]
+        if not taken:  # most reports: no event told at a place of a list
+            return
         for k, c in enumerate(candidates):
-            if probabilities[k] < floor or any(d.candidate is c or c in d.restated for d in drafts):
+            if probabilities[k] < floor or id(c) in used:
                 continue
             if not any(_siblings(m, o, n, q) for n, q in c.support for m, o in taken):
                 continue
             draft = Draft(c, probabilities[k])
             if not any(same_event(d, draft, doc, models) for d in drafts):
                 drafts.append(draft)
+                used.add(id(c))
                 added = True
 
 
@@ -308,13 +312,10 @@ def _take_facts(d: Draft, support: list[tuple[Mention, DateOption]]) -> None:
         for name in FACT_FIELDS:
             value = getattr(facts.roles, name) if name in ROLE_FIELDS else getattr(facts, name)
             mine = getattr(d, name)
-            if (mine is None or mine == "unknown") and value not in (None, "unknown"):
-                setattr(d, name, value)
-                if name in facts.evidence:
-                    d.evidence[name] = facts.evidence[name]
-        for name in TOLL_FIELDS:  # a toll told twice grew in between ("25 wounded", later "34 wounded")
-            value, mine = getattr(facts, name), getattr(d, name)
-            if value is not None and mine is not None and value > mine:
+            lacking = (mine is None or mine == "unknown") and value not in (None, "unknown")
+            # a toll told twice grew in between ("25 wounded", later "34 wounded")
+            grown = name in TOLL_FIELDS and value is not None and mine is not None and value > mine
+            if lacking or grown:
                 setattr(d, name, value)
                 if name in facts.evidence:
                     d.evidence[name] = facts.evidence[name]
