@@ -128,7 +128,8 @@ def select(doc: Doc, candidates: list[Candidate], probabilities: list[float], mo
         elif p >= threshold:
             drafts.append(draft)
     _listed_siblings(doc, candidates, probabilities, models, threshold * LEND, drafts)
-    drafts.sort(key=lambda d: candidates.index(d.candidate))
+    position = {id(c): k for k, c in enumerate(candidates)}  # not list.index: it compares candidates field by field
+    drafts.sort(key=lambda d: position[id(d.candidate)])
     for d in drafts:
         d.typed(doc, models)
         support = [ms for c in (d.candidate, *d.restated) for ms in c.support]
@@ -269,9 +270,11 @@ def same_event(a: Draft, b: Draft, doc: Doc, models: Models) -> bool:
 def _only_situates(b: Draft, a: Draft) -> bool:
     """'Harir base in Erbil', 'Jurf al-Sakhar, south of Baghdad': every mention of ``b`` only situates
     a place that ``a`` is told at in the same sentence."""
+    support = [m for m, _ in b.candidate.support]
+    if not all(m.place is not None and (m.place.situating or m.place.locator) for m in support):
+        return False  # most candidates: checked before gathering a's sentences
     told = a.sentences()
-    return all(m.place is not None and (m.place.situating or m.place.locator) and m.sentence.index in told
-               for m, _ in b.candidate.support)
+    return all(m.sentence.index in told for m in support)
 
 
 def _same_day(a: DateOption, b: DateOption) -> bool:
