@@ -69,12 +69,14 @@ class Lexicon:
         self._bare_memo: dict[str, list[str]] = {}
         self._stem_memo: dict[str, list[str]] = {}
         self._can_start: dict[str, bool] = {}
+        self._root_steps: dict[str, tuple[Payloads | None, _Node | None]] = {}
         for phrase, payload in entries:
             self.add(phrase, payload)
 
     def add(self, phrase: str, payload: Payload) -> None:
         self._heads = None
         self._can_start.clear()
+        self._root_steps.clear()
         is_prefix = phrase.rstrip().endswith("*")
         forms = normalize_phrase(phrase.rstrip().rstrip("*"))
         if not forms:
@@ -184,29 +186,43 @@ class Lexicon:
     def _walk(self, forms: list[str], i: int, stop: int, head: str) -> tuple[int, Payloads] | None:
         """The longest phrase starting at token i (read as ``head``): (end token, payloads)."""
         best: tuple[int, Payloads] | None = None
-        node, j, form = self._root, i, head
-        strips = bool(self.suffixes)
+        ending, node = self._first_step(head)
+        j = i
         while True:
-            if node.star_lengths:
-                star = _prefix_payloads(node, form)
-                if star is not None:
-                    best = (j + 1, star)
-            by_stem: Payloads = ()
-            if strips:
-                for stem in self._stems(form):
-                    child = node.next.get(stem)
-                    if child is not None and child.end:
-                        by_stem = child.end
-                        best = (j + 1, by_stem)
-            nxt = node.next.get(form)
-            if nxt is None:
+            if ending is not None:
+                best = (j + 1, ending)
+            if node is None:
                 return best
-            if nxt.end:  # 'Ираку' is an actor's listed form and, by its stem, a place: both
-                best = (j + 1, nxt.end + tuple(p for p in by_stem if p not in nxt.end) if by_stem else nxt.end)
-            node, j = nxt, j + 1
+            j += 1
             if j >= stop:
                 return best
-            form = forms[j]
+            ending, node = self._step(node, forms[j])
+
+    def _first_step(self, head: str) -> tuple[Payloads | None, _Node | None]:
+        """``_step`` from the root, remembered per word: most walks end after their first token, and
+        the root's many '*' prefix lengths and stems would otherwise be tried again at every token."""
+        found = self._root_steps.get(head)
+        if found is None:
+            found = self._step(self._root, head)
+            if len(self._root_steps) > _MEMO_LIMIT:
+                self._root_steps.clear()
+            self._root_steps[head] = found
+        return found
+
+    def _step(self, node: _Node, form: str) -> tuple[Payloads | None, _Node | None]:
+        """Reading ``form`` at ``node``: the payloads of a phrase ending with it (its own, else by its
+        stem, else by a '*' prefix), and the node to read the next token from."""
+        ending = _prefix_payloads(node, form) if node.star_lengths else None
+        by_stem: Payloads = ()
+        if self.suffixes:
+            for stem in self._stems(form):
+                child = node.next.get(stem)
+                if child is not None and child.end:
+                    by_stem = ending = child.end
+        nxt = node.next.get(form)
+        if nxt is not None and nxt.end:  # 'Ираку' is an actor's listed form and, by its stem, a place: both
+            ending = nxt.end + tuple(p for p in by_stem if p not in nxt.end) if by_stem else nxt.end
+        return ending, nxt
 
 
 def _prefix_payloads(node: _Node, form: str) -> Payloads | None:
