@@ -12,10 +12,11 @@ import bisect
 import datetime as dt
 import gc
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import yaml
 
@@ -46,6 +47,13 @@ class Number:
     value: int
     ordinal: bool = False
 
+
+class _Starts(Protocol):
+    @property
+    def start(self) -> int: ...  # its first token
+
+
+_Spanned = TypeVar("_Spanned", bound=_Starts)  # a match, date or number: what a sentence holds
 
 _NONE: list[Match] = []  # what having() gives for nothing: shared, never to be changed
 
@@ -241,16 +249,20 @@ def _sentences(nt: NormText, matches: list[Match], mentions: list[dates_mod.Date
     sentences = [Sentence(k, a, b) for k, (a, b) in enumerate(spans)]
     if not sentences:
         return []
-    starts = [s.start for s in sentences]
-    for m in matches:
-        sentences[_sentence_of(starts, m.start)].add(m)
-    for d in sorted(mentions, key=lambda d: d.start):
-        sentences[_sentence_of(starts, d.start)].dates.append(d)
-    for n in numbers:
-        sentences[_sentence_of(starts, n.start)].numbers.append(n)
+    for sentence, m in _in_sentences(sentences, matches):
+        sentence.add(m)
+    for sentence, d in _in_sentences(sentences, sorted(mentions, key=lambda d: d.start)):
+        sentence.dates.append(d)
+    for sentence, n in _in_sentences(sentences, numbers):
+        sentence.numbers.append(n)
     return sentences
 
 
-def _sentence_of(starts: list[int], token: int) -> int:
-    """The index of the sentence that token ``token`` starts in (the first one for a token before it)."""
-    return max(bisect.bisect_right(starts, token) - 1, 0)
+def _in_sentences(sentences: list[Sentence], items: Iterable[_Spanned]) -> Iterator[tuple[Sentence, _Spanned]]:
+    """Each of ``items`` (in text order) with the sentence its first token is in (the first sentence for
+    one before it): one walk down both lists, not a search per item."""
+    k, last = 0, len(sentences) - 1
+    for item in items:
+        while k < last and sentences[k + 1].start <= item.start:
+            k += 1
+        yield sentences[k], item
