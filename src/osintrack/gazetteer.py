@@ -15,7 +15,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from types import MappingProxyType
@@ -87,11 +87,12 @@ class Site:
     lon: float
     aliases: tuple[str, ...] = ()
     notes: str = ""
+    # ``site``, ``town``, ``region`` or ``country``: FORMAT.md's geo_precision for this place (a field set
+    # once, not a property: the extractor reads it a hundred times per report)
+    precision: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def precision(self) -> str:
-        """``site``, ``town``, ``region`` or ``country``: FORMAT.md's geo_precision for this place."""
-        return PRECISION[self.type]
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "precision", PRECISION[self.type])
 
     def bare_names(self) -> list[str]:
         """Name and aliases that name this place on their own (not the ``~`` qualified-only ones)."""

@@ -188,6 +188,8 @@ def date_options(doc: Doc, s: Sentence, where: Match, anchor: Match) -> list[Dat
     sentences before, else the publication date at week precision)."""
     cause = cause_start(s, anchor.end)  # a date in the cause of a retaliation is the cause's day
     dated = [d for d in s.dates if d.value is not None and (cause is None or d.start < cause)]
+    if not dated:  # about half the mentions: only the context gives a day
+        return [_context_date(doc, s)]
     first_trigger = min((t.start for t in s.having("trigger")), default=anchor.start)
     nearest = min(dated, key=lambda d: abs(d.start - where.start), default=None)
     joins = [m.start for m in s.having("tally", "and")]
@@ -226,7 +228,10 @@ def _after_since(s: Sentence, d: DateMention) -> bool:
 def cause_start(s: Sentence, after: int) -> int | None:
     """Where the cause of a retaliation told after the trigger begins ('strikes on Friday in retaliation
     for the attack of last Sunday'): the end of the first retaliation cue after token ``after``."""
-    return min((c.end for c in s.having("cue", "retaliation") if c.start >= after), default=None)
+    cues = s.having("cue", "retaliation")
+    if not cues:  # most sentences: asked for every trigger, place and date
+        return None
+    return min((c.end for c in cues if c.start >= after), default=None)
 
 
 def _statement_date(s: Sentence, d: DateMention) -> bool:
@@ -335,7 +340,7 @@ def _countable(s: Sentence) -> list[Number]:
     """The numbers of a sentence that may count people: not a weapon's name, a count of attacks, part of
     a date or of a name."""
     weapons = [w.start for w in s.having("weapon")]
-    names = [(m.start, m.end) for m in s.matches if m.value("place") is not None or m.value("actor") is not None]
+    names = [(m.start, m.end) for m in s.having("place") + s.having("actor")]
     return [n for n in s.numbers if not n.ordinal and not any(d.start <= n.start < d.end for d in s.dates)
             and n.end not in weapons and not any(0 <= u.start - n.end <= 1 for u in s.having("tally", "units"))
             and not any(a <= n.start < b for a, b in names)]
@@ -384,13 +389,13 @@ def _counted_forces(s: Sentence, cue: Match, usable: list[Number], others: list[
 def _governed(s: Sentence, trigger: Match) -> tuple[bool, bool]:
     """(a threat, vow, plan or hypothesis shortly before the trigger, a negation right before it)."""
     governed = negated = False
-    for m in s.matches:
+    for m in s.having("cue"):  # in text order, as the sentence's matches
         if m.end > trigger.start:
             break
-        distance = trigger.start - m.end
-        if distance <= BLOCK_WINDOW and any(m.value("cue") == c for c in BLOCKING_CUES):
+        distance, cue = trigger.start - m.end, m.value("cue")
+        if distance <= BLOCK_WINDOW and cue in BLOCKING_CUES:
             governed = True
-        if distance <= NEGATION_WINDOW and m.value("cue") == "negation":
+        if distance <= NEGATION_WINDOW and cue == "negation":
             negated = True
     return governed, negated
 

@@ -18,13 +18,18 @@ from ..lexicon import Match
 from .candidates import Candidate, DateOption, Mention, cause_start, count_units
 from .document import Doc, Sentence, theatre
 from .places import SPECIFIC, coarse, contains, dateline, sentence_sites
-from .roles import actor_mentions
+from .roles import actor_mentions, sentence_actors
 
 Features = set[str]  # the names of the readings that hold (each worth 1)
 
 SAYS_WINDOW = 6  # "the Islamic Resistance in Iraq, in a statement, said": the speaker before the verb
 _FACILITY_TYPES = ("base", "airport", "oil_field", "gas_field", "facility", "border_crossing", "port")
 _QUOTE_MARKS = re.compile("[\"“”«»„']")
+# readings that say something else at a coarse place, or where no sentence names the place
+_COARSE_READINGS = frozenset({"state_agent", "rule_strike", "anchor:strike", "anchor:air_strike", "casualties",
+                              "counted", "day_in_sentence", "claimed", "group_agent", "victim", "weapon",
+                              "facility_word", "facilities_word", "plural", "in_cause"})
+_UNPLACED_READINGS = frozenset({"counted", "count_units", "since", "open_period", "many"})
 
 
 def bucket(value: int, edges: tuple[int, ...]) -> str:
@@ -162,10 +167,8 @@ def _group_says(doc: Doc, s: Sentence, trigger: Match) -> bool:
     """An armed group names itself the speaker of the trigger's sentence: group, then 'said', then the
     trigger."""
     cues = [c for c in s.having("cue", "confirm") if c.end <= trigger.start]
-    for a in s.having("actor"):
-        actor = doc.actors.get(a.value("actor"))
-        if actor is not None and actor.type in ("armed_group", "umbrella") and a.value("place") is None \
-                and any(0 <= c.start - a.end <= SAYS_WINDOW for c in cues):
+    for a, actor in sentence_actors(doc, s):
+        if actor.type in ("armed_group", "umbrella") and any(0 <= c.start - a.end <= SAYS_WINDOW for c in cues):
             return True
     return False
 
@@ -241,11 +244,7 @@ def candidate_features(doc: Doc, c: Candidate, others: list[Candidate]) -> Featu
     if coarse(c.site):
         # a state's strikes on unnamed sites are coded per country; attacks on a country's bases are a summary,
         # but an attack on 'a base in Jordan' is one incident
-        for name in ("state_agent", "rule_strike", "anchor:strike", "anchor:air_strike", "casualties",
-                     "counted", "day_in_sentence", "claimed", "group_agent", "victim", "weapon",
-                     "facility_word", "facilities_word", "plural", "in_cause"):
-            if name in f:
-                f.add("coarse&" + name)
+        f.update(["coarse&" + name for name in _COARSE_READINGS & f])
         if not stated:
             f.add("coarse&unstated")
         if "holds_specific_same_day" in f:
@@ -253,9 +252,7 @@ def candidate_features(doc: Doc, c: Candidate, others: list[Candidate]) -> Featu
     if c.date.source == "default" and "site_dated_elsewhere" in f:
         f.add("default&dated_elsewhere")
     if c.unplaced:  # a sentence naming no place that counts attacks
-        for name in ("counted", "count_units", "since", "open_period", "many"):
-            if name in f:
-                f.add("unplaced&" + name)
+        f.update(["unplaced&" + name for name in _UNPLACED_READINGS & f])
     return f
 
 
@@ -386,10 +383,7 @@ def _actor_positions(doc: Doc, m: Mention, trigger: Match, f: Features) -> None:
     against = [c.end for c in s.having("cue", "against")]
     forces = {c.start for c in s.having("cue", "forces")} | {c.end for c in s.having("cue", "forces")}
     nearest: dict[str, tuple[int, Match]] = {}
-    for a in s.having("actor"):
-        actor = doc.actors.get(a.value("actor"))
-        if actor is None or a.value("place") is not None:
-            continue
+    for a, actor in sentence_actors(doc, s):
         kind = "state" if actor.type in ("state", "state_force") else \
             "group" if actor.type in ("armed_group", "umbrella", "generic") else \
             "official" if actor.type == "official_source" else None

@@ -100,10 +100,8 @@ def _set_armed_state(doc: Doc, s: Sentence, draft: Roles, span: tuple[int, int] 
     """'US warplanes struck ...': a state named right before the aircraft that struck flew them."""
     if span is None:
         return
-    for m in s.having("actor"):
-        actor = doc.actors.get(m.value("actor"))
-        if actor is not None and actor.type in STATE_TYPES and m.value("place") is None \
-                and 0 <= span[0] - m.end <= 1:
+    for m, actor in sentence_actors(doc, s):
+        if actor.type in STATE_TYPES and 0 <= span[0] - m.end <= 1:
             draft.actor = doc.actors.root(actor.id).name
             draft.evidence["actor"] = (m.start, m.end)
             return
@@ -136,10 +134,7 @@ def _actor_roles(doc: Doc, s: Sentence, trigger: Match,
     victims: list[Mention] = []
     targets: list[str] = []
     sources = [(c.start, c.end) for c in s.having("cue", "confirm")]
-    for m in s.having("actor"):
-        actor = doc.actors.get(m.value("actor"))
-        if actor is None or m.value("place") is not None:  # a country name says where, not who
-            continue
+    for m, actor in sentence_actors(doc, s):  # a country name says where, not who
         if any(0 <= m.start - end <= 1 or 0 <= start - m.end <= 1 for start, end in sources):
             continue  # "said US officials", "the US military said": a source, neither agent nor victim
         if any(0 <= m.start - e <= AGAINST_WINDOW for e in against):
@@ -219,10 +214,8 @@ def _group_by_cue(doc: Doc, cue_kind: str, beside: Callable[[Match, Match], bool
         if s.has("cue", "deny") or s.has("cue", "negation") or (attack_told and not s.has("trigger")):
             continue
         for cue in s.having("cue", cue_kind):
-            for m in s.having("actor"):
-                actor = doc.actors.get(m.value("actor"))
-                if actor is not None and actor.type in ("armed_group", "umbrella") and m.value("place") is None \
-                        and beside(m, cue) and not _state_affiliated(doc, actor.id):
+            for m, actor in sentence_actors(doc, s):
+                if actor.type in ("armed_group", "umbrella") and beside(m, cue) and not _state_affiliated(doc, actor.id):
                     return actor.name, (m.start, m.end), s.index
     return None
 
@@ -239,10 +232,16 @@ def actor_mentions(doc: Doc) -> list[tuple[int, Match, Actor, Actor]]:
     read once, for the report-wide readings."""
     found: list[tuple[int, Match, Actor, Actor]] | None = doc.memo.get("actor_mentions")
     if found is None:
-        found = doc.memo["actor_mentions"] = []
-        for s in doc.sentences:
-            for m in s.having("actor"):
-                actor = doc.actors.get(m.value("actor"))
-                if actor is not None and m.value("place") is None:
-                    found.append((s.index, m, actor, doc.actors.root(actor.id)))
+        found = doc.memo["actor_mentions"] = [(s.index, m, actor, doc.actors.root(actor.id))
+                                              for s in doc.sentences for m, actor in sentence_actors(doc, s)]
+    return found
+
+
+def sentence_actors(doc: Doc, s: Sentence) -> list[Mention]:
+    """(words, actor) of every known actor the sentence names as someone, not as a place ('in Iraq'), in
+    text order: looked up once per sentence, for every reading of who did, claimed or counted what."""
+    found: list[Mention] | None = s.memo.get("actors")  # type: ignore[assignment]
+    if found is None:
+        found = s.memo["actors"] = [(m, actor) for m in s.having("actor") if m.value("place") is None
+                                    and (actor := doc.actors.get(m.value("actor"))) is not None]
     return found

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ..model import Tally
 from .document import Doc, Number, Sentence
+from .roles import sentence_actors
 
 UNIT_GAP = 3  # tokens between a number and its count word ("66 kali", "100 times", "at least 14 reprises")
 COUNTRY_GAP = 12  # tokens between a breakdown number and its country ("27 attaques ont eu lieu ... en Irak")
@@ -153,7 +154,7 @@ def _year(doc: Doc, n: Number) -> bool:
 
 
 def _qualified(s: Sentence, n: Number) -> bool:
-    return any(m.value("tally") in QUALIFIERS and 0 <= n.start - m.end <= QUALIFIER_GAP for m in s.matches)
+    return any(m.value("tally") in QUALIFIERS and 0 <= n.start - m.end <= QUALIFIER_GAP for m in s.having("tally"))
 
 
 def _has_unit_after(s: Sentence, n: Number) -> bool:
@@ -169,10 +170,7 @@ def _forces_after(doc: Doc, s: Sentence, n: Number) -> bool:
     """'59 soldiers', '56 soldats américains', '2,500 troops': the number counts people of the forces."""
     if any(0 <= f.start - n.end <= FORCES_GAP for f in s.having("cue", "forces")):
         return True
-    for m in s.having("actor"):
-        actor = doc.actors.get(m.value("actor"))
-        if actor is None or m.value("place") is not None:
-            continue
+    for m, actor in sentence_actors(doc, s):
         # "56 soldats américains" (forces), "59 Américains" (the state's people, right after)
         gap = FORCES_GAP if actor.type == "state_force" else 0
         if actor.type in ("state", "state_force") and 0 <= m.start - n.end <= gap:
@@ -272,7 +270,7 @@ def _fill_common(doc: Doc, s: Sentence, draft: TallyDraft, number: Number) -> No
 
 
 def _set_qualifier(s: Sentence, draft: TallyDraft, number: Number) -> None:
-    for m in s.matches:
+    for m in s.having("tally"):
         key = m.value("tally")
         if key in QUALIFIERS and 0 <= number.start - m.end <= QUALIFIER_GAP:
             draft.qualifier = key
@@ -282,7 +280,7 @@ def _set_qualifier(s: Sentence, draft: TallyDraft, number: Number) -> None:
 def _set_window(doc: Doc, s: Sentence, draft: TallyDraft) -> None:
     """since / as_of from 'since 17 October', 'between 17 and 30 October', 'as of Thursday', else the
     statement's own date or the publication day."""
-    cues = {m.end: m.value("tally") for m in s.matches if m.value("tally") in ("since", "between", "until")}
+    cues = {m.end: m.value("tally") for m in s.having("tally") if m.value("tally") in ("since", "between", "until")}
     after = [m.start for m in s.having("tally", "since")]  # postpositions: "17 Ekim'den bu yana"
     bounded = [d for d in s.dates if d.value is not None]
     free = []
@@ -312,7 +310,7 @@ def _set_window(doc: Doc, s: Sentence, draft: TallyDraft) -> None:
 
 def _between_day(doc: Doc, s: Sentence, draft: TallyDraft, bounded: list) -> None:  # type: ignore[type-arg]
     """'entre le 17 et le 30 octobre': the first day borrows the month of the second date."""
-    start = next(m.end for m in s.matches if m.value("tally") == "between")
+    start = next(m.end for m in s.having("tally") if m.value("tally") == "between")
     first = next((n for n in s.numbers if 0 <= n.start - start <= 2 and 1 <= n.value <= 31), None)
     end = next((d for d in bounded if d.precision == "day" and first is not None and d.start > first.end), None)
     if first is None or end is None or end.value is None:
@@ -328,9 +326,8 @@ def _set_reporter(doc: Doc, s: Sentence, draft: TallyDraft) -> None:
     source ("the Pentagon") before a state, and never a country named as a place."""
     for sentence in reversed(doc.sentences[max(0, s.index - REPORTER_SENTENCES):s.index + 1]):
         sources = []
-        for m in sentence.having("actor"):
-            actor = doc.actors.get(m.value("actor"))
-            if actor is not None and actor.type in SOURCE_TYPES and m.value("place") is None:
+        for m, actor in sentence_actors(doc, sentence):
+            if actor.type in SOURCE_TYPES:
                 sources.append((m, actor))
         if sources:
             m, actor = min(reversed(sources), key=lambda ma: SOURCE_TYPES.index(ma[1].type))
