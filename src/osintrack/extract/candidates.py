@@ -44,7 +44,9 @@ NEGATION_GAP = 4  # "did not result in injuries", "no US personnel were injured"
 ANAPHORA_SENTENCES = 3  # "the base" refers to a facility named this many sentences back
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, though nothing changes one once made: one is made for every date a mention may take, and a
+# frozen dataclass's __init__ (object.__setattr__ per field) is about three times slower (as lexicon.Match).
+@dataclass(slots=True, unsafe_hash=True)
 class DateOption:
     """One day (or week, month) a mention may have happened on, and where the text gives it."""
 

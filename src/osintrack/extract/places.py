@@ -38,7 +38,9 @@ TROOP_LIST_GAP = 6
 _NAME_STOPS = frozenset(",;:.()\"«»“”")  # punctuation no place name runs across
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, though nothing changes one once made: one is made for every place a sentence names, and a
+# frozen dataclass's __init__ (object.__setattr__ per field) is about three times slower (as lexicon.Match).
+@dataclass(slots=True, unsafe_hash=True)
 class Place:
     """One place a sentence names, read in its context."""
 
@@ -80,11 +82,13 @@ def _unknown_names(doc: Doc, s: Sentence) -> list[tuple[Site, Match]]:
     """Places the lexicon did not know, named beside a facility word ('the base of Kherab al Jir',
     'Robarya Üssü'): the words next to it that no entry covers, looked up by spelling keys
     (``Gazetteer.fuzzy``), where no known place stands beside the word already."""
+    if not (s.has("trigger") or s.has("weapon")):  # only where violence is told
+        return []
     places = s.having("place")
     facilities = [f for f in s.having("cue", "facility") if not any(
         -NAME_WINDOW <= p.start - f.end <= NAME_WINDOW or -NAME_WINDOW <= f.start - p.end <= NAME_WINDOW
         for p in places)]
-    if not facilities or not (s.has("trigger") or s.has("weapon")):  # only where violence is told
+    if not facilities:
         return []
     covered = {i for m in s.matches for i in range(m.start, m.end)}
     covered |= {i for n in s.numbers for i in range(n.start, n.end)}

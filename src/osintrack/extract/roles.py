@@ -92,7 +92,9 @@ def read_roles(doc: Doc, s: Sentence, trigger: Match, live: list[Match], weapon:
         roles.typed = True
     if roles.event_type == "air_strike" and roles.actor is None:
         _set_armed_state(doc, s, roles, weapon[1])
-    _set_confirmer(doc, s, roles)
+    confirmer = _confirmer(doc, s)
+    if confirmer is not None:
+        roles.confirmed_by, roles.evidence["confirmed_by"] = confirmer
     return roles
 
 
@@ -173,12 +175,19 @@ def _acts(m: Match, trigger: Match, strike_kind: bool, forces: bool, after_noun:
     return not any(m.end <= c < trigger.start for c in casualty_cues)
 
 
-def _set_confirmer(doc: Doc, s: Sentence, draft: Roles) -> None:
-    """The official source or state that says so: the one nearest a 'said'/'confirmed' cue. A country
-    name that is also a place ('in Iraq') speaks only right beside the cue ('Iraq said')."""
+def _confirmer(doc: Doc, s: Sentence) -> tuple[str, tuple[int, int]] | None:
+    """_read_confirmer, once per sentence (it depends on no trigger; every trigger asks)."""
+    if "confirmer" not in s.memo:
+        s.memo["confirmer"] = _read_confirmer(doc, s)
+    return s.memo["confirmer"]  # type: ignore[return-value]
+
+
+def _read_confirmer(doc: Doc, s: Sentence) -> tuple[str, tuple[int, int]] | None:
+    """The official source or state that says so, and its words: the one nearest a 'said'/'confirmed'
+    cue. A country name that is also a place ('in Iraq') speaks only right beside the cue ('Iraq said')."""
     cues = s.having("cue", "confirm")
     if not cues:
-        return
+        return None
     found = []
     mentions = s.having("actor")
     for m in mentions:
@@ -191,10 +200,10 @@ def _set_confirmer(doc: Doc, s: Sentence, draft: Roles) -> None:
         if m.value("place") is not None and distance > 1:
             continue
         found.append((distance, m.start, m, actor))
-    if found:
-        _, _, m, actor = min(found, key=lambda f: (f[0], f[1]))
-        draft.confirmed_by = actor.name
-        draft.evidence["confirmed_by"] = (m.start, m.end)
+    if not found:
+        return None
+    _, _, m, actor = min(found, key=lambda f: (f[0], f[1]))
+    return actor.name, (m.start, m.end)
 
 
 def report_claimant(doc: Doc) -> tuple[str, tuple[int, int], int] | None:
@@ -215,7 +224,8 @@ def _group_by_cue(doc: Doc, cue_kind: str, beside: Callable[[Match, Match], bool
             continue
         for cue in s.having("cue", cue_kind):
             for m, actor in sentence_actors(doc, s):
-                if actor.type in ("armed_group", "umbrella") and beside(m, cue) and not _state_affiliated(doc, actor.id):
+                if actor.type in ("armed_group", "umbrella") and beside(m, cue) \
+                        and not _state_affiliated(doc, actor.id):
                     return actor.name, (m.start, m.end), s.index
     return None
 
