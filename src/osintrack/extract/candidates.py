@@ -404,8 +404,11 @@ def _governed(s: Sentence, trigger: Match) -> tuple[bool, bool]:
 
 def count_units(s: Sentence) -> list[Match]:
     """Count words right after a number of three or more ('66 times', '27 kali')."""
+    units = s.having("tally", "units")
+    if not units:  # most sentences; asked for every trigger
+        return []
     counts = [n for n in s.numbers if not n.ordinal and n.value >= MIN_COUNT]
-    return [u for u in s.having("tally", "units") if any(0 <= u.start - n.end <= COUNT_WINDOW for n in counts)]
+    return [u for u in units if any(0 <= u.start - n.end <= COUNT_WINDOW for n in counts)]
 
 
 def _open_period(s: Sentence) -> bool:
