@@ -25,12 +25,12 @@ from osintrack.extract.classifier import dump_models, shipped_model_path
 from osintrack.extract.training import prepare, train
 from osintrack.pipeline import extract_reports
 
-# Pinned a little under what was measured (2026-12-05, 5 folds, seed 0): k-fold event F1 0.710, tally F1
-# 0.739; full fit event F1 0.788, tally F1 0.769. The k-fold figures are the ones that say how unseen
+# Pinned a little under what was measured (2026-12-05, 5 folds, seed 0, fixed thresholds): k-fold event
+# F1 0.727, tally F1 0.719; full fit event F1 0.788, tally F1 0.769. The k-fold figures are the ones that say how unseen
 # reports fare; the full fit only guards against breakage (it fell from 0.792 as the gap to the k-fold
 # closed: list members are taken on the strength of the one beside the verb).
 FLOORS: dict[str, float] = {
-    "kfold_event_f1": 0.70,
+    "kfold_event_f1": 0.71,
     "kfold_tally_f1": 0.70,
     "full_event_f1": 0.77,
     "full_tally_f1": 0.76,

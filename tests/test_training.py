@@ -19,6 +19,7 @@ from osintrack.corpus import load_corpus, set_names
 from osintrack.crossval import cross_validate
 from osintrack.extract import extract_report
 from osintrack.extract.classifier import load_models
+from osintrack.extract.training import EVENT_THRESHOLD
 from osintrack.model import Report
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -48,7 +49,7 @@ def test_train_is_deterministic_and_its_models_extract(corpus: Path, tmp_path: P
         assert "trained on 11 reports (one, two)" in result.output
     assert first.read_bytes() == second.read_bytes()
     models = load_models(first)
-    assert models.about["sets"] == ["one", "two"] and 0.25 <= models.threshold <= 0.5
+    assert models.about["sets"] == ["one", "two"] and models.threshold == EVENT_THRESHOLD
     text = "Two drones struck Ain al-Asad air base in western Iraq on Tuesday, the Pentagon said."
     events = extract_report(Report("t", text, "2023-10-19", "en"), models).events
     assert [(e.site, e.date) for e in events] == [("Ain al-Asad Air Base", "2023-10-17")]

@@ -1,11 +1,10 @@
 """An honest estimate: grouped k-fold cross-validation of the extractor over a gold-coded corpus.
 
-Each report falls in one fold. For each fold, everything the extractor learns (the models' weights
-and the event threshold, itself chosen by cross-validation inside the training part) is fitted on
-the other folds only, and the fold's reports are extracted with it. The predictions of all folds
-are scored together with FORMAT.md's rules, beside the score of the models fitted on everything
-(the "full-fit" score, which flatters the extractor). A gap between the two says the engine fits
-the corpus rather than the language.
+Each report falls in one fold. For each fold, everything the extractor learns (the models' weights;
+the thresholds are constants) is fitted on the other folds only, and the fold's reports are
+extracted with it. The predictions of all folds are scored together with FORMAT.md's rules, beside
+the score of the models fitted on everything (the "full-fit" score, which flatters the extractor). A
+gap between the two says the engine fits the corpus rather than the language.
 """
 
 from __future__ import annotations
