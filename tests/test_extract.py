@@ -206,3 +206,33 @@ def test_a_place_listed_beside_an_event_taken_is_an_event_too() -> None:
     taken = {d.site.name for d in select(doc, candidates, probabilities, shipped_models(), 0.4)}
     assert "Al-Tanf Garrison" in taken and "Erbil" not in taken
     assert len(taken & {"Al-Shaddadi", "Al-Shaddadi base", "Rukban"}) == 2, taken
+
+
+@pytest.mark.parametrize(("text", "killed", "injured"), [
+    ("No one was injured when the rocket hit the base.", None, 0),
+    ("The guards escaped unhurt after the rocket attack on the base.", None, 0),
+    ("Three soldiers died in the attack on the base; nobody else was hurt.", 3, 0),
+    ("The drone hit the base and nobody was killed.", 0, None),
+    ("Two guards were wounded in the attack on the base, but no one was killed.", 0, 2),
+    ("The rocket attack on the base caused no casualties.", 0, 0),
+])
+def test_no_injuries_zeroes_the_injured_and_no_deaths_the_killed(text: str, killed: int | None,
+                                                               injured: int | None) -> None:
+    """The corpus's rule: 'no casualties' gives 0 killed and 0 injured, 'no one was injured' (or 'unhurt')
+    0 injured only, 'nobody was killed' 0 killed only: each where the sentence gives that field no number."""
+    from osintrack.extract.candidates import casualties
+    from osintrack.extract.document import read_doc
+
+    doc = read_doc(Report("none", text, "2024-01-06", "en"))
+    (s,) = doc.sentences
+    found = {name: value for name, _, value in casualties(doc, s)}
+    assert (found.get("killed"), found.get("injured")) == (killed, injured)
+
+
+def test_an_event_told_with_no_injuries_keeps_its_killed_unknown() -> None:
+    """'No one was injured' in a sentence of its own: the event gets 0 injured and no killed figure."""
+    text = ("Two rockets struck the Ain al-Asad air base in western Iraq on Monday, officials said. "
+            "No one was injured.")
+    events = extract_report(Report("uninjured", text, "2024-01-16", "en")).events
+    assert events
+    assert all((e.killed, e.injured) == (None, 0) for e in events)

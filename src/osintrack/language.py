@@ -122,9 +122,9 @@ def normalize_phrase(phrase: str) -> tuple[str, ...]:
 PACK_SECTIONS: dict[str, tuple[str, ...]] = {
     "triggers": ("attack", "strike", "air_strike", "launch"),
     "weapons": ("drone", "rocket", "missile", "mortar", "ied", "small_arms", "aircraft"),
-    "cues": ("claim", "confirm", "deny", "intercept", "killed", "injured", "no_casualties", "threat",
-             "future", "hypothetical", "negation", "forces", "official", "against", "facility", "facilities",
-             "by", "retaliation", "campaign", "plural_trigger"),
+    "cues": ("claim", "confirm", "deny", "intercept", "killed", "injured", "no_casualties", "no_injuries",
+             "no_deaths", "threat", "future", "hypothetical", "negation", "forces", "official", "against",
+             "facility", "facilities", "by", "retaliation", "campaign", "plural_trigger"),
     "tallies": ("units", "since", "between", "until", "period", "more_than", "at_least", "about", "and",
                 "many", "series"),
 }

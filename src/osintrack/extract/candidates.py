@@ -16,7 +16,7 @@ from typing import Any
 from ..dates import DateMention
 from ..gazetteer import Site
 from ..lexicon import Match
-from .document import Doc, Number, Sentence
+from .document import NONE_CUES, Doc, Number, Sentence
 from .places import SPECIFIC, Place, dateline, outside, sentence_places, sentence_sites
 from .roles import Roles, read_roles
 
@@ -290,7 +290,8 @@ def _set_casualties(doc: Doc, s: Sentence, facts: Facts) -> None:
 def casualties(doc: Doc, s: Sentence) -> list[tuple[str, tuple[int, int], int]]:
     """(killed | injured, evidence tokens, number) the sentence gives: the number of each casualty word
     ('three soldiers were killed', 'killing 3', 'seven were killed and 18 wounded'); 'no casualties'
-    gives 0 to each field the sentence leaves without a number."""
+    gives 0 to each field the sentence leaves without a number, 'no one was injured' to the injured only and
+    'nobody was killed' to the killed only."""
     key = "casualties"
     if key in s.memo:
         return s.memo[key]  # type: ignore[return-value]
@@ -310,10 +311,11 @@ def casualties(doc: Doc, s: Sentence) -> list[tuple[str, tuple[int, int], int]]:
             if number is not None:
                 found.append((name, (min(number.start, cue.start), max(number.end, cue.end)), number.value))
                 break
-    if s.has("cue", "no_casualties"):
-        first = s.having("cue", "no_casualties")[0]
-        given = {name for name, _, _ in found}
-        found += [(name, (first.start, first.end), 0) for name in ("killed", "injured") if name not in given]
+    for key, fields in NONE_CUES:  # 'no casualties' both, 'no one was injured' the injured only
+        if s.has("cue", key):
+            first = s.having("cue", key)[0]
+            given = {name for name, _, _ in found}
+            found += [(name, (first.start, first.end), 0) for name in fields if name not in given]
     found += _negated_casualties(s, {name for name, _, _ in found})
     s.memo[key] = found
     return found

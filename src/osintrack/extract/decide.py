@@ -209,7 +209,7 @@ def _nearby_casualties(doc: Doc, drafts: list[Draft]) -> None:
     just before it (or just after, at the head of a report), when that event has no toll yet."""
     told = {k: d for d in drafts for k in d.sentences()}
     for s in doc.sentences:
-        if s.index in told or not (s.has("cue", "killed") or s.has("cue", "injured") or s.has("cue", "no_casualties")):
+        if s.index in told or not (s.has("cue", "killed") or s.has("cue", "injured") or s.tells_none()):
             continue
         found = casualties(doc, s)
         if not found:
@@ -230,7 +230,7 @@ def _no_casualties_that_day(doc: Doc, drafts: list[Draft]) -> None:
     sentence telling attacks on a day it names ('attacked four times on Thursday, without casualties'),
     holds for every attack the report tells on that day (and for an undated attack told next to it)."""
     for s in doc.sentences:
-        if not s.has("cue", "no_casualties"):
+        if not s.tells_none():
             continue
         nones = [(name, span) for name, span, value in casualties(doc, s) if value == 0]
         near = [d for d in drafts if d.event_type == "attack"

@@ -58,6 +58,10 @@ class _Starts(Protocol):
 _Spanned = TypeVar("_Spanned", bound=_Starts)  # a match, date or number: what a sentence holds
 
 _NONE: list[Match] = []  # what having() gives for nothing: shared, never to be changed
+# The cue classes that say nobody was hurt, with the casualty fields each gives 0: "no casualties" both,
+# "no one was injured" the injured only, "nobody was killed" the killed only (the corpus's coding rule)
+NONE_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("no_casualties", ("killed", "injured")), ("no_injuries", ("injured",)), ("no_deaths", ("killed",)))
 
 
 @dataclass(slots=True)
@@ -83,6 +87,10 @@ class Sentence:
 
     def has(self, kind: str, value: object = None) -> bool:
         return (kind, value) in self.by_kind
+
+    def tells_none(self) -> bool:
+        """Whether the sentence says nobody (or nobody of some kind) was hurt: a cue of NONE_CUES."""
+        return any((("cue", key) in self.by_kind) for key, _ in NONE_CUES)
 
 
 @dataclass(slots=True)

@@ -226,9 +226,11 @@ def _readings(doc: Doc, s: Sentence, draft: TallyDraft, tells_event: int) -> set
     for key in ("since", "between", "until", "period", "many", "series"):
         if s.has("tally", key):
             f.add(f"cue:{key}")
-    for key in ("confirm", "claim", "no_casualties", "intercept", "threat", "future", "hypothetical"):
+    for key in ("confirm", "claim", "intercept", "threat", "future", "hypothetical"):
         if s.has("cue", key):
             f.add(f"cue:{key}")
+    if s.tells_none():  # 'no casualties', 'no one was injured', 'nobody was killed' alike
+        f.add("cue:no_casualties")
     if draft.qualifier is not None:
         f.add("qualified")
     if draft.breakdown is not None:
