@@ -112,9 +112,9 @@ class Client:
         self._pools: OrderedDict[str, httpx.AsyncClient] = OrderedDict()
 
     async def close(self) -> None:
-        for pool in self._pools.values():
+        while self._pools:  # one at a time: a request cancelled meanwhile may still take its host's turn
+            _, pool = self._pools.popitem(last=False)
             await pool.aclose()
-        self._pools.clear()
 
     async def _pool(self, key: str) -> httpx.AsyncClient:
         """The host's client; the connections of hosts not asked lately beyond ``connections`` are closed."""
