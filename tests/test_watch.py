@@ -280,6 +280,28 @@ def test_broken_sources_are_recorded_and_never_stop_the_others(tmp_path: Path) -
         assert state["slow"]["failures"] == 2
 
 
+def test_the_client_keeps_connections_to_as_many_hosts_as_it_may_ask_at_once() -> None:
+    """One connection per host, those of the hosts asked least lately closed beyond ``connections``."""
+    from osintrack.watch.http import Client, EventLoop
+
+    with Site(hosts=3) as site:
+        site.add("/robots.txt", Page(b"User-agent: *\nDisallow:\n", content_type="text/plain"))
+        site.add("/fr-harir", page("fr-harir"))
+        loop = EventLoop()
+
+        async def make() -> Client:
+            return Client(HttpSettings(delay=0, timeout=2, retries=1, connections=2))
+
+        client = loop.run(make())
+        try:
+            for host in (1, 2, 3, 1, 3, 2):
+                assert loop.run(client.get(site.url("/fr-harir", host))).status == 200
+                assert len(client._pools) <= 2
+        finally:
+            loop.run(client.close())
+            loop.close()
+
+
 # --- the command line: acceptance, kill and resume, end to end ----------------------------------------
 
 def run(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:

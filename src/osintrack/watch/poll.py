@@ -41,10 +41,12 @@ FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9,
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _HTML = ("text/html", "application/xhtml+xml")
 RETRY_BASE = 60  # seconds before a failed source is asked again, doubled per failure up to its interval
-WINDOW = 256  # article requests handed to the event loop ahead of the one being stored
+WINDOW = 256  # article requests handed to the event loop ahead of the one being stored, at least
 READ_BATCH = 16  # pages read and extracted (and looked up among the stored texts) together: a worker's task
-# tasks in flight per worker: enough for the workers to go on while this process stores a batch of reports
-TASKS_AHEAD = 8
+# pages in flight to the workers, in store batches: storing a batch takes about as long as the workers take
+# to read one; with 256 pages in flight, the workers stopped during each store and this process then waited
+# for them (a third of a poll); with 100 kB pages, two batches of 500 hold about 100 MB
+BATCHES_AHEAD = 2
 WRITER_RETRIES = 5  # times a poll's ingest starts again after another writer committed
 
 
@@ -233,12 +235,14 @@ class Watcher:
     # --- articles -------------------------------------------------------------------------------
 
     def _pages(self, todo: Sequence[_Candidate], stop: threading.Event) -> Iterator[tuple[_Candidate, Answer]]:
-        """Each candidate with its page, in order; up to ``WINDOW`` requests run ahead."""
+        """Each candidate with its page, in order; up to a store batch of requests (``WINDOW`` at least)
+        run ahead, so that pages are fetched while this process stores a batch."""
+        window = max(WINDOW, self.batch_size)
         ahead: deque[tuple[_Candidate, concurrent.futures.Future[Answer]]] = deque()
         pending = iter(todo)
         try:
             while True:
-                while len(ahead) < WINDOW and not stop.is_set():
+                while len(ahead) < window and not stop.is_set():
                     candidate = next(pending, None)
                     if candidate is None:
                         break
@@ -267,8 +271,9 @@ class Watcher:
         fetched = (self._fetched(candidate, answer, attempts.get(candidate.url, 0) + 1, now, stats, left)
                    for candidate, answer in self._pages(todo, stop))
         # a task no larger than a store batch: what is stored follows what is fetched closely
-        tasks = chunked(fetched, min(READ_BATCH, self.batch_size))
-        for batch, read in map_batches(read_pages, tasks, self.workers, ahead=TASKS_AHEAD * self.workers):
+        task = min(READ_BATCH, self.batch_size)
+        ahead = max(self.workers + 1, BATCHES_AHEAD * self.batch_size // task)
+        for batch, read in map_batches(read_pages, chunked(fetched, task), self.workers, ahead=ahead):
             done = [_outcome(row, result) for (row, _), result in zip(batch, read, strict=True) if row is not None]
             stored = st.stored_with_hashes(self.engine, [row.content_hash for row, _ in done if row.content_hash])
             for row, result in done:
