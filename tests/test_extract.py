@@ -227,6 +227,7 @@ def test_no_injuries_zeroes_the_injured_and_no_deaths_the_killed(text: str, kill
     (s,) = doc.sentences
     found = {name: value for name, _, value in casualties(doc, s)}
     assert (found.get("killed"), found.get("injured")) == (killed, injured)
+    assert casualties(doc, s) is casualties(doc, s)  # read once per sentence: every trigger and draft asks
 
 
 def test_an_event_told_with_no_injuries_keeps_its_killed_unknown() -> None:

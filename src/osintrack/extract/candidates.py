@@ -311,9 +311,9 @@ def casualties(doc: Doc, s: Sentence) -> list[tuple[str, tuple[int, int], int]]:
             if number is not None:
                 found.append((name, (min(number.start, cue.start), max(number.end, cue.end)), number.value))
                 break
-    for key, fields in NONE_CUES:  # 'no casualties' both, 'no one was injured' the injured only
-        if s.has("cue", key):
-            first = s.having("cue", key)[0]
+    for cue_class, fields in NONE_CUES:  # 'no casualties' both, 'no one was injured' the injured only
+        if s.has("cue", cue_class):
+            first = s.having("cue", cue_class)[0]
             given = {name for name, _, _ in found}
             found += [(name, (first.start, first.end), 0) for name in fields if name not in given]
     found += _negated_casualties(s, {name for name, _, _ in found})
