@@ -142,15 +142,14 @@ class Client:
             headers["If-Modified-Since"] = last_modified
         answer = Answer(url=url, final_url=url)
         for _ in range(MAX_REDIRECTS + 1):
-            key = origin(answer.final_url)
-            host = await self._host(key)
+            host = await self._host(origin(answer.final_url))
             assert host.robots is not None
             if not host.robots.can_fetch(_AGENT_TOKEN, answer.final_url):
                 answer.error = f"robots.txt of {origin(answer.final_url)} disallows {answer.final_url}"
                 answer.disallowed = True
                 return answer
             async with self._turn(host):
-                sent = await self._with_retries(key, answer.final_url, headers)
+                sent = await self._with_retries(answer.final_url, headers)
             sent.url = url
             answer = sent
             location = answer.headers.get("location")
@@ -181,7 +180,7 @@ class Client:
         url = key + "/robots.txt"
         answer = Answer(url=url, final_url=url)
         for _ in range(MAX_REDIRECTS + 1):  # RFC 9309: follow at least five redirects
-            answer = await self._send(origin(answer.final_url), answer.final_url, {"Accept": "text/plain"})
+            answer = await self._send(answer.final_url, {"Accept": "text/plain"})
             if answer.status not in _REDIRECTS or "location" not in answer.headers:
                 break
             answer.final_url = urljoin(answer.final_url, answer.headers["location"].strip())
@@ -209,12 +208,12 @@ class Client:
 
     # --- one request ----------------------------------------------------------------------------
 
-    async def _with_retries(self, key: str, url: str, headers: Mapping[str, str]) -> Answer:
+    async def _with_retries(self, url: str, headers: Mapping[str, str]) -> Answer:
         """``_send``, again after a transient failure, waiting ``backoff`` x 2^n (or Retry-After) with
         jitter; the host stays held meanwhile, so that a struggling server is not asked anything else."""
         attempt = 0
         while True:
-            answer = await self._send(key, url, headers)
+            answer = await self._send(url, headers)
             if not _transient(answer) or attempt >= self.settings.retries:
                 return answer
             wait = _retry_after(answer.headers) or self.settings.backoff * 2 ** attempt
@@ -223,12 +222,12 @@ class Client:
             await asyncio.sleep(wait * random.uniform(0.5, 1.5))  # jitter: retries of many clients spread out
             attempt += 1
 
-    async def _send(self, key: str, url: str, headers: Mapping[str, str]) -> Answer:
-        """One GET to the host ``key`` (``origin(url)``), its body read up to ``max_bytes`` (after
-        decompression) within ``timeout`` seconds."""
+    async def _send(self, url: str, headers: Mapping[str, str]) -> Answer:
+        """One GET, on its host's client, its body read up to ``max_bytes`` (after decompression) within
+        ``timeout`` seconds."""
         limit, answer = self.settings.max_bytes, Answer(url=url, final_url=url)
         self.sent += 1
-        pool = await self._pool(key)
+        pool = await self._pool(origin(url))
         try:
             async with asyncio.timeout(self.settings.timeout), self._slots, \
                     pool.stream("GET", url, headers=headers) as response:
