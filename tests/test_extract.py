@@ -237,3 +237,19 @@ def test_an_event_told_with_no_injuries_keeps_its_killed_unknown() -> None:
     events = extract_report(Report("uninjured", text, "2024-01-16", "en")).events
     assert events
     assert all((e.killed, e.injured) == (None, 0) for e in events)
+
+
+def test_a_day_named_in_another_paragraph_does_not_date_the_next_one() -> None:
+    """A photo caption's day ('... during a protest in Baghdad, December 31, 2019') ends its paragraph;
+    an undated sentence of the next paragraph takes the publication week, not that day. Within one
+    paragraph the day named just before still carries."""
+    from osintrack.extract.candidates import mentions
+    from osintrack.extract.document import read_doc
+
+    caption = "A man holds a flag during a protest in Baghdad, Iraq December 31, 2019."
+    attack = "Drones also attacked US troops at the Ain al-Asad air base, the official said."
+    for between, expected in (("\n\n", {"2023-11-17"}), (" ", {"2019-12-31"})):
+        doc = read_doc(Report("caption", caption + between + attack, "2023-11-17", "en"))
+        found = [m for m in mentions(doc) if m.site is not None and m.site.name == "Ain al-Asad Air Base"]
+        assert found
+        assert {o.value for m in found for o in m.dates} == expected

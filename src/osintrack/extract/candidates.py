@@ -187,7 +187,7 @@ def _report_countries(doc: Doc) -> list[str]:
 
 def date_options(doc: Doc, s: Sentence, where: Match, anchor: Match) -> list[DateOption]:
     """Every date of the sentence, and the one its context gives (the last day named in the two
-    sentences before, else the publication date at week precision)."""
+    sentences before, within its paragraph, else the publication date at week precision)."""
     cause = cause_start(s, anchor.end)  # a date in the cause of a retaliation is the cause's day
     dated = [d for d in s.dates if d.value is not None and (cause is None or d.start < cause)]
     if not dated:  # about half the mentions: only the context gives a day
@@ -213,7 +213,12 @@ def _context_date(doc: Doc, s: Sentence) -> DateOption:
 
 
 def _read_context_date(doc: Doc, s: Sentence) -> DateOption:
+    later = s
     for previous in reversed(doc.sentences[max(0, s.index - CONTEXT_SENTENCES):s.index]):
+        # a day named in another paragraph (a photo caption's, the last story's) is not this one's
+        if doc.paragraph_between(previous, later):
+            break
+        later = previous
         mention = next((d for d in reversed(previous.dates) if d.precision == "day" and d.value
                         and not _after_since(previous, d)), None)
         if mention is not None:

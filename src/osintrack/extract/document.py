@@ -37,6 +37,7 @@ _CRAWL_HEADER = re.compile(r" ?date \d{4}-\d{2}(?:-\d{2})?(?=\s|\Z)")
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)(?:[/-]([0-3]?\d))?(?=[/-])")
 _STOPS = frozenset(".!?;؟。…")
 _STOP_MARKS = frozenset(",;:.()،؛")  # a comma or a stronger stop: what keeps two words apart
+_BLANK_LINE = re.compile(r"\n[ \t\r\u00a0]*\n")  # a paragraph ends
 _SENTENCE_GAP = re.compile(r"\n|[.!?;](?=\s*[\"'“«(\[]?\s*[^\W\d_a-z])")
 
 
@@ -113,6 +114,12 @@ class Doc:
         start = self.nt.orig_index(self.nt.ends[first.end - 1] - 1) + 1
         end = self.nt.orig_index(self.nt.starts[second.start])
         return not _STOP_MARKS.isdisjoint(self.report.text[start:end])
+
+    def paragraph_between(self, first: Sentence, second: Sentence) -> bool:
+        """Whether a blank line stands between two sentences in the original text."""
+        start = self.nt.orig_index(self.nt.ends[first.end - 1] - 1) + 1
+        end = self.nt.orig_index(self.nt.starts[second.start])
+        return _BLANK_LINE.search(self.report.text, start, end) is not None
 
     def evidence(self, start_token: int, end_token: int) -> Evidence:
         start, end = self.nt.orig_span(start_token, end_token)
