@@ -253,3 +253,19 @@ def test_a_day_named_in_another_paragraph_does_not_date_the_next_one() -> None:
         found = [m for m in mentions(doc) if m.site is not None and m.site.name == "Ain al-Asad Air Base"]
         assert found
         assert {o.value for m in found for o in m.dates} == expected
+
+
+def test_the_actors_of_a_retaliation_did_not_act_in_its_cause() -> None:
+    """'The US struck militias in Iraq in retaliation for the drone attack on a base in Jordan': the
+    attack in Jordan is read as the cause, without the state and group of the main clause beside it."""
+    from osintrack.extract.candidates import mentions
+    from osintrack.extract.document import read_doc
+    from osintrack.extract.features import type_features
+
+    text = ("The United States struck Kataib Hezbollah in Iraq on Friday in retaliation for the drone attack "
+            "that killed three soldiers at a base in Jordan.")
+    doc = read_doc(Report("cause-type", text, "2024-02-03", "en"))
+    by_place = {m.site.name: type_features(doc, m) for m in mentions(doc) if m.site is not None}
+    assert "trigger_in_cause" in by_place["Jordan"]
+    assert not any(f.startswith(("state_before", "group_before")) for f in by_place["Jordan"])
+    assert "trigger_in_cause" not in by_place["Iraq"]

@@ -142,6 +142,13 @@ def _in_cause(m: Mention) -> bool:
     return cause is not None and place.match.start >= cause
 
 
+def _cause_of(s: Sentence, trigger: Match) -> int | None:
+    """'strikes in Iraq in retaliation for the drone attack in Jordan': where the cause the trigger names
+    begins (the end of a retaliation cue before it that follows another trigger), else None."""
+    return max((c.end for c in s.having("cue", "retaliation")
+                if c.end <= trigger.start and any(t.end <= c.start for t in s.having("trigger"))), default=None)
+
+
 def _quoted(doc: Doc, m: Mention) -> bool:
     """The place stands inside quotation marks that open within its sentence."""
     assert m.place is not None
@@ -351,6 +358,8 @@ def type_features(doc: Doc, m: Mention) -> Features:
         f.add("injured")
     if _in_cause(m):
         f.add("in_cause")
+    if trigger is not None and _cause_of(m.sentence, trigger) is not None:
+        f.add("trigger_in_cause")
     if trigger is not None:
         _actor_positions(doc, m, trigger, f)
     m.memo["type"] = f
@@ -383,7 +392,10 @@ def _actor_positions(doc: Doc, m: Mention, trigger: Match, f: Features) -> None:
     against = [c.end for c in s.having("cue", "against")]
     forces = {c.start for c in s.having("cue", "forces")} | {c.end for c in s.having("cue", "forces")}
     nearest: dict[str, tuple[int, Match]] = {}
+    cause = _cause_of(s, trigger)
     for a, actor in sentence_actors(doc, s):
+        if cause is not None and a.end <= cause:  # the main clause's actors did not act in its cause
+            continue
         kind = "state" if actor.type in ("state", "state_force") else \
             "group" if actor.type in ("armed_group", "umbrella", "generic") else \
             "official" if actor.type == "official_source" else None
