@@ -269,3 +269,15 @@ def test_the_actors_of_a_retaliation_did_not_act_in_its_cause() -> None:
     assert "trigger_in_cause" in by_place["Jordan"]
     assert not any(f.startswith(("state_before", "group_before")) for f in by_place["Jordan"])
     assert "trigger_in_cause" not in by_place["Iraq"]
+
+
+def test_a_sentence_ends_at_a_stop_but_not_inside_an_acronym() -> None:
+    """'EE.UU.' and 'U.K.' hold periods that end no sentence; a stop with no space after it ('Irak.Sebelum',
+    as scraped pages glue paragraphs) still does."""
+    from osintrack.extract.document import read_doc
+
+    text = "Tres militares murieron en el ataque contra la base de EE.UU. en Jordania. Dijo el U.K. ayer.Irak.Luego"
+    doc = read_doc(Report("acronym", text, "2024-02-01", "es"))
+    assert [doc.evidence(s.start, s.end).text for s in doc.sentences] == [
+        "Tres militares murieron en el ataque contra la base de EE.UU. en Jordania", "Dijo el U.K. ayer",
+        "Irak", "Luego"]

@@ -37,6 +37,7 @@ _CRAWL_HEADER = re.compile(r" ?date \d{4}-\d{2}(?:-\d{2})?(?=\s|\Z)")
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)(?:[/-]([0-3]?\d))?(?=[/-])")
 _STOPS = frozenset(".!?;؟。…")
 _STOP_MARKS = frozenset(",;:.()،؛")  # a comma or a stronger stop: what keeps two words apart
+_ACRONYM = re.compile(r"[^\W\d_a-z]{1,3}\.[^\W\d_a-z]{1,3}\.")  # "EE.UU.", "U.K.": no sentence ends inside
 _BLANK_LINE = re.compile(r"\n[ \t\r\u00a0]*\n")  # a paragraph ends
 _SENTENCE_GAP = re.compile(r"\n|[.!?;](?=\s*[\"'“«(\[]?\s*[^\W\d_a-z])")
 
@@ -228,9 +229,17 @@ def _sentence_breaks(nt: NormText) -> list[int]:
         i = bisect.bisect_right(token_starts, gap.start())
         if i == 0 or i >= len(nt.forms) or (breaks and breaks[-1] == i):
             continue
-        if gap.group() == "\n" or (len(nt.forms[i - 1]) > 1 and not nt.forms[i].isdecimal()):
+        if gap.group() == "\n" or (len(nt.forms[i - 1]) > 1 and not nt.forms[i].isdecimal()
+                                    and not _ACRONYM.match(nt.original, _word_start(nt.original, gap.start()))):
             breaks.append(i)
     return breaks
+
+
+def _word_start(text: str, end: int) -> int:
+    start = end
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    return start
 
 
 def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
