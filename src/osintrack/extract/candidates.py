@@ -39,7 +39,7 @@ MANY_AFTER = 2
 MANY_BEFORE = 1  # "dozens of attacks"; not "dozens wounded in an attack"
 CONTEXT_WINDOW = 3  # "its bombardment of Gaza": a trigger this close before another war's place
 STATEMENT_WINDOW = 1  # "said Monday", "a déclaré mardi": the day of the statement, not of the event
-CONTEXT_SENTENCES = 2  # an undated mention may take the last day named this many sentences back
+CONTEXT_SENTENCES = 3  # an undated mention may take the last day named this many sentences back, in its paragraph
 NEGATION_GAP = 4  # "did not result in injuries", "no US personnel were injured"
 ANAPHORA_SENTENCES = 3  # "the base" refers to a facility named this many sentences back
 
@@ -186,7 +186,7 @@ def _report_countries(doc: Doc) -> list[str]:
 # --- dates --------------------------------------------------------------------------------------
 
 def date_options(doc: Doc, s: Sentence, where: Match, anchor: Match) -> list[DateOption]:
-    """Every date of the sentence, and the one its context gives (the last day named in the two
+    """Every date of the sentence, and the one its context gives (the last day named in the three
     sentences before, within its paragraph, else the publication date at week precision)."""
     cause = cause_start(s, anchor.end)  # a date in the cause of a retaliation is the cause's day
     dated = [d for d in s.dates if d.value is not None and (cause is None or d.start < cause)]
