@@ -62,6 +62,7 @@ _NONE: list[Match] = []  # what having() gives for nothing: shared, never to be 
 # "no one was injured" the injured only, "nobody was killed" the killed only (the corpus's coding rule)
 NONE_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("no_casualties", ("killed", "injured")), ("no_injuries", ("injured",)), ("no_deaths", ("killed",)))
+_NONE_KEYS = frozenset(("cue", key) for key, _ in NONE_CUES)
 
 
 @dataclass(slots=True)
@@ -90,7 +91,7 @@ class Sentence:
 
     def tells_none(self) -> bool:
         """Whether the sentence says nobody (or nobody of some kind) was hurt: a cue of NONE_CUES."""
-        return any((("cue", key) in self.by_kind) for key, _ in NONE_CUES)
+        return not self.by_kind.keys().isdisjoint(_NONE_KEYS)
 
 
 @dataclass(slots=True)
@@ -197,11 +198,11 @@ def _numbers(nt: NormText, matches: list[Match], pack: LanguagePack) -> list[Num
     by_start = {m.start: m for m in matches}
     out = [Number(a, b, value) for a, b, value in numbers_mod.find_numbers(nt, by_start, pack)]
     taken = {n.start for n in out}
-    for m in matches:
-        ordinal = m.value("ordinal")
-        if ordinal is not None and m.start not in taken:
-            out.append(Number(m.start, m.end, int(ordinal), ordinal=True))
-            taken.add(m.start)
+    # the payloads read in place, not by Match.value: a call per match costs more than the test
+    for match, ordinal in [(m, value) for m in matches for kind, value in m.payloads if kind == "ordinal"]:
+        if ordinal is not None and match.start not in taken:
+            out.append(Number(match.start, match.end, int(ordinal), ordinal=True))
+            taken.add(match.start)
     for j, form in enumerate(nt.forms):  # "the 28th attack", "la 7e attaque": digits with an ordinal ending
         if j not in taken and form[:1].isdecimal() and not form.isdecimal():
             value = numbers_mod.digit_ordinal(form, pack)

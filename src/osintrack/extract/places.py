@@ -258,10 +258,6 @@ def _deployment(doc: Doc, s: Sentence, place: Match) -> bool:
     return False
 
 
-def rank(site: Site) -> int:
-    return TYPE_RANK.get(site.type, 0)
-
-
 def coarse(site: Site) -> bool:
     """A country, a province or a compass region ("eastern Syria"): a place that says little of where.
     A named area (the Golan Heights, the Green Zone) is told like a place."""
@@ -270,7 +266,7 @@ def coarse(site: Site) -> bool:
 
 def contains(outer: Site, inner: Site) -> bool:
     """Whether ``outer`` is a coarser place that ``inner`` lies in."""
-    if rank(outer) <= rank(inner) or outer.country != inner.country:
+    if outer.country != inner.country or TYPE_RANK.get(outer.type, 0) <= TYPE_RANK.get(inner.type, 0):
         return False
     if outer.precision == "country":
         return True
