@@ -37,7 +37,9 @@ _CRAWL_HEADER = re.compile(r" ?date \d{4}-\d{2}(?:-\d{2})?(?=\s|\Z)")
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)(?:[/-]([0-3]?\d))?(?=[/-])")
 _STOPS = frozenset(".!?;؟。…")
 _STOP_MARKS = frozenset(",;:.()،؛")  # a comma or a stronger stop: what keeps two words apart
-_SENTENCE_GAP = re.compile(r"\n|[.!?;](?=\s*[\"'“«(\[]?\s*[^\W\d_a-z])")
+# (one character class first: the regex engine then skips to the next candidate at C speed, twice as
+# fast over a report as an alternation of the newline and the stops)
+_SENTENCE_GAP = re.compile(r"[\n.!?;](?:(?<=\n)|(?=\s*[\"'“«(\[]?\s*[^\W\d_a-z]))")
 
 
 # Not frozen, though nothing changes one once made: one is made for every number, and a
