@@ -12,7 +12,6 @@ import bisect
 import datetime as dt
 import gc
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -78,12 +77,6 @@ class Sentence:
 
     by_kind: dict[tuple[str, object], list[Match]] = field(default_factory=dict)
     memo: dict[object, object] = field(default_factory=dict)  # per-sentence results of the builders
-
-    def add(self, match: Match) -> None:
-        self.matches.append(match)
-        for kind, value in match.payloads:
-            self.by_kind.setdefault((kind, None), []).append(match)
-            self.by_kind.setdefault((kind, value), []).append(match)
 
     def having(self, kind: str, value: object = None) -> list[Match]:
         return self.by_kind.get((kind, value), _NONE)
@@ -259,23 +252,28 @@ def _sentences(nt: NormText, matches: list[Match], mentions: list[dates_mod.Date
                numbers: list[Number]) -> list[Sentence]:
     bounds = _bounded([0, *_sentence_breaks(nt), len(nt.forms)])
     spans = [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
-    sentences = [Sentence(k, a, b) for k, (a, b) in enumerate(spans)]
-    if not sentences:
+    if not spans:
         return []
-    for sentence, m in _in_sentences(sentences, matches):
-        sentence.add(m)
-    for sentence, d in _in_sentences(sentences, sorted(mentions, key=lambda d: d.start)):
-        sentence.dates.append(d)
-    for sentence, n in _in_sentences(sentences, numbers):
-        sentence.numbers.append(n)
-    return sentences
+    firsts = [a for a, _ in spans[1:]]
+    return [Sentence(k, a, b, held, dated, counted, _by_kind(held))
+            for k, ((a, b), held, dated, counted) in enumerate(zip(
+                spans, _split(matches, firsts), _split(sorted(mentions, key=lambda d: d.start), firsts),
+                _split(numbers, firsts), strict=True))]
 
 
-def _in_sentences(sentences: list[Sentence], items: Iterable[_Spanned]) -> Iterator[tuple[Sentence, _Spanned]]:
-    """Each of ``items`` (in text order) with the sentence its first token is in (the first sentence for
-    one before it): one walk down both lists, not a search per item."""
-    k, last = 0, len(sentences) - 1
-    for item in items:
-        while k < last and sentences[k + 1].start <= item.start:
-            k += 1
-        yield sentences[k], item
+def _split(items: list[_Spanned], firsts: list[int]) -> list[list[_Spanned]]:
+    """``items`` (in text order) cut into one list per sentence, by the first token of each sentence after
+    the first (an item before the first sentence goes with it): a search per sentence, not per item."""
+    starts = [item.start for item in items]
+    cuts = [bisect.bisect_left(starts, first) for first in firsts]
+    return [items[a:b] for a, b in zip([0, *cuts], [*cuts, len(items)], strict=True)]
+
+
+def _by_kind(matches: list[Match]) -> dict[tuple[str, object], list[Match]]:
+    """A sentence's matches by (kind, None) and by (kind, value), in text order: what having() reads."""
+    by_kind: dict[tuple[str, object], list[Match]] = {}
+    for match in matches:
+        for kind, value in match.payloads:
+            by_kind.setdefault((kind, None), []).append(match)
+            by_kind.setdefault((kind, value), []).append(match)
+    return by_kind
