@@ -56,6 +56,12 @@ class _Node:
         self.star_lengths: tuple[int, ...] = ()  # the lengths of those prefixes, longest first
 
 
+_Step = tuple[Payloads | None, _Node | None]  # reading a word at a node: what ends there, where to go on
+_Steps = tuple[_Step, ...]
+_Begun = tuple[Payloads | None, _Steps | None]  # what a match starting with a word may be (Lexicon._begin)
+_UNSEEN: Any = object()
+
+
 class Lexicon:
     """Phrases with payloads, matched against ``NormText`` tokens."""
 
@@ -64,19 +70,16 @@ class Lexicon:
         self.prefixes = tuple(sorted(set(prefixes), key=len, reverse=True))
         self.suffixes = tuple(sorted(set(suffixes), key=len, reverse=True))
         self._root = _Node()
-        self._heads: tuple[frozenset[str], int] | None = None
-        # words recur across reports: their clitic-less and ending-less forms are computed once
+        # words recur across reports: their clitic-less and ending-less forms, and what a match starting
+        # with them gives, are computed once
         self._bare_memo: dict[str, list[str]] = {}
         self._stem_memo: dict[str, list[str]] = {}
-        self._can_start: dict[str, bool] = {}
-        self._root_steps: dict[str, tuple[Payloads | None, _Node | None]] = {}
+        self._begun: dict[str, _Begun | None] = {}
         for phrase, payload in entries:
             self.add(phrase, payload)
 
     def add(self, phrase: str, payload: Payload) -> None:
-        self._heads = None
-        self._can_start.clear()
-        self._root_steps.clear()
+        self._begun.clear()
         is_prefix = phrase.rstrip().endswith("*")
         forms = normalize_phrase(phrase.rstrip().rstrip("*"))
         if not forms:
@@ -129,23 +132,18 @@ class Lexicon:
         forms = nt.forms
         stop = len(forms) if end is None else end
         out: list[Match] = []
-        starts = self._root.next
-        plain = not (self.prefixes or self.suffixes)
-        if self._heads is None:
-            self._heads = self._star_heads()
-        heads, width = self._heads
+        memo = self._begun
         i = start
-        can_start = self._can_start
         while i < stop:
             form = forms[i]
-            if plain:
-                if form not in starts and form[:width] not in heads:  # most tokens start nothing
-                    i += 1
-                    continue
-            elif not can_start.get(form, True) or (form not in can_start and not self._starts(form)):
+            begun = memo.get(form, _UNSEEN)
+            if begun is _UNSEEN:
+                begun = self._begin(form)
+            if begun is None:  # most tokens start nothing
                 i += 1
                 continue
-            found = self._longest_at(forms, i, stop)
+            one, steps = begun
+            found = Match(i, i + 1, one) if steps is None else self._longest_at(forms, i, stop, steps)
             if found is None:
                 i += 1
                 continue
@@ -153,63 +151,49 @@ class Lexicon:
             i = found.end
         return out
 
-    def _starts(self, form: str) -> bool:
-        """Whether some phrase may begin with ``form``, its clitics and endings stripped (remembered: a
-        language with morphology would otherwise walk the trie from every token)."""
-        root = self._root
-        found = False
-        for head in (form, *self._bare(form)) if self.prefixes else (form,):
-            if head in root.next or _prefix_payloads(root, head) is not None or any(
-                    stem in root.next for stem in self._stems(head)):
-                found = True
-                break
-        if len(self._can_start) > _MEMO_LIMIT:
-            self._can_start.clear()
-        self._can_start[form] = found
-        return found
+    def _begin(self, form: str) -> _Begun | None:
+        """What a match starting with ``form`` may be, remembered per word (most words start nothing,
+        most matches are one word long, and the root's many '*' prefix lengths, clitics and stems would
+        otherwise be tried again at every token): None where no phrase starts with it; (payloads, None)
+        where only a one-word phrase does, whatever follows; else (None, the first step of each
+        reading of it: as it is, then without each clitic)."""
+        heads = (form, *self._bare(form)) if self.prefixes else (form,)
+        steps = tuple(self._step(self._root, head) for head in heads)
+        begun: _Begun | None
+        if any(node is not None for _, node in steps):
+            begun = (None, steps)
+        else:
+            one = next((ending for ending, _ in steps if ending is not None), None)
+            begun = None if one is None else (one, None)
+        if len(self._begun) > _MEMO_LIMIT:
+            self._begun.clear()
+        self._begun[form] = begun
+        return begun
 
-    def _star_heads(self) -> tuple[frozenset[str], int]:
-        """The first letters every one-word '*' stem starts with, to reject most tokens at once."""
-        stars = self._root.stars or {}
-        width = min((len(p) for p in stars), default=1)
-        return frozenset(p[:width] for p in stars), width
-
-    def _longest_at(self, forms: list[str], i: int, stop: int) -> Match | None:
-        first = forms[i]
-        best = self._walk(forms, i, stop, first)
-        for head in self._bare(first) if self.prefixes else ():  # the token without a clitic
-            found = self._walk(forms, i, stop, head)
+    def _longest_at(self, forms: list[str], i: int, stop: int, steps: _Steps) -> Match | None:
+        """The longest phrase starting at token i, from the first step of each reading of it (as it is
+        first, then without each clitic)."""
+        best: tuple[int, Payloads] | None = None
+        for ending, node in steps:
+            found: tuple[int, Payloads] | None = None
+            j = i
+            while True:
+                if ending is not None:
+                    found = (j + 1, ending)
+                j += 1
+                if node is None or j >= stop:
+                    break
+                form = forms[j]
+                if node.star_lengths or (self.suffixes and self._stems(form)):
+                    ending, node = self._step(node, form)
+                else:  # most steps, where most walks end: only the word itself may go on
+                    node = node.next.get(form)
+                    ending = None if node is None else node.end
             if found is not None and (best is None or found[0] > best[0]):
                 best = found
         return None if best is None else Match(i, *best)
 
-    def _walk(self, forms: list[str], i: int, stop: int, head: str) -> tuple[int, Payloads] | None:
-        """The longest phrase starting at token i (read as ``head``): (end token, payloads)."""
-        best: tuple[int, Payloads] | None = None
-        ending, node = self._first_step(head)
-        j = i
-        while True:
-            if ending is not None:
-                best = (j + 1, ending)
-            if node is None:
-                return best
-            j += 1
-            if j >= stop:
-                return best
-            ending, node = self._step(node, forms[j])
-
-    def _first_step(self, head: str) -> tuple[Payloads | None, _Node | None]:
-        """``_step`` from the root, remembered per word: most walks end after their first token, and
-        the root's many '*' prefix lengths and stems would otherwise be tried again at every token."""
-        found = self._root_steps.get(head)
-        if found is None:
-            found = self._step(self._root, head)
-            if len(self._root_steps) > _MEMO_LIMIT:
-                self._root_steps.clear()
-            self._root_steps[head] = found
-        return found
-
-    def _step(self, node: _Node, form: str) -> tuple[Payloads | None, _Node | None]:
+    def _step(self, node: _Node, form: str) -> _Step:
         """Reading ``form`` at ``node``: the payloads of a phrase ending with it (its own, else by its
         stem, else by a '*' prefix), and the node to read the next token from."""
         ending = _prefix_payloads(node, form) if node.star_lengths else None

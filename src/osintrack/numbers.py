@@ -194,7 +194,7 @@ def find_numbers(nt: NormText, matches_by_start: Mapping[int, Match],
     than calling ``parse_number`` on every token)."""
     tables = number_tables(pack)
     plain, compounds, forms = tables.plain, tables.compounds, nt.forms
-    wanted = {i for i, match in matches_by_start.items() if _number_match(match)}
+    wanted = {i for i, match in matches_by_start.items() for kind, _ in match.payloads if kind in _NUMBER_KINDS}
     if tables.compound:
         candidates = [i for i, form in enumerate(forms)
                       if form not in plain or i in wanted or compounds.get(form, 0) >= 0]

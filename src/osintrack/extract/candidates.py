@@ -135,13 +135,17 @@ def triggers(s: Sentence) -> list[Match]:
     weapons = s.having("weapon")
     near_weapon = [m for m in s.having("trigger", "launch") + s.having("cue", "intercept")
                    if any(abs(w.start - m.start) <= LAUNCH_WINDOW for w in weapons)]
-    found = [m for m in s.having("trigger") if m.value("trigger") != "launch"] + near_weapon
-    return sorted(found, key=lambda m: m.start)
+    found = [m for m in s.having("trigger") if m.value("trigger") != "launch"]
+    # the trigger words are in text order already: sorted only where launch or intercept words join them
+    return sorted(found + near_weapon, key=lambda m: m.start) if near_weapon else found
 
 
 def _governing(anchors: list[Match], place: Match) -> Match:
     """The trigger a place belongs to: the nearest, one before it ('attacks on X') counting a little
     nearer than one after it ('X came under attack', 'in Jordan in a drone attack')."""
+    if len(anchors) == 1:  # most sentences
+        return anchors[0]
+
     def distance(t: Match) -> int:
         return place.start - t.end if t.end <= place.start else t.start - place.end + AFTER_PENALTY
     return min(anchors, key=lambda t: (distance(t), t.start))
@@ -350,8 +354,9 @@ def _countable(s: Sentence) -> list[Number]:
     a date or of a name."""
     weapons = [w.start for w in s.having("weapon")]
     names = [(m.start, m.end) for m in s.having("place") + s.having("actor")]
+    units = s.having("tally", "units")
     return [n for n in s.numbers if not n.ordinal and not any(d.start <= n.start < d.end for d in s.dates)
-            and n.end not in weapons and not any(0 <= u.start - n.end <= 1 for u in s.having("tally", "units"))
+            and n.end not in weapons and not any(0 <= u.start - n.end <= 1 for u in units)
             and not any(a <= n.start < b for a, b in names)]
 
 

@@ -238,17 +238,13 @@ def _listed(m: Match, raw: list[tuple[Site, Match, bool]], joins: list[int]) -> 
 
 def _deployment(doc: Doc, s: Sentence, place: Match) -> bool:
     """'2,500 troops in Iraq and 900 in Syria': numbers of troops stationed, not an incident."""
-    if not any(n.value >= MIN_TROOPS and not n.ordinal for n in s.numbers):  # most sentences count no troops
+    counts = [n for n in _troop_counts(s) if 0 <= place.start - n.end <= DEPLOYMENT_WINDOW]
+    if not counts:  # most places: no count of troops right before them
         return False
     forces = list(s.having("cue", "forces")) + [
         m for m in s.having("actor") if (a := doc.actors.get(m.value("actor"))) and a.type == "state_force"]
     casualty_ends = [m.end for m in s.having("cue", "killed") + s.having("cue", "injured")]
-    in_dates = {i for d in s.dates for i in range(d.start, d.end)}
-    for n in s.numbers:
-        if n.ordinal or n.value < MIN_TROOPS or n.start in in_dates:
-            continue
-        if not 0 <= place.start - n.end <= DEPLOYMENT_WINDOW:
-            continue
+    for n in counts:
         if any(0 <= n.start - e <= 1 for e in casualty_ends):  # "killed three soldiers at a base in X"
             continue
         if any(f.start == n.end and f.end <= place.start for f in forces) or any(
@@ -258,8 +254,15 @@ def _deployment(doc: Doc, s: Sentence, place: Match) -> bool:
     return False
 
 
-def rank(site: Site) -> int:
-    return TYPE_RANK.get(site.type, 0)
+def _troop_counts(s: Sentence) -> list[Number]:
+    """The numbers of a sentence that may count troops stationed: cardinals of MIN_TROOPS or more, not part
+    of a date (a year is one). Read once per sentence: every place of it asks."""
+    found: list[Number] | None = s.memo.get("troop_counts")  # type: ignore[assignment]
+    if found is None:
+        in_dates = {i for d in s.dates for i in range(d.start, d.end)}
+        found = s.memo["troop_counts"] = [n for n in s.numbers if not n.ordinal and n.value >= MIN_TROOPS
+                                          and n.start not in in_dates]
+    return found
 
 
 def coarse(site: Site) -> bool:
@@ -270,7 +273,7 @@ def coarse(site: Site) -> bool:
 
 def contains(outer: Site, inner: Site) -> bool:
     """Whether ``outer`` is a coarser place that ``inner`` lies in."""
-    if rank(outer) <= rank(inner) or outer.country != inner.country:
+    if outer.country != inner.country or TYPE_RANK.get(outer.type, 0) <= TYPE_RANK.get(inner.type, 0):
         return False
     if outer.precision == "country":
         return True

@@ -220,9 +220,10 @@ def _group_by_cue(doc: Doc, cue_kind: str, beside: Callable[[Match, Match], bool
     """The first armed group ``beside`` a ``cue_kind`` cue, in a sentence that denies nothing: (its
     name, its words, the sentence)."""
     for s in doc.sentences:
-        if s.has("cue", "deny") or s.has("cue", "negation") or (attack_told and not s.has("trigger")):
+        cues = s.having("cue", cue_kind)  # asked first: most sentences have none
+        if not cues or s.has("cue", "deny") or s.has("cue", "negation") or (attack_told and not s.has("trigger")):
             continue
-        for cue in s.having("cue", cue_kind):
+        for cue in cues:
             for m, actor in sentence_actors(doc, s):
                 if actor.type in ("armed_group", "umbrella") and beside(m, cue) \
                         and not _state_affiliated(doc, actor.id):

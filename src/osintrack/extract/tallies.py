@@ -117,7 +117,9 @@ def _counts(s: Sentence) -> list[Number]:
 def _attack_counts(doc: Doc, s: Sentence) -> list[TallyDraft]:
     """'66 times', 'the 28th attack', '32 in Iraq and 34 in Syria' (the sum, with the breakdown)."""
     out = []
-    items = _country_items(doc, s) if s.has("tally", "units") or s.has("trigger") else []
+    # a breakdown needs two countries, so two places at least: most sentences name fewer
+    items = _country_items(doc, s) if (s.has("tally", "units") or s.has("trigger")) and len(s.having("place")) > 1 \
+        else []
     breakdown = {country: n.value for n, country in items} if len(items) >= 2 else None
     in_breakdown = {id(n) for n, _ in items} if breakdown else set()
     for n in _undated(s):
