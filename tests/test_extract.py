@@ -281,3 +281,21 @@ def test_a_sentence_ends_at_a_stop_but_not_inside_an_acronym() -> None:
     assert [doc.evidence(s.start, s.end).text for s in doc.sentences] == [
         "Tres militares murieron en el ataque contra la base de EE.UU. en Jordania", "Dijo el U.K. ayer",
         "Irak", "Luego"]
+
+
+@pytest.mark.parametrize(("lang", "text", "killed", "injured"), [
+    ("en", "The attack killed three soldiers and wounded 12 others.", 3, 12),
+    ("pt", "A incursão contra a base matou pelo menos três militares e feriu outros 12.", 3, 12),
+    ("en", "Three soldiers were killed and 12 wounded.", 3, 12),
+    ("en", "The strike killed three and injured four.", 3, 4),
+])
+def test_a_count_after_one_casualty_word_is_not_the_next_ones_subject(lang: str, text: str, killed: int,
+                                                                       injured: int) -> None:
+    """'killed three soldiers and wounded 12 others': 'three soldiers' is the object of 'killed', not the
+    subject of 'wounded', which counts the 12 after it."""
+    from osintrack.extract.candidates import casualties
+    from osintrack.extract.document import read_doc
+
+    doc = read_doc(Report("tolls", text, "2024-01-06", lang))
+    found = {name: value for name, _, value in casualties(doc, doc.sentences[0])}
+    assert (found.get("killed"), found.get("injured")) == (killed, injured)

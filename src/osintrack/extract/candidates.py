@@ -314,9 +314,8 @@ def casualties(doc: Doc, s: Sentence) -> list[tuple[str, tuple[int, int], int]]:
             # 'killing three and injuring': a number right after a casualty word with no count before it
             # is that word's count; not 'seven were killed and 18 others wounded'
             counted = [o for o in others if not before[id(o)]]
-            number = _casualty_number(s, cue, others, usable,
-                                      [n for n in before[id(cue)]
-                                       if not any(0 <= n.start - o.end <= OTHER_CUE_GAP for o in counted)])
+            free = [n for n in usable if not any(0 <= n.start - o.end <= OTHER_CUE_GAP for o in counted)]
+            number = _casualty_number(s, cue, others, free, [n for n in before[id(cue)] if n in free])
             if number is not None:
                 found.append((name, (min(number.start, cue.start), max(number.end, cue.end)), number.value))
                 break
