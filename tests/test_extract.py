@@ -291,12 +291,15 @@ def test_a_sentence_ends_at_a_stop_but_not_inside_an_acronym() -> None:
     ("pt", "Um ataque de drones do mesmo grupo matou três soldados e feriu outros 12.", 3, 12),
     ("en", "A drone attack killed three soldiers and wounded 34.", 3, 34),
     ("en", "One soldier was killed and two wounded.", 1, 2),
+    ("en", "Four US soldiers and two Iraqi guards were wounded.", None, 6),
+    ("de", "Ein Kommandeur und zwei weitere Mitglieder der Miliz wurden getötet.", 3, None),
 ])
-def test_a_count_after_one_casualty_word_is_not_the_next_ones_subject(lang: str, text: str, killed: int,
-                                                                       injured: int) -> None:
+def test_a_count_after_one_casualty_word_is_not_the_next_ones_subject(lang: str, text: str, killed: int | None,
+                                                                       injured: int | None) -> None:
     """'killed three soldiers and wounded 12 others': 'three soldiers' is the object of 'killed', not the
     subject of 'wounded', which counts the 12 after it. 'A drone attack killed three': 'a' ('um', 'un')
-    before the verb is an article where a count follows the verb, not a toll of one."""
+    before the verb is an article where a count follows the verb, not a toll of one. Counts joined by
+    'and' in one subject add up ('four US soldiers and two Iraqi guards were wounded': 6)."""
     from osintrack.extract.candidates import casualties
     from osintrack.extract.document import read_doc
 

@@ -24,6 +24,7 @@ BLOCKING_CUES = ("threat", "future", "hypothetical")
 BLOCK_WINDOW = 6  # tokens before a trigger in which a threat/future/hypothetical cue governs it
 NEGATION_WINDOW = 2
 CASUALTY_WINDOW = 4  # "killing three", "tuant trois soldats": a count right after the casualty word
+JOINED_GAP = 6  # "four US soldiers and two Iraqi guards": counts joined by 'and' this close add up
 OTHER_CUE_GAP = 2  # a number this close after another casualty word is that word's count
 CASUALTY_BEFORE = 8  # "seven SDF special forces commandos were killed": the subject's count before it
 SUBJECT_HEAD = 2  # "three US soldiers", "sete membros das forças": a count this close before a forces word
@@ -317,7 +318,8 @@ def casualties(doc: Doc, s: Sentence) -> list[tuple[str, tuple[int, int], int]]:
             free = [n for n in usable if not any(0 <= n.start - o.end <= OTHER_CUE_GAP for o in counted)]
             number = _casualty_number(s, cue, others, free, [n for n in before[id(cue)] if n in free])
             if number is not None:
-                found.append((name, (min(number.start, cue.start), max(number.end, cue.end)), number.value))
+                first, total = _joined_counts(s, number, cue, free, others)
+                found.append((name, (min(first.start, cue.start), max(number.end, cue.end)), total))
                 break
     for cue_class, fields in NONE_CUES:  # 'no casualties' both, 'no one was injured' the injured only
         if s.has("cue", cue_class):
@@ -374,6 +376,23 @@ def _casualty_number(s: Sentence, cue: Match, others: list[Match], usable: list[
     after = [n for n in usable if 0 <= n.start - cue.end <= CASUALTY_WINDOW and n.value >= 2
              and not any(cue.end <= o.start < n.start for o in others)]
     return min(after, key=lambda n: n.start, default=None)
+
+
+def _joined_counts(s: Sentence, number: Number, cue: Match, usable: list[Number],
+                   others: list[Match]) -> tuple[Number, int]:
+    """'four US soldiers and two Iraqi guards were wounded': the subject's counts joined by 'and', summed
+    (the first of them, and the total)."""
+    if number.end > cue.start:  # a count after the word ('killing three') is its object, alone
+        return number, number.value
+    joins = [j.start for j in s.having("tally", "and")]
+    first, total = number, number.value
+    while True:
+        previous = next((m for m in reversed(usable) if m.end <= first.start and first.start - m.end <= JOINED_GAP
+                         and any(m.end <= j < first.start for j in joins)
+                         and not any(m.end <= o.start < cue.start for o in others)), None)
+        if previous is None:
+            return first, total
+        first, total = previous, total + previous.value
 
 
 def _count_right_after(s: Sentence, cue: Match, usable: list[Number], others: list[Match]) -> Number | None:
