@@ -306,3 +306,15 @@ def test_a_count_after_one_casualty_word_is_not_the_next_ones_subject(lang: str,
     doc = read_doc(Report("tolls", text, "2024-01-06", lang))
     found = {name: value for name, _, value in casualties(doc, doc.sentences[0])}
     assert (found.get("killed"), found.get("injured")) == (killed, injured)
+
+
+def test_digits_of_a_date_a_path_or_a_time_are_no_count() -> None:
+    """A crawl header's '2023-12-26', a link's '/2023/12/25/' and '12:30' had been read as counts (tallies
+    of 26 and 25 attacks); a count written alone, '34-year-old' or '1,200' still is one."""
+    from osintrack.extract.document import read_doc
+
+    text = (" date 2023-12-26 Following attacks that injured three US troops.\n"
+            "https://www.example.org/2023/12/25/politics/strikes-iraq/index.html\n"
+            "At 12:30 a 34-year-old soldier and 1,200 others were hurt.")
+    doc = read_doc(Report("codes", text, "2023-12-26", "en"))
+    assert [n.value for s in doc.sentences for n in s.numbers] == [3, 34, 1200]

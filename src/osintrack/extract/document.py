@@ -37,6 +37,7 @@ _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]?\d)(?:[/-]([0-3]?\d))?(?=[/-]
 _STOPS = frozenset(".!?;؟。…")
 _STOP_MARKS = frozenset(",;:.()،؛")  # a comma or a stronger stop: what keeps two words apart
 _ACRONYM = re.compile(r"[^\W\d_a-z]{1,3}\.[^\W\d_a-z]{1,3}\.")  # "EE.UU.", "U.K.": no sentence ends inside
+_CODE_JOINS = frozenset("-/:")
 _BLANK_LINE = re.compile(r"\n[ \t\r\u00a0]*\n")  # a paragraph ends
 # (one character class first: the regex engine then skips to the next candidate at C speed, twice as
 # fast over a report as an alternation of the newline and the stops)
@@ -199,7 +200,8 @@ def _crawl_header_tokens(nt: NormText) -> int:
 
 def _numbers(nt: NormText, matches: list[Match], pack: LanguagePack) -> list[Number]:
     by_start = {m.start: m for m in matches}
-    out = [Number(a, b, value) for a, b, value in numbers_mod.find_numbers(nt, by_start, pack)]
+    out = [Number(a, b, value) for a, b, value in numbers_mod.find_numbers(nt, by_start, pack)
+           if not _in_code(nt, a, b)]
     taken = {n.start for n in out}
     # the payloads read in place, not by Match.value: a call per match costs more than the test
     for match, ordinal in [(m, value) for m in matches for kind, value in m.payloads if kind == "ordinal"]:
@@ -212,6 +214,15 @@ def _numbers(nt: NormText, matches: list[Match], pack: LanguagePack) -> list[Num
             if value is not None:
                 out.append(Number(j, j + 1, value, ordinal=True))
     return sorted(out, key=lambda n: n.start)
+
+
+def _in_code(nt: NormText, start: int, end: int) -> bool:
+    """Digits glued to other digits by '-', '/' or ':' ('2023-12-26', '/2023/12/25/', '12:30') are a
+    date, a path or a time: no count of anything."""
+    text = nt.original
+    a, b = nt.orig_span(start, end)
+    return (a >= 2 and text[a - 1] in _CODE_JOINS and text[a - 2].isdecimal()) or \
+        (b + 1 < len(text) and text[b] in _CODE_JOINS and text[b + 1].isdecimal())
 
 
 def _sentence_breaks(nt: NormText) -> list[int]:
