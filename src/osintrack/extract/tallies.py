@@ -255,6 +255,8 @@ def _readings(doc: Doc, s: Sentence, draft: TallyDraft, tells_event: int) -> set
         f.add("first_sentence")
     if draft.reported_by is not None:
         f.add("reporter")
+    if draft.kind == "ordinal" and (draft.since is not None or s.has("tally", "since") or s.has("tally", "period")):
+        f.add("ordinal&bounded")  # "the seventh attack since ..." counts; "a second attack" alone does not
     return f
 
 
