@@ -318,8 +318,8 @@ def casualties(doc: Doc, s: Sentence) -> list[tuple[str, tuple[int, int], int]]:
             free = [n for n in usable if not any(0 <= n.start - o.end <= OTHER_CUE_GAP for o in counted)]
             number = _casualty_number(s, cue, others, free, [n for n in before[id(cue)] if n in free])
             if number is not None:
-                first, total = _joined_counts(s, number, cue, free, others)
-                found.append((name, (min(first.start, cue.start), max(number.end, cue.end)), total))
+                head, total = _joined_counts(s, number, cue, free, others)
+                found.append((name, (min(head.start, cue.start), max(number.end, cue.end)), total))
                 break
     for cue_class, fields in NONE_CUES:  # 'no casualties' both, 'no one was injured' the injured only
         if s.has("cue", cue_class):
