@@ -308,15 +308,23 @@ def casualties(doc: Doc, s: Sentence) -> list[tuple[str, tuple[int, int], int]]:
     cues = s.having("cue", "killed") + s.having("cue", "injured")
     usable = _countable(s)
     before = {id(cue): _counts_before(doc, cue, usable, [c for c in cues if c is not cue]) for cue in cues}
+    # 'a drone attack killed three soldiers': the 'one' before the word is an article where the word's
+    # object count follows it
+    objects = {id(cue): _count_right_after(s, cue, usable, [c for c in cues if c is not cue]) for cue in cues}
+    article = {id(cue) for cue in cues if before[id(cue)] and objects[id(cue)] is not None
+               and max(before[id(cue)], key=lambda n: n.start).value == 1}
     found: list[tuple[str, tuple[int, int], int]] = []
     for name in ("killed", "injured"):
         for cue in s.having("cue", name):
             others = [c for c in cues if c is not cue]
             # 'killing three and injuring': a number right after a casualty word with no count before it
             # is that word's count; not 'seven were killed and 18 others wounded'
-            counted = [o for o in others if not before[id(o)] or _article_before(s, before[id(o)], o, usable, cues)]
+            counted = [o for o in others if not before[id(o)] or id(o) in article]
             free = [n for n in usable if not any(0 <= n.start - o.end <= OTHER_CUE_GAP for o in counted)]
-            number = _casualty_number(s, cue, others, free, [n for n in before[id(cue)] if n in free])
+            if id(cue) in article:
+                number: Number | None = objects[id(cue)]
+            else:
+                number = _casualty_number(s, cue, others, free, [n for n in before[id(cue)] if n in free])
             if number is not None:
                 head, total = _joined_counts(s, number, cue, free, others)
                 found.append((name, (min(head.start, cue.start), max(number.end, cue.end)), total))
@@ -368,8 +376,7 @@ def _casualty_number(s: Sentence, cue: Match, others: list[Match], usable: list[
     three'). After the word, 'one'/'un' is more often an article ('..., said an official') than a count,
     so it needs 2 or more."""
     if before:
-        last = max(before, key=lambda n: n.start)
-        return _count_right_after(s, cue, usable, others) if _article_before(s, before, cue, usable, others) else last
+        return max(before, key=lambda n: n.start)
     subject = _counted_forces(s, cue, usable, others)
     if subject is not None:
         return subject
@@ -400,12 +407,7 @@ def _count_right_after(s: Sentence, cue: Match, usable: list[Number], others: li
     joins = [j.start for j in s.having("tally", "and")]
     return next((n for n in usable if 0 <= n.start - cue.end <= OTHER_CUE_GAP and n.value >= 2
                  and not any(cue.end <= j < n.start for j in joins)
-                 and not any(cue.end <= o.start < n.start for o in others if o is not cue)), None)
-
-
-def _article_before(s: Sentence, before: list[Number], cue: Match, usable: list[Number], others: list[Match]) -> bool:
-    """'A drone attack killed three soldiers': the 'one' before the word is an article, the count follows it."""
-    return max(before, key=lambda n: n.start).value == 1 and _count_right_after(s, cue, usable, others) is not None
+                 and not any(cue.end <= o.start < n.start for o in others)), None)
 
 
 def _counts_before(doc: Doc, cue: Match, usable: list[Number], others: list[Match]) -> list[Number]:

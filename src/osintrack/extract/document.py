@@ -109,15 +109,17 @@ class Doc:
 
     def punctuated(self, first: Match, second: Match) -> bool:
         """Whether a comma or stronger stop stands between two matches in the original text."""
-        start = self.nt.orig_index(self.nt.ends[first.end - 1] - 1) + 1
-        end = self.nt.orig_index(self.nt.starts[second.start])
+        start, end = self._gap(first.end, second.start)
         return not _STOP_MARKS.isdisjoint(self.report.text[start:end])
 
     def paragraph_between(self, first: Sentence, second: Sentence) -> bool:
         """Whether a blank line stands between two sentences in the original text."""
-        start = self.nt.orig_index(self.nt.ends[first.end - 1] - 1) + 1
-        end = self.nt.orig_index(self.nt.starts[second.start])
+        start, end = self._gap(first.end, second.start)
         return _BLANK_LINE.search(self.report.text, start, end) is not None
+
+    def _gap(self, end_token: int, start_token: int) -> tuple[int, int]:
+        """The original [start, end) between a span ending before ``end_token`` and one from ``start_token``."""
+        return self.nt.orig_index(self.nt.ends[end_token - 1] - 1) + 1, self.nt.orig_index(self.nt.starts[start_token])
 
     def evidence(self, start_token: int, end_token: int) -> Evidence:
         start, end = self.nt.orig_span(start_token, end_token)

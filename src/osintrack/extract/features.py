@@ -358,10 +358,11 @@ def type_features(doc: Doc, m: Mention) -> Features:
         f.add("injured")
     if _in_cause(m):
         f.add("in_cause")
-    if trigger is not None and _cause_of(m.sentence, trigger) is not None:
-        f.add("trigger_in_cause")
     if trigger is not None:
-        _actor_positions(doc, m, trigger, f)
+        cause = _cause_of(m.sentence, trigger)
+        if cause is not None:
+            f.add("trigger_in_cause")
+        _actor_positions(doc, m, trigger, cause, f)
     m.memo["type"] = f
     return f
 
@@ -385,14 +386,13 @@ def report_type_features(doc: Doc) -> Features:
     return found
 
 
-def _actor_positions(doc: Doc, m: Mention, trigger: Match, f: Features) -> None:
+def _actor_positions(doc: Doc, m: Mention, trigger: Match, cause: int | None, f: Features) -> None:
     """The nearest state, armed group and official source (a president, a ministry: "on the orders of
     the US president") on each side of the trigger, by distance."""
     s = m.sentence
     against = [c.end for c in s.having("cue", "against")]
     forces = {c.start for c in s.having("cue", "forces")} | {c.end for c in s.having("cue", "forces")}
     nearest: dict[str, tuple[int, Match]] = {}
-    cause = _cause_of(s, trigger)
     for a, actor in sentence_actors(doc, s):
         if cause is not None and a.end <= cause:  # the main clause's actors did not act in its cause
             continue
