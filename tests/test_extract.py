@@ -318,3 +318,40 @@ def test_digits_of_a_date_a_path_or_a_time_are_no_count() -> None:
             "At 12:30 a 34-year-old soldier and 1,200 others were hurt.")
     doc = read_doc(Report("codes", text, "2023-12-26", "en"))
     assert [n.value for s in doc.sentences for n in s.numbers] == [3, 34, 1200]
+
+
+def test_a_german_ordinal_date_ends_no_sentence() -> None:
+    """'am 18. Oktober': the ordinal's full stop is part of the date, so the day and the attack it dates
+    stay in one sentence; '18.' before a word that is no month still ends one."""
+    from osintrack.extract.document import read_doc
+
+    text = ("Soldaten wurden am 18. Oktober verletzt, als Drohnen den Stützpunkt angriffen. Es waren 18. "
+            "Dann kam nichts.")
+    doc = read_doc(Report("ordinal", text, "2023-10-20", "de"))
+    sentences = [(doc.evidence(s.start, s.end).text, [d.value for d in s.dates]) for s in doc.sentences]
+    assert sentences == [
+        ("Soldaten wurden am 18. Oktober verletzt, als Drohnen den Stützpunkt angriffen", ["2023-10-18"]),
+        ("Es waren 18", []), ("Dann kam nichts", [])]
+
+
+def test_a_toll_at_a_place_is_a_candidate_without_a_trigger_word() -> None:
+    """'Fifteen soldiers were injured at al-Tanf': no trigger word and no weapon, yet the sentence tells
+    an incident at a place by its toll; a sentence with neither a toll nor a trigger tells none."""
+    from osintrack.extract.candidates import mentions
+    from osintrack.extract.document import read_doc
+
+    text = "Fifteen American soldiers were injured at al-Tanf in Syria. Troops are stationed at Ain al-Asad."
+    doc = read_doc(Report("toll-anchor", text, "2023-10-25", "en"))
+    found = {(m.sentence.index, m.site.name, m.facts.injured) for m in mentions(doc) if m.site is not None}
+    assert (0, "Al-Tanf Garrison", 15) in found
+    assert not any(k == 1 for k, _, _ in found)
+
+
+def test_a_geonames_town_is_found_by_a_spelling_of_its_name_without_the_article() -> None:
+    """GeoNames lists 'Al Qayyarah' and 'Qayyarah' but not 'Qayyara': the name without its article is
+    varied like the name itself."""
+    from osintrack.extract.document import read_doc
+
+    doc = read_doc(Report("qayyara", "Des roquettes ont visé la base de Qayyara.", "2019-11-10", "fr"))
+    places = [m.values("place") for m in doc.matches if "place" in m.kinds()]
+    assert places == [["iq-al-qayyarah"]]

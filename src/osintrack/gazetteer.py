@@ -374,12 +374,13 @@ class _VariantTable:
         # than a town get one change per variant, sites and towns two.
         geonames = site.notes.startswith(GEONAMES_NOTE)
         most = 2 if site.precision in FUZZY_PRECISIONS else 1
+        varied = {_key(site.name), spelling.without_article(_key(site.name))}  # Al Qayyarah, Qayyarah
         for order, (source, qualified) in enumerate(dict(names).items()):
             core = spelling.core(source)
             if core != source and (not core or core in own):
                 continue  # "base aérienne d'Aïn al-Assad": the lexicon finds Ain al-Assad's variants inside
             kind = phrase_script(source)
-            if kind == "latin" and (not geonames or source == _key(site.name)):
+            if kind == "latin" and (not geonames or source in varied):
                 found = spelling.latin_variants(source, common)
             elif kind == "arabic" and most == 2 and not geonames:
                 found = spelling.arabic_variants(source)

@@ -182,6 +182,11 @@ class Spelling:
                 _keep(unit, form, c_word + 1)
         return unit
 
+    def without_article(self, key: str) -> str:
+        """A phrase without its leading article ('al qayyarah' -> 'qayyarah'); itself when it has none."""
+        first, _, rest = key.partition(" ")
+        return rest if first in self.articles and rest else key
+
     def core(self, key: str) -> str:
         """A phrase without its generic words and connectors: the name inside an alias."""
         return " ".join(w for w in key.split() if w not in self.generic and w not in self.connectors)

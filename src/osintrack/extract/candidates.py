@@ -67,7 +67,7 @@ class DateOption:
 class Facts:
     """What a sentence says of one trigger: how, by whom, with what toll, and how it is worded."""
 
-    trigger: Match | None  # None: a sentence with a weapon but no trigger word
+    trigger: Match | None  # None: a sentence with a weapon or a toll but no trigger word
     weapon: str = "unknown"
     roles: Roles = field(default_factory=Roles)
     killed: int | None = None
@@ -103,7 +103,7 @@ def mentions(doc: Doc) -> list[Mention]:
     """Every candidate of the report, in text order."""
     out: list[Mention] = []
     for s in doc.sentences:
-        anchors = triggers(s) or s.having("weapon")
+        anchors = triggers(s) or s.having("weapon") or _toll_cues(s)
         if not anchors:
             continue
         places = sentence_places(doc, s)
@@ -139,6 +139,21 @@ def triggers(s: Sentence) -> list[Match]:
     found = [m for m in s.having("trigger") if m.value("trigger") != "launch"]
     # the trigger words are in text order already: sorted only where launch or intercept words join them
     return sorted(found + near_weapon, key=lambda m: m.start) if near_weapon else found
+
+
+def _toll_cues(s: Sentence) -> list[Match]:
+    """'Fifteen soldiers were injured at al-Tanf': a sentence that names neither a trigger nor a
+    weapon may still tell an incident by its toll at a place."""
+    cues = s.having("cue", "killed") + s.having("cue", "injured")
+    return sorted(cues, key=lambda m: m.start) if cues else cues
+
+
+def anchor_kind(trigger: Match | None) -> str:
+    """What a mention's trigger is: its trigger word's kind, an interception word, or none (a weapon
+    or a toll anchors the mention)."""
+    if trigger is None:
+        return "weapon"
+    return str(trigger.value("trigger") or "intercept")
 
 
 def _governing(anchors: list[Match], place: Match) -> Match:

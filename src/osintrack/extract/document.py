@@ -279,7 +279,8 @@ def _bounded(bounds: list[int]) -> list[int]:
 
 def _sentences(nt: NormText, matches: list[Match], mentions: list[dates_mod.DateMention],
                numbers: list[Number]) -> list[Sentence]:
-    bounds = _bounded([0, *_sentence_breaks(nt), len(nt.forms)])
+    inside = {i for d in mentions for i in range(d.start + 1, d.end)}  # '18. Oktober' is one date
+    bounds = _bounded([0, *(i for i in _sentence_breaks(nt) if i not in inside), len(nt.forms)])
     spans = [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
     if not spans:
         return []
