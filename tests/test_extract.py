@@ -355,3 +355,14 @@ def test_a_geonames_town_is_found_by_a_spelling_of_its_name_without_the_article(
     doc = read_doc(Report("qayyara", "Des roquettes ont visé la base de Qayyara.", "2019-11-10", "fr"))
     places = [m.values("place") for m in doc.matches if "place" in m.kinds()]
     assert places == [["iq-al-qayyarah"]]
+
+
+def test_a_place_named_once_is_one_incident_whatever_days_its_context_offers() -> None:
+    """'On Monday, 23 October, a drone attacked al-Tanf. Days ago, rockets targeted Ain al-Asad': each
+    place is one event, al-Tanf on the day its sentence names and Ain al-Asad in the week the report
+    gives it; neither is also an event on the other day its context or the publication date offers."""
+    text = ("On Monday, 23 October, a drone attacked the al-Tanf garrison in Syria. Days ago, rockets targeted "
+            "Ain al-Asad air base in Iraq, which hosts US troops.")
+    found = extract_report(Report("one-mention", text, "2023-11-10", "en"))
+    assert [(e.site, e.date, e.date_precision) for e in found.events] == [
+        ("Al-Tanf Garrison", "2023-10-23", "day"), ("Ain al-Asad Air Base", "2023-11-10", "week")]

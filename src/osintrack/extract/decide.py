@@ -125,7 +125,7 @@ def select(doc: Doc, candidates: list[Candidate], probabilities: list[float], mo
         if taken is not None:
             taken.absorb(c)
             taken.restated.append(c)
-        elif p >= threshold:
+        elif p >= threshold and not _retold_on_another_day(c, drafts):
             drafts.append(draft)
     _listed_siblings(doc, candidates, probabilities, models, threshold * LEND, drafts)
     position = {id(c): k for k, c in enumerate(candidates)}  # not list.index: it compares candidates field by field
@@ -139,6 +139,15 @@ def select(doc: Doc, candidates: list[Candidate], probabilities: list[float], mo
     _no_casualties_that_day(doc, drafts)
     _claims(doc, drafts)
     return drafts
+
+
+def _retold_on_another_day(c: Candidate, drafts: list[Draft]) -> bool:
+    """Every mention of ``c`` already tells an event taken, on another of the days its sentence or
+    context offers. A place named once is one incident: 'days ago, rockets hit Ain al-Asad' is not also
+    the attack of the day named two sentences before. Only days the text enumerates ('on the 19th and
+    22nd') make one mention several events."""
+    told = {id(m) for d in drafts for taken in (d.candidate, *d.restated) for m, _ in taken.support}
+    return all(id(m) in told and not option.enumerated for m, option in c.support)
 
 
 def _listed_siblings(doc: Doc, candidates: list[Candidate], probabilities: list[float], models: Models,
