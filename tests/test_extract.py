@@ -366,3 +366,19 @@ def test_a_place_named_once_is_one_incident_whatever_days_its_context_offers() -
     found = extract_report(Report("one-mention", text, "2023-11-10", "en"))
     assert [(e.site, e.date, e.date_precision) for e in found.events] == [
         ("Al-Tanf Garrison", "2023-10-23", "day"), ("Ain al-Asad Air Base", "2023-11-10", "week")]
+
+
+def test_the_place_of_a_cause_is_not_typed_by_the_retaliation_that_names_it() -> None:
+    """'US strikes hit militias in Iraq in retaliation for the deaths of three soldiers in Jordan': Jordan
+    is governed by the main clause's trigger but told in the cause, so what that clause says (a state
+    acted) is weighed apart for it ('cause:'), while Iraq's readings are the strike's own."""
+    from osintrack.extract.candidates import mentions
+    from osintrack.extract.document import read_doc
+    from osintrack.extract.features import type_features
+
+    text = "US strikes hit militias in Iraq on Friday in retaliation for the deaths of three soldiers in Jordan."
+    doc = read_doc(Report("cause-place", text, "2024-02-03", "en"))
+    by_place = {m.site.name: type_features(doc, m) for m in mentions(doc) if m.site is not None}
+    assert "cause:state_agent" in by_place["Jordan"] and "state_agent" not in by_place["Jordan"]
+    assert {"in_cause", "prec:country"} <= by_place["Jordan"]
+    assert "state_agent" in by_place["Iraq"] and not any(f.startswith("cause:") for f in by_place["Iraq"])

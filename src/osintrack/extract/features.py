@@ -321,6 +321,9 @@ def _date_features(doc: Doc, m: Mention, option: DateOption) -> Features:
     return f
 
 
+_PLACE_READINGS = ("prec:", "facility", "site:", "in_cause")  # type readings of the place itself
+
+
 def type_features(doc: Doc, m: Mention) -> Features:
     """Air strike (a state's aircraft or drones) or attack (anyone else's)? Who stands where around the
     trigger says it: the state before a strike word or right after it as a modifier acts; a group
@@ -363,6 +366,10 @@ def type_features(doc: Doc, m: Mention) -> Features:
         if cause is not None:
             f.add("trigger_in_cause")
         _actor_positions(doc, m, trigger, cause, f)
+    if "in_cause" in f and "trigger_in_cause" not in f:
+        # 'strikes in Iraq in retaliation for the attack in Jordan': Jordan is where the cause happened,
+        # and what the trigger and its sentence say tells the retaliation: weighed apart
+        f = {name if name.startswith(_PLACE_READINGS) else f"cause:{name}" for name in f}
     m.memo["type"] = f
     return f
 
