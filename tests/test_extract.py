@@ -382,3 +382,21 @@ def test_the_place_of_a_cause_is_not_typed_by_the_retaliation_that_names_it() ->
     assert "cause:state_agent" in by_place["Jordan"] and "state_agent" not in by_place["Jordan"]
     assert {"in_cause", "prec:country"} <= by_place["Jordan"]
     assert "state_agent" in by_place["Iraq"] and not any(f.startswith("cause:") for f in by_place["Iraq"])
+
+
+@pytest.mark.parametrize(("text", "reading"), [
+    ("There have been nine attacks on US forces since 4 January.", "small&bounded"),
+    ("Officials said there were four attacks on US forces.", "small&unbounded"),
+])
+def test_a_small_count_is_read_with_whether_a_period_bounds_it(text: str, reading: str) -> None:
+    """'nine attacks since 4 January' counts a period, as tallies do; 'four attacks' with nothing bounding
+    them mostly counts one incident's parts. The tally model weighs which it is."""
+    from collections import Counter
+
+    from osintrack.extract.document import read_doc
+    from osintrack.extract.tallies import tally_candidates
+
+    doc = read_doc(Report("small-count", text, "2024-01-20", "en"))
+    readings = [t.readings for t in tally_candidates(doc, Counter(), frozenset())]
+    assert readings and all(reading in r for r in readings)
+    assert not any({"small&bounded", "small&unbounded"} <= r for r in readings)

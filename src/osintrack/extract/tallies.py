@@ -26,6 +26,8 @@ FORCES_GAP = 4
 QUALIFIER_GAP = 2
 REPORTER_SENTENCES = 2
 QUALIFIERS = ("more_than", "at_least", "about")
+SMALL_COUNT = 9  # counts this small are a tally mostly where a period bounds them
+PERIOD_CUES = ("since", "period", "between", "until")  # tally cues that bound a count's period
 SOURCE_TYPES = ("official_source", "monitor", "media")  # most to least specific; a state named is no source
 YEARS = range(1900, 2101)  # a bare four-digit number in this range is a year, not a count
 
@@ -257,6 +259,9 @@ def _readings(doc: Doc, s: Sentence, draft: TallyDraft, tells_event: int) -> set
         f.add("reporter")
     if draft.kind == "ordinal" and (draft.since is not None or s.has("tally", "since") or s.has("tally", "period")):
         f.add("ordinal&bounded")  # "the seventh attack since ..." counts; "a second attack" alone does not
+    if draft.count <= SMALL_COUNT:  # "nine attacks since 4 January" is a tally; "four drones" alone rarely
+        bounded = draft.since is not None or any(s.has("tally", key) for key in PERIOD_CUES)
+        f.add("small&bounded" if bounded else "small&unbounded")
     return f
 
 
