@@ -400,3 +400,15 @@ def test_a_small_count_is_read_with_whether_a_period_bounds_it(text: str, readin
     readings = [t.readings for t in tally_candidates(doc, Counter(), frozenset())]
     assert readings and all(reading in r for r in readings)
     assert not any({"small&bounded", "small&unbounded"} <= r for r in readings)
+
+
+def test_a_country_near_a_precise_place_only_situates_it() -> None:
+    """'Tower 22, north-east Jordan, near the Syrian border' (Malay): Syria only situates the base the
+    sentence names, as 'south of Baghdad' does a town; it is no place of its own for the attack."""
+    from osintrack.extract.candidates import mentions
+    from osintrack.extract.document import read_doc
+
+    text = "Serangan dron membunuh tiga tentera di Tower 22, timur laut Jordan, berhampiran sempadan Syria."
+    doc = read_doc(Report("near-country", text, "2024-01-29", "ms"))
+    located = {m.site.name: m.place.locator for m in mentions(doc) if m.place is not None and m.site is not None}
+    assert located == {"Tower 22": False, "northeastern Jordan": True, "Syria": True}

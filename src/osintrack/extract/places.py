@@ -203,9 +203,10 @@ def _compass_region(doc: Doc, country: Site, m: Match, directions: list[Match]) 
 def _locator(m: Match, site: Site, raw: list[tuple[Site, Match, bool]], directions: list[Match],
              joins: list[int], numbers: list[Number]) -> bool:
     """'Jurf al-Sakhar, south of Baghdad': a place right after a compass word, after a precise place;
-    '(the base) 190 km northwest of Baghdad': after a distance, however far the precise place is."""
+    '(the base) 190 km northwest of Baghdad': after a distance, however far the precise place is; a
+    country only after 'near' ('Tower 22, near the Syrian border'), as 'north of Iraq' names a region."""
     before = [d for d in directions if 0 <= m.start - d.end <= LOCATOR_WINDOW]
-    if site.precision == "country" or not before:
+    if not before or (site.precision == "country" and all(d.value("direction") != "near" for d in before)):
         return False
     measured = any(0 <= d.start - n.end <= DISTANCE_WINDOW for d in before for n in numbers)
     window = m.start if measured else SITUATE_WINDOW
