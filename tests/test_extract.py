@@ -412,3 +412,18 @@ def test_a_country_near_a_precise_place_only_situates_it() -> None:
     doc = read_doc(Report("near-country", text, "2024-01-29", "ms"))
     located = {m.site.name: m.place.locator for m in mentions(doc) if m.place is not None and m.site is not None}
     assert located == {"Tower 22": False, "northeastern Jordan": True, "Syria": True}
+
+
+@pytest.mark.parametrize("text", [
+    "Drones struck Ain al-Asad air base, then a base near Erbil airport.",
+    "Drones struck Ain al-Asad on Monday, then hit the base near Erbil airport.",
+])
+def test_a_place_near_an_unnamed_facility_situates_that_facility(text: str) -> None:
+    """'..., then a base near Erbil airport': 'near Erbil airport' situates the base named by a facility
+    word just before it, not Ain al-Asad named earlier; Erbil is a place of its own, not a locator."""
+    from osintrack.extract.candidates import mentions
+    from osintrack.extract.document import read_doc
+
+    doc = read_doc(Report("near-facility", text, "2024-01-29", "en"))
+    located = {m.site.name: m.place.locator for m in mentions(doc) if m.place is not None and m.site is not None}
+    assert located == {"Ain al-Asad Air Base": False, "Erbil Air Base": False}

@@ -148,11 +148,12 @@ def sentence_places(doc: Doc, s: Sentence) -> list[Place]:
     directions = s.having("direction")
     raw = sentence_sites(doc, s)
     joins = [m.start for m in s.having("tally", "and")] + [m.start for _, m, _ in raw if _glued_and(doc, m)]
+    facility_words = [f.start for f in s.having("cue", "facility")]
     places = []
     for site, m, compass in raw:
         places.append(Place(
             m, site, compass=compass, dateline=dateline(doc, m), outside=outside(site),
-            locator=_locator(m, site, raw, directions, joins, s.numbers),
+            locator=_locator(m, site, raw, directions, joins, s.numbers, facility_words),
             container=any(other.id != site.id and contains(site, other) for other, _, _ in raw),
             situating=site.precision == "town" and _situates(site, m, raw, joins),
             deployment=_deployment(doc, s, m), listed=_listed(m, raw, joins)))
@@ -201,17 +202,19 @@ def _compass_region(doc: Doc, country: Site, m: Match, directions: list[Match]) 
 
 
 def _locator(m: Match, site: Site, raw: list[tuple[Site, Match, bool]], directions: list[Match],
-             joins: list[int], numbers: list[Number]) -> bool:
+             joins: list[int], numbers: list[Number], facilities: list[int]) -> bool:
     """'Jurf al-Sakhar, south of Baghdad': a place right after a compass word, after a precise place;
     '(the base) 190 km northwest of Baghdad': after a distance, however far the precise place is; a
-    country only after 'near' ('Tower 22, near the Syrian border'), as 'north of Iraq' names a region."""
+    country only after 'near' ('Tower 22, near the Syrian border'), as 'north of Iraq' names a region.
+    A facility word between the two ('Ain al-Asad, then a base near Erbil airport') is what it situates."""
     before = [d for d in directions if 0 <= m.start - d.end <= LOCATOR_WINDOW]
     if not before or (site.precision == "country" and all(d.value("direction") != "near" for d in before)):
         return False
     measured = any(0 <= d.start - n.end <= DISTANCE_WINDOW for d in before for n in numbers)
     window = m.start if measured else SITUATE_WINDOW
     return any(k.precision in SPECIFIC and 0 <= m.start - km.end <= window
-               and not any(km.end <= j < m.start for j in joins) for k, km, _ in raw)
+               and not any(km.end <= j < m.start for j in joins)
+               and not any(km.end <= f < before[0].start for f in facilities) for k, km, _ in raw)
 
 
 def _situates(town: Site, m: Match, raw: list[tuple[Site, Match, bool]], joins: list[int]) -> bool:
