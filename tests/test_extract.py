@@ -427,3 +427,20 @@ def test_a_place_near_an_unnamed_facility_situates_that_facility(text: str) -> N
     doc = read_doc(Report("near-facility", text, "2024-01-29", "en"))
     located = {m.site.name: m.place.locator for m in mentions(doc) if m.place is not None and m.site is not None}
     assert located == {"Ain al-Asad Air Base": False, "Erbil Air Base": False}
+
+
+@pytest.mark.parametrize(("lang", "text", "count"), [
+    ("tr", "Üslere 17 Ekim'den bu yana 60 silahlı saldırı düzenlendi.", 60),
+    ("fa", "از ۱۷ اکتبر تاکنون ۳۸ مورد حمله به پایگاه‌های آمریکا انجام شده است.", 38),
+])
+def test_a_count_before_an_attack_phrase_ending_in_a_count_word_is_a_tally_candidate(lang: str, text: str,
+                                                                                    count: int) -> None:
+    """'60 silahlı saldırı' (60 armed attacks): the pack's trigger phrase ends in the count word, which
+    the lexicon would otherwise read only as part of the trigger."""
+    from collections import Counter
+
+    from osintrack.extract.document import read_doc
+    from osintrack.extract.tallies import tally_candidates
+
+    doc = read_doc(Report("counting-trigger", text, "2023-11-07", lang))
+    assert [(t.metric, t.count) for t in tally_candidates(doc, Counter(), frozenset())] == [("attacks", count)]

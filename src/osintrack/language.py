@@ -157,6 +157,7 @@ class LanguagePack:
             kind = SECTION_KINDS[section]
             for key in keys:
                 entries += [(p, (kind, key)) for p in self.phrases(section, key)]
+        entries += [(p, ("tally", "units")) for p in self._counting_triggers()]
         numbers = self.data.get("numbers") or {}
         entries += [(w, ("number", int(v))) for w, v in (numbers.get("words") or {}).items()]
         entries += [(w, ("ordinal", int(v))) for w, v in (numbers.get("ordinals") or {}).items()]
@@ -173,6 +174,15 @@ class LanguagePack:
         for key, words in (self.data.get("directions") or {}).items():
             entries += [(w, ("direction", key)) for w in words or ()]
         return entries
+
+
+    def _counting_triggers(self) -> list[str]:
+        """Attack phrases that end in a count word ('مورد حمله', 'silahlı saldırı*'): the lexicon reads
+        the phrase whole, so the count word inside it ('۳۸ مورد حمله', 38 attacks) would go unseen. Air
+        strikes are left out: the tallies count attacks on the forces, not the strikes of a state."""
+        units = {u.rstrip("*") for u in self.phrases("tallies", "units")}
+        return [p for p in self.phrases("triggers", "attack")
+                if len(p.split()) > 1 and p.split()[-1].rstrip("*") in units]
 
 
 @cache
