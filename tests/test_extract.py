@@ -444,3 +444,20 @@ def test_a_count_before_an_attack_phrase_ending_in_a_count_word_is_a_tally_candi
 
     doc = read_doc(Report("counting-trigger", text, "2023-11-07", lang))
     assert [(t.metric, t.count) for t in tally_candidates(doc, Counter(), frozenset())] == [("attacks", count)]
+
+
+def test_a_place_that_only_situates_another_restates_it_however_likely() -> None:
+    """'Harir air base, near Erbil airport': even where the model finds Erbil airport the likelier
+    event, it only situates Harir, so it restates Harir's event rather than standing in for it."""
+    from osintrack.extract.candidates import event_candidates, mentions
+    from osintrack.extract.classifier import shipped_models
+    from osintrack.extract.decide import select
+    from osintrack.extract.document import read_doc
+
+    text = "The group said it targeted the Harir air base, near Erbil airport, with a drone on Friday."
+    doc = read_doc(Report("situates", text, "2024-01-06", "en"))
+    candidates = [c for c in event_candidates(mentions(doc)) if c.date.value == "2024-01-05"]
+    assert {c.site.name for c in candidates} == {"Harir Air Base", "Erbil Air Base"}
+    probabilities = [0.9 if c.site.name == "Erbil Air Base" else 0.8 for c in candidates]
+    drafts = select(doc, candidates, probabilities, shipped_models(), 0.4)
+    assert [d.site.name for d in drafts] == ["Harir Air Base"]

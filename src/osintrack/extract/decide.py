@@ -114,12 +114,14 @@ def decide_events(doc: Doc, found: list[Mention], models: Models) -> list[Draft]
 def select(doc: Doc, candidates: list[Candidate], probabilities: list[float], models: Models,
            threshold: float) -> list[Draft]:
     """The candidates at or above ``threshold``, most likely first, less those that restate one taken."""
-    order = sorted(range(len(candidates)), key=lambda k: (-probabilities[k], k))
+    # a place that only situates another ('Harir base, near Erbil airport') is weighed after the others,
+    # so that it restates the place it situates rather than standing in for it
+    order = sorted(range(len(candidates)), key=lambda k: (_situates_only(candidates[k]), -probabilities[k], k))
     drafts: list[Draft] = []
     for k in order:
         c, p = candidates[k], probabilities[k]
         if p < threshold * LEND:
-            break
+            continue
         draft = Draft(c, p)
         taken = next((d for d in drafts if same_event(d, draft, doc, models)), None)
         if taken is not None:
@@ -139,6 +141,10 @@ def select(doc: Doc, candidates: list[Candidate], probabilities: list[float], mo
     _no_casualties_that_day(doc, drafts)
     _claims(doc, drafts)
     return drafts
+
+
+def _situates_only(c: Candidate) -> bool:
+    return all(m.place is not None and (m.place.situating or m.place.locator) for m, _ in c.support)
 
 
 def _retold_on_another_day(c: Candidate, drafts: list[Draft]) -> bool:
