@@ -175,7 +175,6 @@ class LanguagePack:
             entries += [(w, ("direction", key)) for w in words or ()]
         return entries
 
-
     def _counting_triggers(self) -> list[str]:
         """Attack phrases that end in a count word ('مورد حمله', 'silahlı saldırı*'): the lexicon reads
         the phrase whole, so the count word inside it ('۳۸ مورد حمله', 38 attacks) would go unseen. Air

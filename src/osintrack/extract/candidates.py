@@ -148,14 +148,6 @@ def _toll_cues(s: Sentence) -> list[Match]:
     return sorted(cues, key=lambda m: m.start) if cues else cues
 
 
-def anchor_kind(trigger: Match | None) -> str:
-    """What a mention's trigger is: its trigger word's kind, an interception word, or none (a weapon
-    or a toll anchors the mention)."""
-    if trigger is None:
-        return "weapon"
-    return str(trigger.value("trigger") or "intercept")
-
-
 def _governing(anchors: list[Match], place: Match) -> Match:
     """The trigger a place belongs to: the nearest, one before it ('attacks on X') counting a little
     nearer than one after it ('X came under attack', 'in Jordan in a drone attack')."""

@@ -15,7 +15,7 @@ from collections import Counter
 
 from ..gazetteer import Site
 from ..lexicon import Match
-from .candidates import Candidate, DateOption, Mention, anchor_kind, cause_start, count_units
+from .candidates import Candidate, DateOption, Mention, cause_start, count_units
 from .document import Doc, Sentence, theatre
 from .places import SPECIFIC, coarse, contains, dateline, sentence_sites
 from .roles import actor_mentions, sentence_actors
@@ -180,10 +180,18 @@ def _group_says(doc: Doc, s: Sentence, trigger: Match) -> bool:
     return False
 
 
+def _anchor_kind(trigger: Match | None) -> str:
+    """What a mention's trigger is: its trigger word's kind, an interception word, or none (a weapon
+    or a toll anchors the mention)."""
+    if trigger is None:
+        return "weapon"
+    return str(trigger.value("trigger") or "intercept")
+
+
 def _read_trigger(doc: Doc, m: Mention, f: Features) -> None:
     facts, s = m.facts, m.sentence
     trigger = facts.trigger
-    f.add(f"anchor:{anchor_kind(trigger)}")
+    f.add(f"anchor:{_anchor_kind(trigger)}")
     f.add(f"n_triggers:{bucket(len(s.having('trigger')), (1, 2))}")
     for flag in ("governed", "negated", "counted", "many", "series", "open_period", "about_context"):
         if getattr(facts, flag):
@@ -333,7 +341,7 @@ def type_features(doc: Doc, m: Mention) -> Features:
         return found
     facts, roles, s = m.facts, m.facts.roles, m.sentence
     trigger = facts.trigger
-    f: Features = {f"anchor:{anchor_kind(trigger)}",
+    f: Features = {f"anchor:{_anchor_kind(trigger)}",
                    f"weapon:{facts.weapon}"}
     for kind in ("air_strike", "strike", "attack"):
         if s.has("trigger", kind):

@@ -257,12 +257,16 @@ def _readings(doc: Doc, s: Sentence, draft: TallyDraft, tells_event: int) -> set
         f.add("first_sentence")
     if draft.reported_by is not None:
         f.add("reporter")
-    if draft.kind == "ordinal" and (draft.since is not None or s.has("tally", "since") or s.has("tally", "period")):
+    if draft.kind == "ordinal" and _bounded(s, draft, ("since", "period")):
         f.add("ordinal&bounded")  # "the seventh attack since ..." counts; "a second attack" alone does not
     if draft.count <= SMALL_COUNT:  # "nine attacks since 4 January" is a tally; "four drones" alone rarely
-        bounded = draft.since is not None or any(s.has("tally", key) for key in PERIOD_CUES)
-        f.add("small&bounded" if bounded else "small&unbounded")
+        f.add("small&bounded" if _bounded(s, draft, PERIOD_CUES) else "small&unbounded")
     return f
+
+
+def _bounded(s: Sentence, draft: TallyDraft, cues: tuple[str, ...]) -> bool:
+    """A start date read for the count, or one of the tally ``cues`` in its sentence, bounds its period."""
+    return draft.since is not None or any(s.has("tally", key) for key in cues)
 
 
 def _size(count: int) -> str:
