@@ -414,6 +414,19 @@ def test_a_country_near_a_precise_place_only_situates_it() -> None:
     assert located == {"Tower 22": False, "northeastern Jordan": True, "Syria": True}
 
 
+def test_a_country_after_near_only_situates_however_far_the_precise_place() -> None:
+    """'Tower 22, a remote military base in north-east Jordan near the Syrian border' (Malay): eleven
+    words lie between the base and Syria, and a facility word; the country still only situates."""
+    from osintrack.extract.candidates import mentions
+    from osintrack.extract.document import read_doc
+
+    text = ("Serangan dron membunuh tiga tentera di Tower 22, sebuah pangkalan tentera yang terpencil di "
+            "timur laut Jordan berhampiran sempadan Syria.")
+    doc = read_doc(Report("near-country-far", text, "2024-01-29", "ms"))
+    located = {m.site.name: m.place.locator for m in mentions(doc) if m.place is not None and m.site is not None}
+    assert located["Tower 22"] is False and located["Syria"] is True
+
+
 @pytest.mark.parametrize("text", [
     "Drones struck Ain al-Asad air base, then a base near Erbil airport.",
     "Drones struck Ain al-Asad on Monday, then hit the base near Erbil airport.",

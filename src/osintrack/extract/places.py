@@ -204,11 +204,14 @@ def _compass_region(doc: Doc, country: Site, m: Match, directions: list[Match]) 
 def _locator(m: Match, site: Site, raw: list[tuple[Site, Match, bool]], directions: list[Match],
              joins: list[int], numbers: list[Number], facilities: list[int]) -> bool:
     """'Jurf al-Sakhar, south of Baghdad': a place right after a compass word, after a precise place;
-    '(the base) 190 km northwest of Baghdad': after a distance, however far the precise place is; a
-    country only after 'near' ('Tower 22, near the Syrian border'), as 'north of Iraq' names a region.
-    A facility word between the two ('Ain al-Asad, then a base near Erbil airport') is what it situates."""
+    '(the base) 190 km northwest of Baghdad': after a distance, however far the precise place is. A
+    facility word between the two ('Ain al-Asad, then a base near Erbil airport') is what it situates.
+    A country only after 'near', and then whatever precedes it ('a remote base in Jordan near the
+    Syrian border'): an incident near a border is not in that country; 'north of Iraq' names a region."""
     before = [d for d in directions if 0 <= m.start - d.end <= LOCATOR_WINDOW]
-    if not before or (site.precision == "country" and all(d.value("direction") != "near" for d in before)):
+    if site.precision == "country":
+        return any(d.value("direction") == "near" for d in before)
+    if not before:
         return False
     measured = any(0 <= d.start - n.end <= DISTANCE_WINDOW for d in before for n in numbers)
     window = m.start if measured else SITUATE_WINDOW
