@@ -474,3 +474,37 @@ def test_a_place_that_only_situates_another_restates_it_however_likely() -> None
     probabilities = [0.9 if c.site.name == "Erbil Air Base" else 0.8 for c in candidates]
     drafts = select(doc, candidates, probabilities, shipped_models(), 0.4)
     assert [d.site.name for d in drafts] == ["Harir Air Base"]
+
+
+def test_a_day_no_mention_points_to_is_no_event() -> None:
+    """'In recent weeks ..., after a drone strike on a base in Jordan in late January': the sentence's
+    date nearest Jordan is late January; the recent weeks are another clause's, so Jordan in the
+    publication week is a candidate that no mention points to, and is never taken."""
+    from osintrack.extract.candidates import event_candidates, mentions
+    from osintrack.extract.classifier import shipped_models
+    from osintrack.extract.decide import score_candidates
+    from osintrack.extract.document import read_doc
+
+    text = ("In recent weeks, armed groups have resumed rocket attacks on bases in Iraq, after a drone strike on a "
+            "base in Jordan in late January that killed three American soldiers.")
+    doc = read_doc(Report("preferred-day", text, "2024-08-06", "en"))
+    candidates = event_candidates(mentions(doc))
+    scored = {(c.site.name, c.date.value): (c.preference, p)
+              for c, p in zip(candidates, score_candidates(doc, candidates, shipped_models()), strict=True)}
+    assert scored[("Jordan", "2024-08-06")] == ("none", 0.0)
+    assert scored[("Jordan", "2024-01")][0] == "all" and scored[("Jordan", "2024-01")][1] > 0.0
+
+
+@pytest.mark.parametrize(("text", "preferred"), [
+    ("On 5 January drones struck Ain al-Asad.", {"2024-01-05"}),  # the sentence's own day, not the context's
+    ("Drones struck Ain al-Asad on 5 January and again on 7 January.", {"2024-01-05", "2024-01-07"}),  # enumerated
+    ("Drones struck Ain al-Asad.", {"2024-01-10"}),  # no date in the sentence: the publication week
+])
+def test_a_mention_points_to_its_sentence_day_else_its_fallback(text: str, preferred: set[str]) -> None:
+    from osintrack.extract.candidates import mentions, prefers
+    from osintrack.extract.document import read_doc
+
+    doc = read_doc(Report("prefers", text, "2024-01-10", "en"))
+    found = [m for m in mentions(doc) if m.site is not None and m.site.name == "Ain al-Asad Air Base"]
+    assert found
+    assert {o.value for m in found for o in m.dates if prefers(m, o)} == preferred

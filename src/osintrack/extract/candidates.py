@@ -499,10 +499,26 @@ class Candidate:
         return (body or [m for m, _ in self.support])[0]
 
     @property
+    def preference(self) -> str:
+        """How many of the mentions supporting it point to its day ('all', 'some' or 'none'): a day
+        that none points to is the fallback or a farther date of mentions that each name another."""
+        points = [prefers(m, option) for m, option in self.support]
+        return "all" if all(points) else "some" if any(points) else "none"
+
+    @property
     def unplaced(self) -> bool:
         """No sentence supporting it names the place: it is borrowed (the facility named just before,
         the report's one country)."""
         return all(m.site_source != "text" for m, _ in self.support)
+
+
+def prefers(m: Mention, option: DateOption) -> bool:
+    """Whether ``option`` is the day the mention's own words point to: the sentence's date nearest the
+    place (or one enumerated with it, 'on the 19th and 22nd'); where the sentence names no date, the
+    day its context gives or the publication week."""
+    if option.source == "sentence":
+        return option.nearest or option.enumerated
+    return not any(o.source == "sentence" for o in m.dates)
 
 
 def event_tolls(told: Iterable[Candidate]) -> frozenset[tuple[int, int]]:

@@ -102,7 +102,10 @@ class Draft:
 
 
 def score_candidates(doc: Doc, candidates: list[Candidate], models: Models) -> list[float]:
-    return [models.event.proba(candidate_features(doc, c, candidates))["yes"] for c in candidates]
+    """The probability that each candidate is an event; none for a day that no mention supporting it
+    points to (each names a nearer day of its own, or has this day only as its fallback)."""
+    return [models.event.proba(candidate_features(doc, c, candidates))["yes"] if c.preference != "none" else 0.0
+            for c in candidates]
 
 
 def decide_events(doc: Doc, found: list[Mention], models: Models) -> list[Draft]:

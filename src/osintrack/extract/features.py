@@ -244,6 +244,7 @@ def candidate_features(doc: Doc, c: Candidate, others: list[Candidate]) -> Featu
     f.add(f"stated:{bucket(stated, (0, 1, 2))}")
     f.add(f"date:{c.date.source}")
     f.add(f"date_prec:{c.date.precision}")
+    f.add(f"prefers:{c.preference}")
     age = date_age(doc, c.date)
     if age is not None:
         f.add(f"age:{age}")
