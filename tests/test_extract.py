@@ -508,3 +508,37 @@ def test_a_mention_points_to_its_sentence_day_else_its_fallback(text: str, prefe
     found = [m for m in mentions(doc) if m.site is not None and m.site.name == "Ain al-Asad Air Base"]
     assert found
     assert {o.value for m in found for o in m.dates if prefers(m, o)} == preferred
+
+
+def test_a_mention_that_restated_an_event_through_its_fallback_still_tells_its_own_day() -> None:
+    """The third sentence names the 5th; the day it falls back on (the 2nd, named two sentences before)
+    only made it restate the attack of the 2nd. Its own day is a second incident at the base."""
+    from osintrack.extract import extract_report
+
+    text = ("Drones struck Ain al-Asad on 2 January. Rockets then hit the base again. "
+            "Rockets hit Ain al-Asad on 5 January, the group said.")
+    events = extract_report(Report("fallback-day", text, "2024-01-10", "en")).events
+    assert [(e.date, e.site) for e in events] == [("2024-01-02", "Ain al-Asad Air Base"),
+                                                   ("2024-01-05", "Ain al-Asad Air Base")]
+
+
+def test_an_event_is_typed_by_the_candidate_that_dates_it() -> None:
+    """A headline names the base with no day; the sentence that names the day tells the incident most
+    directly, so the draft takes its date and reads the type from its words."""
+    from osintrack.extract.candidates import event_candidates, mentions
+    from osintrack.extract.classifier import shipped_models
+    from osintrack.extract.decide import Draft, strike_log_odds
+    from osintrack.extract.document import read_doc
+
+    text = ("US air strikes follow attack on Erbil Air Base\n\n"
+            "Kataib Hezbollah claimed a drone attack on US forces at Erbil Air Base on Monday morning.")
+    doc = read_doc(Report("dated-type", text, "2023-12-26", "en"))
+    at_base = [c for c in event_candidates(mentions(doc)) if c.site.name == "Erbil Air Base"]
+    headline = next(c for c in at_base if c.date.source == "default")
+    dated = next(c for c in at_base if c.date.source == "sentence")
+    models = shipped_models()
+    draft = Draft(headline, 0.9)
+    draft.typed(doc, models)
+    draft.absorb(dated)
+    assert draft.date == dated.date and draft.dated_by is dated
+    assert draft.typed(doc, models) == ("air_strike" if strike_log_odds(doc, dated, models) > 0 else "attack")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ..gazetteer import Site
 from ..model import Event, Tally
-from .candidates import SOURCE_RANK, Candidate, DateOption, Mention, casualties, event_candidates
+from .candidates import SOURCE_RANK, Candidate, DateOption, Mention, casualties, event_candidates, prefers
 from .classifier import Models
 from .document import Doc, theatre
 from .features import candidate_features, report_type_features, type_features
@@ -47,6 +47,7 @@ class Draft:
     site: Site = field(init=False)
     date: DateOption = field(init=False)
     restated: list[Candidate] = field(default_factory=list)  # candidates that tell it again
+    dated_by: Candidate = field(init=False)  # the candidate whose date it takes: the type is read from its words
     weapon: str = "unknown"
     actor: str | None = None
     target: str | None = None
@@ -58,7 +59,7 @@ class Draft:
     evidence: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.site, self.date = self.candidate.site, self.candidate.date
+        self.site, self.date, self.dated_by = self.candidate.site, self.candidate.date, self.candidate
 
     def told_by(self) -> Mention:
         """The mention whose words are the event's evidence: the first the report's body gives; a
@@ -76,7 +77,8 @@ class Draft:
         if PRECISION_RANK[other.site.precision] < PRECISION_RANK[self.site.precision]:
             self.site = other.site
         if SOURCE_RANK[other.date.source] < SOURCE_RANK[self.date.source]:
-            self.date = other.date
+            # the sentence that dates it tells it most directly: its words, not a headline's, say the type
+            self.date, self.dated_by, self.strike_odds = other.date, other, None
 
     @property
     def event_type(self) -> str:
@@ -86,7 +88,7 @@ class Draft:
     def typed(self, doc: Doc, models: Models) -> str:
         """The event type, the type model asked only now (most candidates never need it)."""
         if self.strike_odds is None:
-            self.strike_odds = strike_log_odds(doc, self.candidate, models)
+            self.strike_odds = strike_log_odds(doc, self.dated_by, models)
         return self.event_type
 
     def to_event(self, doc: Doc) -> Event:
@@ -151,11 +153,13 @@ def _situates_only(c: Candidate) -> bool:
 
 
 def _retold_on_another_day(c: Candidate, drafts: list[Draft]) -> bool:
-    """Every mention of ``c`` already tells an event taken, on another of the days its sentence or
-    context offers. A place named once is one incident: 'days ago, rockets hit Ain al-Asad' is not also
-    the attack of the day named two sentences before. Only days the text enumerates ('on the 19th and
-    22nd') make one mention several events."""
-    told = {id(m) for d in drafts for taken in (d.candidate, *d.restated) for m, _ in taken.support}
+    """Every mention of ``c`` already tells an event taken, on the day it points to, another of the days
+    its sentence or context offers. A place named once is one incident: 'days ago, rockets hit Ain
+    al-Asad' is not also the attack of the day named two sentences before. Only days the text enumerates
+    ('on the 19th and 22nd') make one mention several events. A mention that supported a taken event
+    only through its fallback (the day of the sentence before) still tells the day its sentence names."""
+    told = {id(m) for d in drafts for taken in (d.candidate, *d.restated) for m, option in taken.support
+            if prefers(m, option)}
     return all(id(m) in told and not option.enumerated for m, option in c.support)
 
 
