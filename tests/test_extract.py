@@ -542,3 +542,15 @@ def test_an_event_is_typed_by_the_candidate_that_dates_it() -> None:
     draft.absorb(dated)
     assert draft.date == dated.date and draft.dated_by is dated
     assert draft.typed(doc, models) == ("air_strike" if strike_log_odds(doc, dated, models) > 0 else "attack")
+
+
+def test_a_day_with_the_conjunction_glued_on_is_enumerated() -> None:
+    """'الأربعاء والخميس' (Wednesday and Thursday): Arabic writes 'and' as a clitic of the second day,
+    which the text thereby enumerates, as 'on Wednesday and Thursday' does with a word."""
+    from osintrack.extract.candidates import mentions
+    from osintrack.extract.document import read_doc
+
+    text = "هاجمت طائرات مسيرة قاعدة عين الأسد الأربعاء والخميس."
+    doc = read_doc(Report("glued-and-days", text, "2024-03-15", "ar"))
+    options = {o.value: o.enumerated for m in mentions(doc) for o in m.dates if o.source == "sentence"}
+    assert options == {"2024-03-13": True, "2024-03-14": True}

@@ -540,6 +540,8 @@ class _Scanner:
             if mark is None or mark[0] not in _CONTEXT_KINDS or (parts_only and mark[0] != "part_of_day") \
                     or self._gap(end - 1, end) not in ("", ")"):  # "Kamis (7/3) malam"
                 break
+            if mark[0] == "part_of_day" and (self.marks.get(mark[3]) or ("",))[0] == "weekday":
+                break  # "الأربعاء وصباح الخميس" (Wednesday and Thursday morning): that morning is Thursday's
             previous = previous or mark[0] == "date_previous"
             end = mark[3]
         return end, previous

@@ -207,11 +207,12 @@ def date_options(doc: Doc, s: Sentence, where: Match, anchor: Match) -> list[Dat
     first_trigger = min((t.start for t in s.having("trigger")), default=anchor.start)
     nearest = min(dated, key=lambda d: abs(d.start - where.start), default=None)
     joins = [m.start for m in s.having("tally", "and")]
+    joins += [d.start for d in dated if doc.glued_and(d.start)]  # 'الأربعاء والخميس': the 'and' opens the second date
     out = [DateOption(d.value, d.precision, "sentence", d, after_since=_after_since(s, d),
                       statement=_statement_date(s, d), opening=d.start < first_trigger, nearest=d is nearest,
                       distance=abs(d.start - where.start),
                       enumerated=any(o is not d and abs(o.start - d.start) <= 6 and any(
-                          min(o.end, d.end) <= j < max(o.start, d.start) for j in joins) for o in dated))
+                          min(o.end, d.end) <= j <= max(o.start, d.start) for j in joins) for o in dated))
            for d in dated]
     out.append(_context_date(doc, s))
     return out

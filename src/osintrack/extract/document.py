@@ -121,6 +121,14 @@ class Doc:
         """The original [start, end) between a span ending before ``end_token`` and one from ``start_token``."""
         return self.nt.orig_index(self.nt.ends[end_token - 1] - 1) + 1, self.nt.orig_index(self.nt.starts[start_token])
 
+    def glued_and(self, token: int) -> bool:
+        """'والركبان', 'والخميس': the word carries the conjunction as a clitic (Arabic و)."""
+        glued: list[str] | None = self.memo.get("glued_and")  # the pack's 'and' words that are clitics, once
+        if glued is None:
+            glued = self.memo["glued_and"] = [w for w in self.pack.phrases("tallies", "and") if w in self.pack.prefixes]
+        form = self.nt.forms[token]
+        return any(form.startswith(w) and len(form) > len(w) + 2 for w in glued)
+
     def evidence(self, start_token: int, end_token: int) -> Evidence:
         start, end = self.nt.orig_span(start_token, end_token)
         return Evidence(self.report.text[start:end], start, end)

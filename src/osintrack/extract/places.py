@@ -147,7 +147,7 @@ def sentence_places(doc: Doc, s: Sentence) -> list[Place]:
         return s.memo[key]  # type: ignore[return-value]
     directions = s.having("direction")
     raw = sentence_sites(doc, s)
-    joins = [m.start for m in s.having("tally", "and")] + [m.start for _, m, _ in raw if _glued_and(doc, m)]
+    joins = [m.start for m in s.having("tally", "and")] + [m.start for _, m, _ in raw if doc.glued_and(m.start)]
     facility_words = [f.start for f in s.having("cue", "facility")]
     places = []
     for site, m, compass in raw:
@@ -164,15 +164,6 @@ def sentence_places(doc: Doc, s: Sentence) -> list[Place]:
 def _nowhere(site: Site) -> bool:
     """A region of no country ('across the Middle East') locates nothing; a sea does (ships)."""
     return site.country is None and site.type != "sea"
-
-
-def _glued_and(doc: Doc, m: Match) -> bool:
-    """'والركبان': the place's first word carries the conjunction as a clitic (Arabic و)."""
-    glued: list[str] | None = doc.memo.get("glued_and")  # the pack's 'and' words that are clitics, once
-    if glued is None:
-        glued = doc.memo["glued_and"] = [w for w in doc.pack.phrases("tallies", "and") if w in doc.pack.prefixes]
-    form = doc.nt.forms[m.start]
-    return any(form.startswith(w) and len(form) > len(w) + 2 for w in glued)
 
 
 def dateline(doc: Doc, m: Match) -> bool:
