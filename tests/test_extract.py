@@ -554,3 +554,26 @@ def test_a_day_with_the_conjunction_glued_on_is_enumerated() -> None:
     doc = read_doc(Report("glued-and-days", text, "2024-03-15", "ar"))
     options = {o.value: o.enumerated for m in mentions(doc) for o in m.dates if o.source == "sentence"}
     assert options == {"2024-03-13": True, "2024-03-14": True}
+
+
+@pytest.mark.parametrize(("text", "published", "since", "as_of"), [
+    # no start said, a day of the campaign: its first day (data/theatre.yaml), with no evidence span
+    ("US forces have been attacked 66 times, 32 in Iraq and 34 in Syria, a Pentagon spokesman said on Tuesday.",
+     "2023-11-22", "2023-10-17", "2023-11-21"),
+    # the start the text gives wins
+    ("US forces have been attacked 66 times since 18 October, 32 in Iraq and 34 in Syria, a Pentagon spokesman said.",
+     "2023-11-22", "2023-10-18", "2023-11-22"),
+    # outside the theatre's period: unknown
+    ("US forces have been attacked 66 times, 32 in Iraq and 34 in Syria, a Pentagon spokesman said.",
+     "2021-07-09", None, "2021-07-09"),
+    # only the publication month known: the day the report dates its news stands in for the day
+    ("On 21 November a drone struck al-Tanf. US forces have been attacked 66 times, 32 in Iraq and 34 in "
+     "Syria, a Pentagon spokesman said.", "2023-11", "2023-10-17", "2023-11-21"),
+])
+def test_a_count_runs_from_the_campaign_start_where_its_report_gives_none(text: str, published: str,
+                                                                          since: str | None, as_of: str) -> None:
+    from osintrack.extract import extract_report
+
+    tallies = extract_report(Report("campaign-since", text, published, "en")).tallies
+    assert [(t.count, t.since, t.as_of) for t in tallies] == [(66, since, as_of)]
+    assert ("since" in tallies[0].field_evidence) == (since == "2023-10-18")

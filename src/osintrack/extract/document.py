@@ -178,15 +178,16 @@ class Theatre:
     period: tuple[dt.date, dt.date]  # the months its reports speak of
     stationed: frozenset[str]  # site ids where the strikers' forces are: what attacks aim at
     held: frozenset[str]  # site ids armed groups hold: where the strikers' air strikes fall
+    campaign_start: dt.date  # where a count of the period runs from when its report does not say
 
 
 @cache
 def theatre() -> Theatre:
     data = yaml.safe_load((resources.files("osintrack") / "data" / "theatre.yaml").read_text(encoding="utf-8"))
-    first, last = (value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-                   for value in data["period"])
+    first, last, start = (value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+                          for value in (*data["period"], data["campaign_start"]))
     return Theatre(frozenset(data["countries"]), frozenset(data["context_only"]), frozenset(data["strikers"]),
-                   (first, last), frozenset(data["stationed"]), frozenset(data["held"]))
+                   (first, last), frozenset(data["stationed"]), frozenset(data["held"]), start)
 
 
 def url_date(url: str | None) -> str | None:

@@ -10,11 +10,12 @@ it is, its size...). The same count restated is one tally.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..model import Tally
-from .document import Doc, Number, Sentence
+from .document import Doc, Number, Sentence, theatre
 from .roles import sentence_actors
 
 UNIT_GAP = 3  # tokens between a number and its count word ("66 kali", "100 times", "at least 14 reprises")
@@ -53,9 +54,20 @@ class TallyDraft:
 
     def to_tally(self, doc: Doc) -> Tally:
         return Tally(metric=self.metric, count=self.count, qualifier=self.qualifier,
-                     breakdown=self.breakdown, since=self.since, as_of=self.as_of,
+                     breakdown=self.breakdown, since=self.since or campaign_since(self.as_of), as_of=self.as_of,
                      reported_by=self.reported_by, evidence=doc.evidence(*self.span),
                      field_evidence={k: doc.evidence(*v) for k, v in self.evidence.items()})
+
+
+def campaign_since(as_of: str | None) -> str | None:
+    """Where a count that does not say its start runs from: the tracked campaign's first day, for a
+    count as of a later day of the theatre's period (data/theatre.yaml); else unknown. Read only once a
+    count is taken, so that the tally model weighs the start the text gives, not this default."""
+    if as_of is None or len(as_of) != 10:
+        return None
+    known = theatre()
+    return known.campaign_start.isoformat() if known.campaign_start < dt.date.fromisoformat(as_of) <= known.period[1] \
+        else None
 
 
 def tally_candidates(doc: Doc, told: Mapping[int, int],
@@ -319,8 +331,8 @@ def _set_window(doc: Doc, s: Sentence, draft: TallyDraft) -> None:
         if statement is not None:
             draft.as_of, draft.as_of_stated = statement.value, True
             draft.evidence["as_of"] = (statement.start, statement.end)
-        elif doc.context.published is not None:
-            draft.as_of = doc.context.published.isoformat()
+        elif doc.context.anchor is not None:  # the publication day, or the day of the main news standing in
+            draft.as_of = doc.context.anchor.isoformat()
 
 
 def _between_day(doc: Doc, s: Sentence, draft: TallyDraft, bounded: list) -> None:  # type: ignore[type-arg]
