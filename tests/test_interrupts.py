@@ -172,6 +172,11 @@ def _wait_group_gone(pgid: int) -> None:
         pytest.fail(f"processes left behind by an interrupted run: {left} (seed {SEED})")
 
 
+# What a run interrupted while the interpreter still imports prints (on a busy machine, up to about half
+# a second): the command has not yet said what it would store or write, and it has changed nothing.
+EARLY = "stopped before it changed anything"
+
+
 def _check_interrupted(run: Run, what: str) -> str:
     """The one line an interrupted run prints; fails unless the run ended as it must."""
     assert run.signalled is not None
@@ -219,7 +224,8 @@ def _ingest_chains(config: Config, corpus: Path, reference: str, tmp_path: Path,
             sent += 1
             line = _check_interrupted(run, f"ingest {config.name}")
             after = _stored(db)
-            assert f"{after - before} reports of this run are stored" in line, line
+            early = line.endswith(EARLY) and after == before
+            assert early or f"{after - before} reports of this run are stored" in line, line
             assert after % BATCH == 0, f"a partial batch was committed: {after} reports"
             yield line
         else:
@@ -270,4 +276,4 @@ def test_random_interrupts_stop_cleanly_and_resume_to_the_uninterrupted_result(
         lines = list(_extract_trials(config, corpus, uninterrupted["lines"], tmp_path, rng))
     assert len(lines) >= INTERRUPTS
     resume = "resume" if config.command == "ingest" else "run the command again"
-    assert all(re.search(resume, line) for line in lines), lines
+    assert all(re.search(resume, line) or line.endswith(EARLY) for line in lines), lines
