@@ -45,7 +45,6 @@ class Draft:
     probability: float
     strike_odds: float | None = None  # log-odds of 'air_strike', once asked for
     site: Site = field(init=False)
-    date: DateOption = field(init=False)
     restated: list[Candidate] = field(default_factory=list)  # candidates that tell it again
     dated_by: Candidate = field(init=False)  # the candidate whose date it takes: the type is read from its words
     weapon: str = "unknown"
@@ -59,7 +58,11 @@ class Draft:
     evidence: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.site, self.date, self.dated_by = self.candidate.site, self.candidate.date, self.candidate
+        self.site, self.dated_by = self.candidate.site, self.candidate
+
+    @property
+    def date(self) -> DateOption:
+        return self.dated_by.date
 
     def told_by(self) -> Mention:
         """The mention whose words are the event's evidence: the first the report's body gives; a
@@ -78,7 +81,7 @@ class Draft:
             self.site = other.site
         if SOURCE_RANK[other.date.source] < SOURCE_RANK[self.date.source]:
             # the sentence that dates it tells it most directly: its words, not a headline's, say the type
-            self.date, self.dated_by, self.strike_odds = other.date, other, None
+            self.dated_by, self.strike_odds = other, None
 
     @property
     def event_type(self) -> str:

@@ -54,12 +54,12 @@ class TallyDraft:
 
     def to_tally(self, doc: Doc) -> Tally:
         return Tally(metric=self.metric, count=self.count, qualifier=self.qualifier,
-                     breakdown=self.breakdown, since=self.since or campaign_since(self.as_of), as_of=self.as_of,
+                     breakdown=self.breakdown, since=self.since or _campaign_since(self.as_of), as_of=self.as_of,
                      reported_by=self.reported_by, evidence=doc.evidence(*self.span),
                      field_evidence={k: doc.evidence(*v) for k, v in self.evidence.items()})
 
 
-def campaign_since(as_of: str | None) -> str | None:
+def _campaign_since(as_of: str | None) -> str | None:
     """Where a count that does not say its start runs from: the tracked campaign's first day, for a
     count as of a later day of the theatre's period (data/theatre.yaml); else unknown. Read only once a
     count is taken, so that the tally model weighs the start the text gives, not this default."""
