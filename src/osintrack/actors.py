@@ -16,8 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from .datafiles import read_yaml
 from .errors import DataError
 from .language import normalize
 
@@ -266,11 +265,7 @@ class Actors:
 def load_actors() -> Actors:
     """The shipped actors dictionary; DataError names the file and the actor when it is malformed."""
     path = resources.files("osintrack") / "data" / "actors.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataError(f"cannot read the actors dictionary: {exc}", path=str(path)) from exc
-    return parse_actors(data, str(path))
+    return parse_actors(read_yaml(path, "the actors dictionary"), str(path))
 
 
 def parse_actors(data: Any, path: str) -> Actors:

@@ -19,8 +19,7 @@ from itertools import accumulate, compress, repeat
 from operator import ne
 from typing import Any
 
-import yaml
-
+from .datafiles import read_yaml
 from .errors import DataError
 
 _DELETED = "\x7f"  # marks characters that normalisation removes (tashkeel, tatweel, ZWNJ, ...)
@@ -197,10 +196,7 @@ def load_pack(code: str) -> LanguagePack:
     if not path.is_file():
         raise DataError(f"no language pack for {code!r}", path=str(path),
                         hint=f"supported: {', '.join(available_languages())}; see CONTRIBUTING.md")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise DataError(f"language pack is not valid YAML: {exc}", path=str(path)) from exc
+    data = read_yaml(path, "the language pack")
     if not isinstance(data, dict) or data.get("code") != code:
         raise DataError("language pack must be a mapping whose 'code' matches its file name", path=str(path))
     morphology = data.get("morphology") or {}

@@ -23,8 +23,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
+from .datafiles import read_yaml
 from .errors import DataError
 from .language import normalize_phrase
 
@@ -334,11 +333,7 @@ def _norm_words(words: Iterable[str]) -> list[str]:
 def load_spelling() -> Spelling:
     """The shipped spelling rules (read once)."""
     path = resources.files("osintrack") / "data" / "gazetteer" / SPELLING_FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise DataError(f"not valid YAML: {exc}", path=str(path)) from None
-    return Spelling(data, str(path))
+    return Spelling(read_yaml(path, "the spelling rules"), str(path))
 
 
 # --- fuzzy matching -------------------------------------------------------------------------------

@@ -17,11 +17,10 @@ from functools import cache
 from importlib import resources
 from typing import Any, Protocol, TypeVar
 
-import yaml
-
 from .. import dates as dates_mod
 from .. import numbers as numbers_mod
 from ..actors import Actors, load_actors
+from ..datafiles import read_yaml
 from ..gazetteer import Gazetteer, load_gazetteer
 from ..language import LanguagePack, NormText, available_languages, detect_language, load_pack, normalize
 from ..lexicon import Lexicon, Match
@@ -183,7 +182,7 @@ class Theatre:
 
 @cache
 def theatre() -> Theatre:
-    data = yaml.safe_load((resources.files("osintrack") / "data" / "theatre.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(resources.files("osintrack") / "data" / "theatre.yaml", "the theatre file")
     first, last, start = (value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
                           for value in (*data["period"], data["campaign_start"]))
     return Theatre(frozenset(data["countries"]), frozenset(data["context_only"]), frozenset(data["strikers"]),
