@@ -12,7 +12,9 @@ from the lexicon matches of the report's language pack, and resolves each one:
 * published ``YYYY-MM``: the anchor is the latest explicit day the text gives inside that month;
   weekdays resolve to the nearest such day (within three days) and relative days count from the
   anchor. Without an anchor they only give the month: a day is never invented.
-* published unknown: only dates that carry their year resolve.
+* published unknown: the latest month the text dates with its year is taken for the publication month
+  (as above); where no date carries a year, yearless dates take the one year that puts them inside the
+  theatre's period, and the latest day they give stands in for the publication day.
 * a day counted from the day named last (``dates.days_after_named``) counts from the last date of day
   precision before it in the text, whatever dated that one; where none comes before, it stays unknown.
 
@@ -144,7 +146,7 @@ def find_dates(nt: NormText, matches: Sequence[Match], pack: LanguagePack, publi
     raws = _Scanner(nt, matches, pack).scan()
     ctx = _context(day, month, raws)
     if ctx.month is None and period is not None:
-        ctx = DateContext(None, None, None, period=period)
+        ctx = _in_period(raws, period)
     mentions: list[DateMention] = []
     named: DateMention | None = None  # the last day the text named
     for raw in raws:
@@ -153,6 +155,18 @@ def find_dates(nt: NormText, matches: Sequence[Match], pack: LanguagePack, publi
         if mention.precision == DAY:
             named = mention
     return ctx, mentions
+
+
+def _in_period(raws: list[_Raw], period: tuple[dt.date, dt.date]) -> DateContext:
+    """The context of a report that nothing dates: its yearless dates fall in ``period``, and the latest
+    day they give stands in for the unknown publication day, as where only the month is known."""
+    bare = DateContext(None, None, None, period=period)
+    days = [d for raw in raws if raw.day is not None and raw.month is not None
+            for d in (_explicit_day(raw, bare),) if d is not None]
+    if not days:
+        return bare
+    latest = max(days)
+    return DateContext(None, (latest.year, latest.month), latest, True, period)
 
 
 def _from_named(raw: _Raw, named: DateMention | None) -> DateMention:
@@ -613,6 +627,11 @@ def _explicit_day(raw: _Raw, ctx: DateContext) -> dt.date | None:
         return _solar_day(raw.year, month, day, ctx)
     if raw.year is not None:
         return _valid_date(raw.year, month, day)
+    if ctx.period is not None:
+        first, last = ctx.period
+        inside = [d for y in range(first.year, last.year + 1) for d in (_valid_date(y, month, day),)
+                  if d is not None and first <= d <= last]
+        return inside[0] if len(inside) == 1 else None
     if ctx.inferred and ctx.anchor is not None:
         near = [d for y in (ctx.anchor.year - 1, ctx.anchor.year, ctx.anchor.year + 1)
                 for d in (_valid_date(y, month, day),) if d is not None]
@@ -621,11 +640,6 @@ def _explicit_day(raw: _Raw, ctx: DateContext) -> dt.date | None:
         year = ctx.published.year - ((month, day) > (ctx.published.month, ctx.published.day))
     elif ctx.month is not None:
         year = ctx.month[0] - (month > ctx.month[1])
-    elif ctx.period is not None:
-        first, last = ctx.period
-        inside = [d for y in range(first.year, last.year + 1) for d in (_valid_date(y, month, day),)
-                  if d is not None and first <= d <= last]
-        return inside[0] if len(inside) == 1 else None
     else:
         return None
     return _valid_date(year, month, day)
