@@ -577,3 +577,27 @@ def test_a_count_runs_from_the_campaign_start_where_its_report_gives_none(text: 
     tallies = extract_report(Report("campaign-since", text, published, "en")).tallies
     assert [(t.count, t.since, t.as_of) for t in tallies] == [(66, since, as_of)]
     assert ("since" in tallies[0].field_evidence) == (since == "2023-10-18")
+
+
+@pytest.mark.parametrize(("site", "date", "precision", "known"), [
+    ("tower-22", "2024-01", "month", True),  # "in late January": the month holds the attack's day
+    ("jo", "2024-01-29", "day", True),  # a country holds the site: within a day
+    ("jo", "2024-02-20", "week", False),  # three weeks after it
+    ("muwaffaq-salti", "2024-01-28", "day", False),  # another base of the country, the same day
+    ("iq", "2024-01-28", "day", False),  # another country
+])
+def test_a_candidate_that_retells_a_known_incident_is_read_so(site: str, date: str, precision: str,
+                                                             known: bool) -> None:
+    """data/theatre.yaml lists incidents reports often retell (the drone attack on Tower 22 on 28 January
+    2024): a candidate agreeing with one in country, site and date has the 'known' reading."""
+    from osintrack.extract.candidates import Candidate, DateOption
+    from osintrack.extract.document import read_doc
+    from osintrack.extract.features import candidate_features
+    from osintrack.gazetteer import load_gazetteer
+
+    gazetteer = load_gazetteer()
+    place = gazetteer.get(site) if site in gazetteer else gazetteer.country_site(site.upper())
+    assert place is not None
+    doc = read_doc(Report("known", "Nothing happened.", "2024-03-01", "en"))
+    candidate = Candidate(place, DateOption(date, precision, "sentence"), [])
+    assert ("known" in candidate_features(doc, candidate, [candidate])) is known

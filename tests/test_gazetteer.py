@@ -112,6 +112,20 @@ def test_theatre_facilities_are_present(gazetteer: Gazetteer) -> None:
         assert gazetteer.country_site(cc) is not None
 
 
+def test_the_theatre_names_sites_of_the_gazetteer_in_their_countries(gazetteer: Gazetteer) -> None:
+    """data/theatre.yaml: the bases the strikers hold and the sites groups hold are gazetteer sites, and
+    each incident its reports retell is in its country's sites (a typo there would silently match nothing)."""
+    from osintrack.extract.document import theatre
+
+    known = theatre()
+    assert known.stationed <= {s.id for s in gazetteer} and known.held <= {s.id for s in gazetteer}
+    assert known.incidents
+    for incident in known.incidents:
+        assert gazetteer.country_site(incident.country) is not None, incident
+        for site_id in incident.sites:
+            assert site_id in gazetteer and gazetteer.get(site_id).country == incident.country, (incident, site_id)
+
+
 def test_no_bare_name_is_a_common_word(gazetteer: Gazetteer) -> None:
     common = {" ".join(normalize_phrase(w)) for w in COMMON_WORDS}
     clashes = [(s.id, n) for s in gazetteer for n in s.bare_names()

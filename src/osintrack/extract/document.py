@@ -178,15 +178,27 @@ class Theatre:
     stationed: frozenset[str]  # site ids where the strikers' forces are: what attacks aim at
     held: frozenset[str]  # site ids armed groups hold: where the strikers' air strikes fall
     campaign_start: dt.date  # where a count of the period runs from when its report does not say
+    incidents: tuple[KnownIncident, ...]  # incidents its reports often retell as background
+
+
+@dataclass(frozen=True, slots=True)
+class KnownIncident:
+    day: dt.date
+    country: str
+    sites: frozenset[str]  # the site ids public accounts name; none where unnamed facilities were hit
 
 
 @cache
 def theatre() -> Theatre:
     data = read_yaml(resources.files("osintrack") / "data" / "theatre.yaml", "the theatre file")
-    first, last, start = (value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-                          for value in (*data["period"], data["campaign_start"]))
+    first, last, start = (_day(value) for value in (*data["period"], data["campaign_start"]))
+    incidents = tuple(KnownIncident(_day(i["day"]), i["country"], frozenset(i["sites"])) for i in data["incidents"])
     return Theatre(frozenset(data["countries"]), frozenset(data["context_only"]), frozenset(data["strikers"]),
-                   (first, last), frozenset(data["stationed"]), frozenset(data["held"]), start)
+                   (first, last), frozenset(data["stationed"]), frozenset(data["held"]), start, incidents)
+
+
+def _day(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def url_date(url: str | None) -> str | None:
