@@ -336,3 +336,20 @@ def test_the_latest_day_of_a_report_nothing_dates_stands_in_for_its_publication_
     assert ctx.default() == ("2024-05-03", "week")
     bare, _ = find_dates(normalize("Rockets fell on Tuesday."), [], TEST_PACK, None, period)
     assert bare.default() == (None, None)  # nothing to stand in: no day is invented
+
+
+@pytest.mark.parametrize(("text", "wednesday"), [
+    # the latest day named is one the text counts since: the report is later, and so is its Wednesday
+    ("A rocket targeted the base on Wednesday, the first attack since November 23.", "2023-11-29"),
+    # the latest day named is the news's own day: its Wednesday may come before it
+    ("A rocket targeted the base on Wednesday; a drone followed on November 23.", "2023-11-22"),
+])
+def test_a_day_counted_since_is_before_the_days_the_report_tells(text: str, wednesday: str) -> None:
+    """Published in a known month only: the latest day the text names stands in for the publication
+    day; where that day follows 'since', the report speaks of later days."""
+    from osintrack.extract.document import language_lexicon
+
+    pack = load_pack("en")
+    nt = normalize(text)
+    _, mentions = find_dates(nt, language_lexicon("en").match(nt), pack, "2023-11")
+    assert mentions[0].value == wednesday

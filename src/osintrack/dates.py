@@ -11,7 +11,9 @@ from the lexicon matches of the report's language pack, and resolves each one:
   takes the year that puts it on or before it.
 * published ``YYYY-MM``: the anchor is the latest explicit day the text gives inside that month;
   weekdays resolve to the nearest such day (within three days) and relative days count from the
-  anchor. Without an anchor they only give the month: a day is never invented.
+  anchor. Without an anchor they only give the month: a day is never invented. Where that latest day
+  is one the text counts since ("the first attack since November 23"), the report is later: weekdays
+  resolve to the first such day after it.
 * published unknown: the latest month the text dates with its year is taken for the publication month
   (as above); where no date carries a year, yearless dates take the one year that puts them inside the
   theatre's period, and the latest day they give stands in for the publication day.
@@ -33,7 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from calendar import monthrange
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,6 +88,7 @@ class DateContext:
     anchor: dt.date | None  # the reference day of relative words
     inferred: bool = False  # no publication date: the month is the latest one the text dates with its year
     period: tuple[dt.date, dt.date] | None = None  # nothing dates the report: yearless dates fall in here
+    after_anchor: bool = False  # the anchor is a day the text counts since: the report is later
 
     def default(self) -> tuple[str | None, str | None]:
         """(value, precision) of an event the text gives no date for: the publication week, or the week of
@@ -123,9 +126,12 @@ def resolve_weekday(ctx: DateContext, weekday: int, previous: bool) -> tuple[str
         if previous and back == 0:
             back = 7
         return (anchor - dt.timedelta(days=back)).isoformat(), DAY
-    # The anchor is a day the text names, not the publication day: the weekday may follow it.
+    # The anchor is a day the text names, not the publication day: the weekday may follow it, and does
+    # where the text counts since that day ("the first attack since November 23", told on a Wednesday).
     ahead = (weekday - anchor.weekday()) % 7
-    if ahead > 3:
+    if ctx.after_anchor:
+        ahead = ahead or 7
+    elif ahead > 3:
         ahead -= 7
     return (anchor + dt.timedelta(days=ahead)).isoformat(), DAY
 
@@ -144,7 +150,7 @@ def find_dates(nt: NormText, matches: Sequence[Match], pack: LanguagePack, publi
     to speak of: a yearless date takes the one year that puts it inside, if there is one."""
     day, month = parse_published(published)
     raws = _Scanner(nt, matches, pack).scan()
-    ctx = _context(day, month, raws)
+    ctx = _context(day, month, raws, _since_dates(raws, matches))
     if ctx.month is None and period is not None:
         ctx = _in_period(raws, period)
     mentions: list[DateMention] = []
@@ -572,7 +578,14 @@ def _without_overlaps(raws: list[_Raw]) -> list[_Raw]:
 
 # --- resolution ---------------------------------------------------------------------------------
 
-def _context(day: dt.date | None, month: tuple[int, int] | None, raws: list[_Raw]) -> DateContext:
+def _since_dates(raws: list[_Raw], matches: Sequence[Match]) -> set[int]:
+    """The starts of the dates a 'since' cue bounds ("since 23 November", "23 Kasım'dan bu yana")."""
+    cues = [m for m in matches if ("tally", "since") in m.payloads]
+    return {raw.start for raw in raws for m in cues if 0 <= raw.start - m.end <= 2 or 0 <= m.start - raw.end <= 1}
+
+
+def _context(day: dt.date | None, month: tuple[int, int] | None, raws: list[_Raw],
+             since: Collection[int] = ()) -> DateContext:
     """Where relative words count from: the publication day. Where only its month is known, the latest
     day the text gives in that month stands in for it (the corpus's coding: the day the report dates its
     main news). Where nothing is known, the latest month the text dates with its year is taken for the
@@ -590,9 +603,13 @@ def _context(day: dt.date | None, month: tuple[int, int] | None, raws: list[_Raw
         month = max(dated)
     assert month is not None
     bare = DateContext(None, month, None)
-    inside = [d for raw in raws if raw.day is not None
+    inside = [(d, raw.start in since) for raw in raws if raw.day is not None
               for d in (_explicit_day(raw, bare),) if d is not None and (d.year, d.month) == month]
-    return DateContext(None, month, max(inside) if inside else None, inferred)
+    if not inside:
+        return DateContext(None, month, None, inferred)
+    latest = max(d for d, _ in inside)
+    counted_since = all(floor for d, floor in inside if d == latest)
+    return DateContext(None, month, latest, inferred, after_anchor=counted_since)
 
 
 def _resolve(raw: _Raw, ctx: DateContext) -> DateMention:
