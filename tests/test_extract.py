@@ -601,3 +601,17 @@ def test_a_candidate_that_retells_a_known_incident_is_read_so(site: str, date: s
     doc = read_doc(Report("known", "Nothing happened.", "2024-03-01", "en"))
     candidate = Candidate(place, DateOption(date, precision, "sentence"), [])
     assert ("known" in candidate_features(doc, candidate, [candidate])) is known
+
+
+def test_a_candidate_that_retells_a_known_incident_is_typed_with_its_type() -> None:
+    """'A drone attack in Baghdad' on 4 January 2024 is the US drone strike data/theatre.yaml lists for
+    that day: the type model reads 'known:air_strike' beside the words; a day later nothing is known."""
+    from osintrack.extract.candidates import event_candidates, mentions
+    from osintrack.extract.decide import candidate_type_features
+    from osintrack.extract.document import read_doc
+
+    for published, expected in (("2024-01-04", {"known:air_strike"}), ("2024-01-09", set())):
+        doc = read_doc(Report("known-type", "A drone attack hit a building in Baghdad today.", published, "en"))
+        (candidate,) = [c for c in event_candidates(mentions(doc))
+                        if c.site.name == "Baghdad" and c.date.source == "sentence"]
+        assert {f for f in candidate_type_features(doc, candidate) if f.startswith("known:")} == expected

@@ -121,6 +121,7 @@ def test_the_theatre_names_sites_of_the_gazetteer_in_their_countries(gazetteer: 
     assert known.stationed <= {s.id for s in gazetteer} and known.held <= {s.id for s in gazetteer}
     assert known.incidents
     for incident in known.incidents:
+        assert incident.event_type in ("attack", "air_strike"), incident
         assert gazetteer.country_site(incident.country) is not None, incident
         for site_id in incident.sites:
             assert site_id in gazetteer and gazetteer.get(site_id).country == incident.country, (incident, site_id)

@@ -20,7 +20,7 @@ from ..model import Event, Tally
 from .candidates import SOURCE_RANK, Candidate, DateOption, Mention, casualties, event_candidates, prefers
 from .classifier import Models
 from .document import Doc, theatre
-from .features import candidate_features, report_type_features, type_features
+from .features import candidate_features, report_type_features, retold_incident, type_features
 from .places import SPECIFIC, coarse, contains, near
 from .roles import actor_mentions, report_claimant
 from .tallies import TallyDraft, merge_tallies
@@ -323,6 +323,9 @@ def candidate_type_features(doc: Doc, c: Candidate) -> set[str]:
     features = set(report_type_features(doc))
     for m, _ in c.support:
         features |= type_features(doc, m)
+    known = retold_incident(c)
+    if known is not None:
+        features.add(f"known:{known.event_type}")
     return features
 
 

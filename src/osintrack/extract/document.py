@@ -186,13 +186,15 @@ class KnownIncident:
     day: dt.date
     country: str
     sites: frozenset[str]  # the site ids public accounts name; none where unnamed facilities were hit
+    event_type: str
 
 
 @cache
 def theatre() -> Theatre:
     data = read_yaml(resources.files("osintrack") / "data" / "theatre.yaml", "the theatre file")
     first, last, start = (_day(value) for value in (*data["period"], data["campaign_start"]))
-    incidents = tuple(KnownIncident(_day(i["day"]), i["country"], frozenset(i["sites"])) for i in data["incidents"])
+    incidents = tuple(KnownIncident(_day(i["day"]), i["country"], frozenset(i["sites"]), i["type"])
+                      for i in data["incidents"])
     return Theatre(frozenset(data["countries"]), frozenset(data["context_only"]), frozenset(data["strikers"]),
                    (first, last), frozenset(data["stationed"]), frozenset(data["held"]), start, incidents)
 

@@ -17,7 +17,7 @@ from ..gazetteer import Site
 from ..lexicon import Match
 from ..scoring_rules import date_compatible
 from .candidates import Candidate, DateOption, Mention, cause_start, count_units
-from .document import Doc, Sentence, theatre
+from .document import Doc, KnownIncident, Sentence, theatre
 from .places import SPECIFIC, coarse, contains, dateline, sentence_sites
 from .roles import actor_mentions, sentence_actors
 
@@ -270,23 +270,24 @@ def candidate_features(doc: Doc, c: Candidate, others: list[Candidate]) -> Featu
         f.add("default&dated_elsewhere")
     if c.unplaced:  # a sentence naming no place that counts attacks
         f.update(["unplaced&" + name for name in _UNPLACED_READINGS & f])
-    if _retells_known(c):
+    if retold_incident(c) is not None:
         f.add("known")
         if coarse(c.site):
             f.add("known&coarse")
     return f
 
 
-def _retells_known(c: Candidate) -> bool:
-    """Do the candidate's place and date agree with an incident its theatre's reports often retell: in its
-    country, at one of its sites where both name a precise one, its day inside the candidate's day (give
-    or take one), week or month, as the scorer would match a gold event at the candidate's precision."""
+def retold_incident(c: Candidate) -> KnownIncident | None:
+    """The incident its theatre's reports often retell that the candidate's place and date agree with: in
+    its country, at one of its sites where both name a precise one, its day inside the candidate's day
+    (give or take one), week or month, as the scorer would match a gold event at the candidate's precision."""
     when = {"date": c.date.value, "date_precision": c.date.precision}
     if when["date"] is None:
-        return False
-    return any(i.country == c.site.country and (c.site.precision not in SPECIFIC or not i.sites or c.site.id in i.sites)
-               and date_compatible(when, {"date": i.day.isoformat(), "date_precision": "day"})
-               for i in theatre().incidents)
+        return None
+    precise = c.site.precision in SPECIFIC
+    return next((i for i in theatre().incidents
+                 if i.country == c.site.country and (not precise or not i.sites or c.site.id in i.sites)
+                 and date_compatible(when, {"date": i.day.isoformat(), "date_precision": "day"})), None)
 
 
 def _around(doc: Doc, candidates: list[Candidate]) -> tuple[list[Candidate], list[Candidate],
