@@ -492,6 +492,7 @@ class Candidate:
     site: Site
     date: DateOption  # the supporting option the text states most directly
     support: list[tuple[Mention, DateOption]]
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # readings made of it, once
 
     @property
     def first(self) -> Mention:

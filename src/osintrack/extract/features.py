@@ -15,7 +15,7 @@ from collections import Counter
 
 from ..gazetteer import Site
 from ..lexicon import Match
-from ..scoring_rules import date_compatible
+from ..scoring_rules import DAY_DAYS, WEEK_DAYS, date_rule, when
 from .candidates import Candidate, DateOption, Mention, cause_start, count_units
 from .document import Doc, KnownIncident, Sentence, theatre
 from .places import SPECIFIC, coarse, contains, dateline, sentence_sites
@@ -281,13 +281,27 @@ def retold_incident(c: Candidate) -> KnownIncident | None:
     """The incident its theatre's reports often retell that the candidate's place and date agree with: in
     its country, at one of its sites where both name a precise one, its day inside the candidate's day
     (give or take one), week or month, as the scorer would match a gold event at the candidate's precision."""
-    when = {"date": c.date.value, "date_precision": c.date.precision}
-    if when["date"] is None:
+    if "known" not in c.memo:
+        c.memo["known"] = _retold_incident(c)
+    known: KnownIncident | None = c.memo["known"]
+    return known
+
+
+def _retold_incident(c: Candidate) -> KnownIncident | None:
+    when_c = {"date": c.date.value, "date_precision": c.date.precision}
+    rule = date_rule(when_c)
+    if rule == "none":
         return None
+    month, day = when(when_c)
+    reach = DAY_DAYS if rule == "day" else WEEK_DAYS
     precise = c.site.precision in SPECIFIC
-    return next((i for i in theatre().incidents
-                 if i.country == c.site.country and (not precise or not i.sites or c.site.id in i.sites)
-                 and date_compatible(when, {"date": i.day.isoformat(), "date_precision": "day"})), None)
+    for i in theatre().incidents:
+        if i.country != c.site.country or (precise and i.sites and c.site.id not in i.sites):
+            continue
+        if (i.day.strftime("%Y-%m") == month if rule == "month"
+                else day is not None and abs((i.day - day).days) <= reach):
+            return i
+    return None
 
 
 def _around(doc: Doc, candidates: list[Candidate]) -> tuple[list[Candidate], list[Candidate],
