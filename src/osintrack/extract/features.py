@@ -12,6 +12,7 @@ import bisect
 import datetime as dt
 import re
 from collections import Counter
+from functools import cache
 
 from ..gazetteer import Site
 from ..lexicon import Match
@@ -295,13 +296,18 @@ def _retold_incident(c: Candidate) -> KnownIncident | None:
     month, day = when(when_c)
     reach = DAY_DAYS if rule == "day" else WEEK_DAYS
     precise = c.site.precision in SPECIFIC
-    for i in theatre().incidents:
-        if i.country != c.site.country or (precise and i.sites and c.site.id not in i.sites):
+    for i in _incidents_in(c.site.country):
+        if precise and i.sites and c.site.id not in i.sites:
             continue
-        if (i.day.strftime("%Y-%m") == month if rule == "month"
+        if (i.day.isoformat()[:7] == month if rule == "month"
                 else day is not None and abs((i.day - day).days) <= reach):
             return i
     return None
+
+
+@cache
+def _incidents_in(country: str | None) -> tuple[KnownIncident, ...]:
+    return tuple(i for i in theatre().incidents if i.country == country)
 
 
 def _around(doc: Doc, candidates: list[Candidate]) -> tuple[list[Candidate], list[Candidate],
