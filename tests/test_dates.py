@@ -324,18 +324,17 @@ def test_a_report_nothing_dates_falls_in_the_given_period() -> None:
     assert [m.value for m in mentions] == ["2023-10-30", "2024-01-03", "2023-03-15"]  # the publication decides
 
 
-def test_the_latest_day_of_a_report_nothing_dates_stands_in_for_its_publication_day() -> None:
+def test_weekdays_of_a_report_nothing_dates_count_from_its_latest_day() -> None:
     """No publication date and no year: the latest day the yearless dates give (inside the period) is
-    where weekdays count from and the week an undated event is given, as where only the month is known;
-    a yearless date still takes its year from the period, not from the nearest year to that day."""
+    where weekdays count from, as where only the month is known; a yearless date still takes its year
+    from the period, not from the nearest year to that day. An event the text gives no day for stays
+    undated: that latest day may be a background one ("the war began on 7 October")."""
     nt = normalize("On 3 May a drone hit the base. On 30 October strikes followed. On Tuesday rockets fell.")
     period = (dt.date(2023, 10, 7), dt.date(2024, 9, 30))
     ctx, mentions = find_dates(nt, _lexicon(TEST_PACK).match(nt), TEST_PACK, None, period)
     assert [m.value for m in mentions][:2] == ["2024-05-03", "2023-10-30"]  # not 2024-10-30, nearer to 3 May
     assert mentions[2].value == "2024-04-30"  # the Tuesday before the day standing in
-    assert ctx.default() == ("2024-05-03", "week")
-    bare, _ = find_dates(normalize("Rockets fell on Tuesday."), [], TEST_PACK, None, period)
-    assert bare.default() == (None, None)  # nothing to stand in: no day is invented
+    assert ctx.default() == (None, None)
 
 
 @pytest.mark.parametrize(("text", "wednesday"), [

@@ -16,7 +16,8 @@ from the lexicon matches of the report's language pack, and resolves each one:
   resolve to the first such day after it.
 * published unknown: the latest month the text dates with its year is taken for the publication month
   (as above); where no date carries a year, yearless dates take the one year that puts them inside the
-  theatre's period, and the latest day they give stands in for the publication day.
+  theatre's period, and weekdays count from the latest day they give (an event given no day stays
+  undated: that day may be a background one, "the war began on 7 October").
 * a day counted from the day named last (``dates.days_after_named``) counts from the last date of day
   precision before it in the text, whatever dated that one; where none comes before, it stays unknown.
 
@@ -92,9 +93,12 @@ class DateContext:
 
     def default(self) -> tuple[str | None, str | None]:
         """(value, precision) of an event the text gives no date for: the publication week, or the week of
-        the day that stands in for an unknown publication day (the day the report's main news is dated)."""
+        the day that stands in for an unknown publication day (the day the report's main news is dated);
+        none in a report that nothing dates, whose latest day may be a background one."""
         if self.published is not None:
             return self.published.isoformat(), WEEK
+        if self.period is not None:
+            return None, None
         if self.anchor is not None:
             return self.anchor.isoformat(), WEEK
         if self.month is not None:
