@@ -168,8 +168,8 @@ def find_dates(nt: NormText, matches: Sequence[Match], pack: LanguagePack, publi
 
 
 def _in_period(raws: list[_Raw], period: tuple[dt.date, dt.date]) -> DateContext:
-    """The context of a report that nothing dates: its yearless dates fall in ``period``, and the latest
-    day they give stands in for the unknown publication day, as where only the month is known."""
+    """The context of a report that nothing dates: its yearless dates fall in ``period``, and weekdays
+    and relative days count from the latest day they give, as where only the month is known."""
     bare = DateContext(None, None, None, period=period)
     days = [d for raw in raws if raw.day is not None and raw.month is not None
             for d in (_explicit_day(raw, bare),) if d is not None]

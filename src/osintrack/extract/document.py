@@ -183,6 +183,8 @@ class Theatre:
 
 @dataclass(frozen=True, slots=True)
 class KnownIncident:
+    """An incident the theatre's reports often retell as background (a public fact, not a report's)."""
+
     day: dt.date
     country: str
     sites: frozenset[str]  # the site ids public accounts name; none where unnamed facilities were hit
