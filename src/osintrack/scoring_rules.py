@@ -166,10 +166,14 @@ def date_rule(gold: Record) -> str:
 
 
 def date_compatible(gold: Record, pred: Record) -> bool:
-    rule = date_rule(gold)
+    return within_date_rule(date_rule(gold), when(gold), when(pred))
+
+
+def within_date_rule(rule: str, gold: tuple[str | None, date | None], pred: tuple[str | None, date | None]) -> bool:
+    """Is ``pred``'s (month, day) within the date ``rule`` of gold's (``date_rule``, ``when``)?"""
     if rule == "none":
         return True
-    (gold_month, gold_day), (pred_month, pred_day) = when(gold), when(pred)
+    (gold_month, gold_day), (pred_month, pred_day) = gold, pred
     if rule == "month":
         return pred_month == gold_month
     if pred_day is None or gold_day is None:  # a prediction without a day never matches a gold day

@@ -16,7 +16,7 @@ from functools import cache
 
 from ..gazetteer import Site
 from ..lexicon import Match
-from ..scoring_rules import DAY_DAYS, WEEK_DAYS, date_rule, when
+from ..scoring_rules import date_rule, when, within_date_rule
 from .candidates import Candidate, DateOption, Mention, cause_start, count_units
 from .document import Doc, KnownIncident, Sentence, theatre
 from .places import SPECIFIC, coarse, contains, dateline, sentence_sites
@@ -289,20 +289,14 @@ def retold_incident(c: Candidate) -> KnownIncident | None:
 
 
 def _retold_incident(c: Candidate) -> KnownIncident | None:
-    when_c = {"date": c.date.value, "date_precision": c.date.precision}
-    rule = date_rule(when_c)
+    dated = {"date": c.date.value, "date_precision": c.date.precision}
+    rule = date_rule(dated)
     if rule == "none":
         return None
-    month, day = when(when_c)
-    reach = DAY_DAYS if rule == "day" else WEEK_DAYS
-    precise = c.site.precision in SPECIFIC
-    for i in _incidents_in(c.site.country):
-        if precise and i.sites and c.site.id not in i.sites:
-            continue
-        if (i.day.isoformat()[:7] == month if rule == "month"
-                else day is not None and abs((i.day - day).days) <= reach):
-            return i
-    return None
+    span, precise = when(dated), c.site.precision in SPECIFIC
+    return next((i for i in _incidents_in(c.site.country)
+                 if (not precise or not i.sites or c.site.id in i.sites)
+                 and within_date_rule(rule, span, (i.day.isoformat()[:7], i.day))), None)
 
 
 @cache
