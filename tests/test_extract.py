@@ -615,3 +615,36 @@ def test_a_candidate_that_retells_a_known_incident_is_typed_with_its_type() -> N
         (candidate,) = [c for c in event_candidates(mentions(doc))
                         if c.site.name == "Baghdad" and c.date.source == "sentence"]
         assert {f for f in candidate_type_features(doc, candidate) if f.startswith("known:")} == expected
+
+
+def test_an_attack_takes_the_weapon_the_sentence_before_names() -> None:
+    """The weapon told in the sentence before an attack's, which tells no other event, is the attack's."""
+    text = ("A swarm of explosive drones crossed the border overnight. Ain al-Asad air base in western Iraq came "
+            "under attack on Monday, a US official said. No damage was reported.")
+    events = extract_report(Report("drones-before", text, "2024-01-16", "en")).events
+    assert [(e.site, e.weapon) for e in events] == [("Ain al-Asad Air Base", "drone")]
+    weapon = events[0].field_evidence["weapon"]
+    assert text[weapon.start:weapon.end] == "explosive drones"
+
+
+def test_an_air_strike_does_not_take_the_weapon_of_the_attack_it_answered() -> None:
+    text = ("US forces struck two weapons depots of Kataib Hezbollah near al-Qaim on Friday, in retaliation for "
+            "the killing of three soldiers by a drone in Jordan last month.")
+    events = extract_report(Report("strike-answer", text, "2024-02-03", "en")).events
+    assert [(e.event_type, e.site, e.weapon) for e in events] == [("air_strike", "Al-Qaim", "unknown")]
+
+
+@pytest.mark.parametrize("place", ["in Jordan", "on a base in northeastern Jordan"])
+def test_a_coarse_place_and_month_that_one_known_incident_fits_are_its_site_and_day(place: str) -> None:
+    text = f"Three US soldiers were killed in a drone attack {place} last month, officials said."
+    events = extract_report(Report("known-place", text, "2024-02-15", "en")).events
+    assert [(e.site, e.date, e.date_precision) for e in events] == [("Tower 22", "2024-01-28", "day")]
+    site = events[0].field_evidence["site"]
+    assert text[site.start:site.end].endswith("Jordan")  # the report's own words stay the evidence
+
+
+def test_a_coarse_place_that_several_sites_of_a_known_incident_fit_stays_coarse() -> None:
+    """Two bases were hit on 8 January 2020: 'a base in western Iraq' that day is neither for sure."""
+    text = "Ballistic missiles struck a base hosting US troops in western Iraq on Wednesday, the Pentagon said."
+    events = extract_report(Report("known-two-sites", text, "2020-01-09", "en")).events
+    assert [(e.site, e.geo_precision, e.date) for e in events] == [(None, "region", "2020-01-08")]

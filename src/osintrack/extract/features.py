@@ -289,14 +289,19 @@ def retold_incident(c: Candidate) -> KnownIncident | None:
 
 
 def _retold_incident(c: Candidate) -> KnownIncident | None:
-    dated = {"date": c.date.value, "date_precision": c.date.precision}
+    return next(iter(incidents_at(c.site, c.date)), None)
+
+
+def incidents_at(site: Site, date: DateOption) -> tuple[KnownIncident, ...]:
+    """The theatre's known incidents a place and date agree with (see ``retold_incident``)."""
+    dated = {"date": date.value, "date_precision": date.precision}
     rule = date_rule(dated)
     if rule == "none":
-        return None
-    span, precise = when(dated), c.site.precision in SPECIFIC
-    return next((i for i in _incidents_in(c.site.country)
-                 if (not precise or not i.sites or c.site.id in i.sites)
-                 and within_date_rule(rule, span, (i.day.isoformat()[:7], i.day))), None)
+        return ()
+    span, precise = when(dated), site.precision in SPECIFIC
+    return tuple(i for i in _incidents_in(site.country)
+                 if (not precise or not i.sites or site.id in i.sites)
+                 and within_date_rule(rule, span, (i.day.isoformat()[:7], i.day)))
 
 
 @cache
