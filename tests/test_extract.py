@@ -648,3 +648,14 @@ def test_a_coarse_place_that_several_sites_of_a_known_incident_fit_stays_coarse(
     text = "Ballistic missiles struck a base hosting US troops in western Iraq on Wednesday, the Pentagon said."
     events = extract_report(Report("known-two-sites", text, "2020-01-09", "en")).events
     assert [(e.site, e.geo_precision, e.date) for e in events] == [(None, "region", "2020-01-08")]
+
+
+def test_no_casualties_in_the_attacks_holds_for_every_attack_told_before() -> None:
+    text = ("One-way drones were launched at Ain al-Asad air base in Iraq on 14 December, a defence official said. "
+            "On 13 December, drones targeted the al-Tanf garrison in Syria. "
+            "The United States has blamed groups backed by Iran. "
+            "Washington has sent more air defence systems to the region. "
+            "The official said the attacks caused no casualties or damage.")
+    events = extract_report(Report("no-casualties-in-all", text, "2023-12-18", "en")).events
+    assert [(e.site, e.killed, e.injured) for e in events] == [
+        ("Ain al-Asad Air Base", 0, 0), ("Al-Tanf Garrison", 0, 0)]

@@ -150,6 +150,7 @@ def select(doc: Doc, candidates: list[Candidate], probabilities: list[float], mo
     _nearby_casualties(doc, drafts)
     _actors_by_type(doc, drafts)
     _no_casualties_that_day(doc, drafts)
+    _no_casualties_in_the_attacks(doc, drafts)
     _claims(doc, drafts)
     _neighbour_weapon(doc, drafts)
     return drafts
@@ -270,6 +271,26 @@ def _no_casualties_that_day(doc: Doc, drafts: list[Draft]) -> None:
         near_ids = {id(d) for d in near}
         for d in drafts:
             if d.event_type != "attack" or not (d.date.value in days or id(d) in near_ids):
+                continue
+            for name, span in nones:
+                if getattr(d, name) is None:
+                    setattr(d, name, 0)
+                    d.evidence[name] = span
+
+
+def _no_casualties_in_the_attacks(doc: Doc, drafts: list[Draft]) -> None:
+    """'The official said the attacks caused no casualties', after a report's list of attacks: a toll of
+    none told of attacks in the plural, on no day of its own, holds for every attack told before it."""
+    attacks = [d for d in drafts if d.event_type == "attack"]
+    if len(attacks) < 2:
+        return
+    for s in doc.sentences:
+        if not s.tells_none() or s.dates or not any(("cue", "plural_trigger") in t.payloads
+                                                    for t in s.having("trigger")):
+            continue
+        nones = [(name, span) for name, span, value in casualties(doc, s) if value == 0]
+        for d in attacks:
+            if max(d.sentences()) >= s.index:
                 continue
             for name, span in nones:
                 if getattr(d, name) is None:
