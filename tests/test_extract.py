@@ -659,3 +659,15 @@ def test_no_casualties_in_the_attacks_holds_for_every_attack_told_before() -> No
     events = extract_report(Report("no-casualties-in-all", text, "2023-12-18", "en")).events
     assert [(e.site, e.killed, e.injured) for e in events] == [
         ("Ain al-Asad Air Base", 0, 0), ("Al-Tanf Garrison", 0, 0)]
+
+
+@pytest.mark.parametrize("text", [
+    "Drohnen griffen am Montag den Stützpunkt al-Tanf in Syrien an. Verletzt wurde bei dem Angriff niemand.",
+    "Drohnen griffen am Montag die Stützpunkte al-Tanf und al-Omar in Syrien an. Am Sonntag war bereits die Basis "
+    "Ain al-Assad im Irak beschossen worden. Das Pentagon bestätigte die Angriffe. Washington macht vom Iran "
+    "unterstützte Milizen verantwortlich. Verletzt wurde bei den Attacken offenbar niemand."])
+def test_a_negation_after_a_casualty_word_is_a_zero(text: str) -> None:
+    """Where word order puts the negation last, it still says nobody was hurt, in every attack it speaks of."""
+    events = extract_report(Report("negation-after", text, "2023-10-24", "de")).events
+    assert events
+    assert all((e.killed, e.injured) == (None, 0) for e in events)

@@ -42,6 +42,7 @@ CONTEXT_WINDOW = 3  # "its bombardment of Gaza": a trigger this close before ano
 STATEMENT_WINDOW = 1  # "said Monday", "a déclaré mardi": the day of the statement, not of the event
 CONTEXT_SENTENCES = 3  # an undated mention may take the last day named this many sentences back, in its paragraph
 NEGATION_GAP = 4  # "did not result in injuries", "no US personnel were injured"
+NEGATION_AFTER_GAP = 5  # "Verletzt wurde bei den Attacken niemand", "пострадавших нет"
 ANAPHORA_SENTENCES = 3  # "the base" refers to a facility named this many sentences back
 
 
@@ -350,7 +351,9 @@ def casualties(doc: Doc, s: Sentence) -> list[tuple[str, tuple[int, int], int]]:
 def _negated_casualties(s: Sentence, given: set[str]) -> list[tuple[str, tuple[int, int], int]]:
     """A casualty word without a count shortly after a negation is a zero, in any language whose pack
     gives both words: 'no soldiers were injured', 'لم يسفر الهجوم عن وقوع إصابات' ('the attack did not
-    result in injuries'). Not where the sentence speaks of what could be."""
+    result in injuries'); so is one a negation shortly follows, where word order puts it last
+    ('verletzt wurde bei den Attacken niemand', 'пострадавших нет'). Not where the sentence speaks of
+    what could be."""
     if s.has("cue", "hypothetical"):
         return []
     negations = s.having("cue", "negation")
@@ -359,9 +362,13 @@ def _negated_casualties(s: Sentence, given: set[str]) -> list[tuple[str, tuple[i
         if name in given:
             continue
         for cue in s.having("cue", name):
-            negation = next((n for n in reversed(negations) if 0 <= cue.start - n.end <= NEGATION_GAP), None)
-            if negation is not None:
-                out.append((name, (negation.start, cue.end), 0))
+            before = next((n for n in reversed(negations) if 0 <= cue.start - n.end <= NEGATION_GAP), None)
+            after = next((n for n in negations if 0 <= n.start - cue.end <= NEGATION_AFTER_GAP), None)
+            if before is not None:
+                out.append((name, (before.start, cue.end), 0))
+                break
+            if after is not None:
+                out.append((name, (cue.start, after.end), 0))
                 break
     return out
 

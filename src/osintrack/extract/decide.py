@@ -19,7 +19,7 @@ from ..gazetteer import Site
 from ..model import Event, Tally
 from .candidates import SOURCE_RANK, Candidate, DateOption, Mention, casualties, event_candidates, prefers
 from .classifier import Models
-from .document import Doc, theatre
+from .document import Doc, Sentence, theatre
 from .features import candidate_features, incidents_at, report_type_features, retold_incident, type_features
 from .places import SPECIFIC, coarse, contains, near
 from .roles import actor_mentions, report_claimant
@@ -260,7 +260,7 @@ def _no_casualties_that_day(doc: Doc, drafts: list[Draft]) -> None:
     sentence telling attacks on a day it names ('attacked four times on Thursday, without casualties'),
     holds for every attack the report tells on that day (and for an undated attack told next to it)."""
     for s in doc.sentences:
-        if not s.tells_none():
+        if not _tells_none(doc, s):
             continue
         nones = [(name, span) for name, span, value in casualties(doc, s) if value == 0]
         near = [d for d in drafts if d.event_type == "attack"
@@ -278,6 +278,13 @@ def _no_casualties_that_day(doc: Doc, drafts: list[Draft]) -> None:
                     d.evidence[name] = span
 
 
+def _tells_none(doc: Doc, s: Sentence) -> bool:
+    """Whether the sentence says nobody (or nobody of some kind) was hurt: a cue saying so, or a casualty
+    word a negation reads as a zero."""
+    return s.tells_none() or ((s.has("cue", "killed") or s.has("cue", "injured"))
+                              and any(value == 0 for _, _, value in casualties(doc, s)))
+
+
 def _no_casualties_in_the_attacks(doc: Doc, drafts: list[Draft]) -> None:
     """'The official said the attacks caused no casualties', after a report's list of attacks: a toll of
     none told of attacks in the plural, on no day of its own, holds for every attack told before it."""
@@ -285,7 +292,7 @@ def _no_casualties_in_the_attacks(doc: Doc, drafts: list[Draft]) -> None:
     if len(attacks) < 2:
         return
     for s in doc.sentences:
-        if not s.tells_none() or s.dates or not any(("cue", "plural_trigger") in t.payloads
+        if not _tells_none(doc, s) or s.dates or not any(("cue", "plural_trigger") in t.payloads
                                                     for t in s.having("trigger")):
             continue
         nones = [(name, span) for name, span, value in casualties(doc, s) if value == 0]
