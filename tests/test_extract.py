@@ -671,3 +671,15 @@ def test_a_negation_after_a_casualty_word_is_a_zero(text: str) -> None:
     events = extract_report(Report("negation-after", text, "2023-10-24", "de")).events
     assert events
     assert all((e.killed, e.injured) == (None, 0) for e in events)
+
+
+def test_an_attack_told_without_its_actor_is_the_report_s_most_named_group_s_unclaimed() -> None:
+    text = ("Washington has warned Kataib Hezbollah against further escalation. "
+            "Washington holds Kataib Hezbollah responsible for most of the recent violence. "
+            "The Pentagon has sent more air defence systems to the region. "
+            "On Monday, rockets struck the Ain al-Asad air base in western Iraq, a US official said. "
+            "No one was hurt.")
+    events = extract_report(Report("report-group", text, "2024-01-16", "en")).events
+    assert [(e.site, e.actor, e.claimed_by) for e in events] == [("Ain al-Asad Air Base", "Kataib Hezbollah", None)]
+    actor = events[0].field_evidence["actor"]
+    assert (actor.start, actor.end) == (22, 38)  # its first naming

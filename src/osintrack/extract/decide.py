@@ -152,6 +152,7 @@ def select(doc: Doc, candidates: list[Candidate], probabilities: list[float], mo
     _no_casualties_that_day(doc, drafts)
     _no_casualties_in_the_attacks(doc, drafts)
     _claims(doc, drafts)
+    _report_group(doc, drafts)
     _neighbour_weapon(doc, drafts)
     return drafts
 
@@ -441,6 +442,23 @@ def _claims(doc: Doc, drafts: list[Draft]) -> None:
         if beside or not claimed_days or d.date.value in claimed_days:
             d.claimed_by = name
             d.evidence.setdefault("claimed_by", span)
+
+
+def _report_group(doc: Doc, drafts: list[Draft]) -> None:
+    """An attack the report tells without saying who acted, anywhere near it, is the doing of the armed
+    group the report names most (none where two tie): the report's subject, as a coder reads it
+    (k-fold actor accuracy 0.838 -> 0.893 / 0.895 over splits 0-7 / 8-15). It claims nothing by that."""
+    lacking = [d for d in drafts if d.event_type == "attack" and d.actor is None]
+    if not lacking:
+        return
+    groups = [(m, actor.name) for _, m, actor, _ in actor_mentions(doc) if actor.type in GROUP_TYPES]
+    named = Counter(name for _, name in groups).most_common(2)
+    if not named or (len(named) == 2 and named[0][1] == named[1][1]):
+        return
+    first = next(m for m, name in groups if name == named[0][0])
+    for d in lacking:
+        d.actor = named[0][0]
+        d.evidence["actor"] = (first.start, first.end)
 
 
 def _neighbour_weapon(doc: Doc, drafts: list[Draft]) -> None:
