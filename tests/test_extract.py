@@ -683,3 +683,10 @@ def test_an_attack_told_without_its_actor_is_the_report_s_most_named_group_s_unc
     assert [(e.site, e.actor, e.claimed_by) for e in events] == [("Ain al-Asad Air Base", "Kataib Hezbollah", None)]
     actor = events[0].field_evidence["actor"]
     assert (actor.start, actor.end) == (22, 38)  # its first naming
+
+
+def test_an_air_strike_takes_the_aircraft_its_sentence_names() -> None:
+    text = ("US fighter jets carried out what the Pentagon called precision strikes on Friday on two depots "
+            "near al-Qaim used by groups backed by Iran.")
+    events = extract_report(Report("strike-aircraft", text, "2024-02-03", "en")).events
+    assert [(e.event_type, e.site, e.weapon) for e in events] == [("air_strike", "Al-Qaim", "aircraft")]

@@ -387,7 +387,7 @@ def _take_facts(d: Draft, support: list[tuple[Mention, DateOption]]) -> None:
             d.evidence["site"] = (m.place.match.start, m.place.match.end)
         if "date" not in d.evidence and option.mention is not None and option.value == d.date.value:
             d.evidence["date"] = (option.mention.start, option.mention.end)
-    if d.weapon == "unknown" and d.event_type == "attack":
+    if d.weapon == "unknown":
         _sentence_weapon(d, support)
 
 
@@ -410,12 +410,13 @@ def _known_incident(doc: Doc, d: Draft) -> None:
 
 def _sentence_weapon(d: Draft, support: list[tuple[Mention, DateOption]]) -> None:
     """A weapon named farther from the trigger than its window ('the rockets, the group said, were
-    fired at the base on Sunday'): the weapon of an attack where it is the one kind its sentence names.
-    Not of an air strike: the weapon a strike's sentence names away from it is mostly the one of the
-    attack it answered ('strikes in response to the drone attack on Tower 22')."""
+    fired at the base on Sunday'): the weapon of the event where it is the one kind its sentence names.
+    An air strike takes only aircraft so: another weapon its sentence names away from it is mostly the
+    one of the attack it answered ('strikes in response to the drone attack on Tower 22')."""
     for m, _ in support:
         named = m.sentence.having("weapon")
-        if named and len({w.value("weapon") for w in named}) == 1:
+        kinds = {w.value("weapon") for w in named}
+        if len(kinds) == 1 and (d.event_type == "attack" or kinds == {"aircraft"}):
             d.weapon = str(named[0].value("weapon"))
             d.evidence["weapon"] = (named[0].start, named[0].end)
             return
