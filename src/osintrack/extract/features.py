@@ -12,7 +12,7 @@ import bisect
 import datetime as dt
 import re
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 
 from ..gazetteer import Site
 from ..lexicon import Match
@@ -294,13 +294,19 @@ def _retold_incident(c: Candidate) -> KnownIncident | None:
 
 def incidents_at(site: Site, date: DateOption) -> tuple[KnownIncident, ...]:
     """The theatre's known incidents a place and date agree with (see ``retold_incident``)."""
-    dated = {"date": date.value, "date_precision": date.precision}
+    return _incidents_at(site.country, site.id if site.precision in SPECIFIC else None, date.value, date.precision)
+
+
+@lru_cache(maxsize=8192)  # places and days recur across reports: parsing the day per candidate cost 5%
+def _incidents_at(country: str | None, precise_id: str | None, value: str | None,
+                  precision: str | None) -> tuple[KnownIncident, ...]:
+    dated = {"date": value, "date_precision": precision}
     rule = date_rule(dated)
     if rule == "none":
         return ()
-    span, precise = when(dated), site.precision in SPECIFIC
-    return tuple(i for i in _incidents_in(site.country)
-                 if (not precise or not i.sites or site.id in i.sites)
+    span = when(dated)
+    return tuple(i for i in _incidents_in(country)
+                 if (precise_id is None or not i.sites or precise_id in i.sites)
                  and within_date_rule(rule, span, (i.day.isoformat()[:7], i.day)))
 
 
