@@ -271,12 +271,8 @@ def _no_casualties_that_day(doc: Doc, drafts: list[Draft]) -> None:
             days |= {m.value for m in s.dates if m.precision == "day" and m.value is not None}
         near_ids = {id(d) for d in near}
         for d in drafts:
-            if d.event_type != "attack" or not (d.date.value in days or id(d) in near_ids):
-                continue
-            for name, span in nones:
-                if getattr(d, name) is None:
-                    setattr(d, name, 0)
-                    d.evidence[name] = span
+            if d.event_type == "attack" and (d.date.value in days or id(d) in near_ids):
+                _zero_tolls(d, nones)
 
 
 def _tells_none(doc: Doc, s: Sentence) -> bool:
@@ -298,12 +294,16 @@ def _no_casualties_in_the_attacks(doc: Doc, drafts: list[Draft]) -> None:
             continue
         nones = [(name, span) for name, span, value in casualties(doc, s) if value == 0]
         for d in attacks:
-            if max(d.sentences()) >= s.index:
-                continue
-            for name, span in nones:
-                if getattr(d, name) is None:
-                    setattr(d, name, 0)
-                    d.evidence[name] = span
+            if max(d.sentences()) < s.index:
+                _zero_tolls(d, nones)
+
+
+def _zero_tolls(d: Draft, nones: list[tuple[str, tuple[int, int]]]) -> None:
+    """Each toll field a 'nobody was hurt' gives (with its words) that the event has no figure for is 0."""
+    for name, span in nones:
+        if getattr(d, name) is None:
+            setattr(d, name, 0)
+            d.evidence[name] = span
 
 
 def same_event(a: Draft, b: Draft, doc: Doc, models: Models) -> bool:
