@@ -83,7 +83,9 @@ def run(args: argparse.Namespace) -> int:
             rows = []
             for workers in args.workers:
                 db = f"sqlite:///{Path(tmp) / f'watch-{workers}.db'}"
+                served = _cpu_seconds_of(server.pid)
                 rows.append(("watch", workers, _pass(args, "watch", workers, db, port)))
+                rows[-1][2]["server_cpu_s"] = _cpu_seconds_of(server.pid) - served
             for source in (corpus, Path(tmp) / "pages"):
                 for workers in args.workers:
                     db = f"sqlite:///{Path(tmp) / f'ingest-{source.name}-{workers}.db'}"
@@ -92,12 +94,18 @@ def run(args: argparse.Namespace) -> int:
             server.terminate()
             server.wait(timeout=30)
     print()
-    print(f"{'run':<26} {'workers':>7} {'s':>7} {'feeds/s':>8} {'articles/s':>10} {'stored':>7} {'peak MiB':>9}")
+    print(f"{'run':<26} {'workers':>7} {'s':>7} {'feeds/s':>8} {'articles/s':>10} {'stored':>7} {'CPU s':>7} "
+          f"{'per CPU s':>9} {'peak MiB':>9}")
     for kind, workers, result in rows:
         for poll in result["polls"]:
+            per_cpu = poll["stored"] / poll["cpu_s"] if poll["cpu_s"] else 0.0
             print(f"{kind + ' ' + poll['what']:<26} {workers:>7} {poll['seconds']:>7.1f} "
                   f"{poll.get('feeds_per_s', 0):>8.0f} {poll['articles_per_s']:>10.0f} {poll['stored']:>7,} "
-                  f"{result['peak_mib']:>9.0f}")
+                  f"{poll['cpu_s']:>7.1f} {per_cpu:>9.0f} {result['peak_mib']:>9.0f}")
+    served = [(workers, result["server_cpu_s"]) for kind, workers, result in rows if "server_cpu_s" in result]
+    print("CPU s: the pass's own processes (user + system, its workers included), not the test server's; "
+          "the server took " + ", ".join(f"{cpu:.0f} s during the watch pass with {w} worker(s)" for w, cpu in served)
+          + f", of the {os.cpu_count()} cores the passes share with it.")
     return 0
 
 
@@ -129,14 +137,14 @@ def watch_pass(args: argparse.Namespace, workers: int, db: str) -> dict[str, Any
                                                          connections=min(args.hosts, 32)))
     polls = []
     for what in ("all new", "unchanged"):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _own_cpu_seconds()
         (stats,) = watch(config, db, once=True, workers=workers)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, _own_cpu_seconds() - cpu
         if stats.failed:
             raise SystemExit(f"{stats.failed} feeds failed: {stats.errors[:3]}")
         polls.append({"what": what, "seconds": seconds, "feeds_per_s": stats.sources / seconds,
                       "articles_per_s": stats.articles["stored"] / seconds, "stored": stats.articles["stored"],
-                      "outcomes": dict(stats.articles), "requests": stats.requests})
+                      "outcomes": dict(stats.articles), "requests": stats.requests, "cpu_s": cpu})
     return {"polls": polls, "peak_mib": _peak_mib()}
 
 
@@ -145,11 +153,12 @@ def ingest_pass(args: argparse.Namespace, workers: int, db: str) -> dict[str, An
 
     _warm_up()
     pages = args.corpus.name == "pages"
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _own_cpu_seconds()
     stats = pipeline.ingest_paths([args.corpus], db, workers=workers)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _own_cpu_seconds() - cpu
     return {"polls": [{"what": "(the HTML pages)" if pages else "(the texts, JSON lines)", "seconds": seconds,
-                       "articles_per_s": stats.stored / seconds, "stored": stats.stored}], "peak_mib": _peak_mib()}
+                       "articles_per_s": stats.stored / seconds, "stored": stats.stored, "cpu_s": cpu}],
+            "peak_mib": _peak_mib()}
 
 
 def _warm_up() -> None:
@@ -160,6 +169,21 @@ def _warm_up() -> None:
 
     html_record(_page("Warm-up", "Rockets hit a base in Iraq on Monday, an official said.", "2024-01-01"), "-", "w")
     list(extract_reports(read_reports([REPO / "examples" / "reports"])))
+
+
+def _own_cpu_seconds() -> float:
+    """User and system CPU time of this process and of its workers that have ended."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _cpu_seconds_of(pid: int) -> float:
+    """User and system CPU time of another process so far (Linux /proc; 0 where there is none)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime: fields 14, 15
 
 
 def _peak_mib() -> float:
