@@ -362,15 +362,20 @@ def _negated_casualties(s: Sentence, given: set[str]) -> list[tuple[str, tuple[i
         if name in given:
             continue
         for cue in s.having("cue", name):
-            before = next((n for n in reversed(negations) if 0 <= cue.start - n.end <= NEGATION_GAP), None)
-            after = next((n for n in negations if 0 <= n.start - cue.end <= NEGATION_AFTER_GAP), None)
-            if before is not None:
-                out.append((name, (before.start, cue.end), 0))
-                break
-            if after is not None:
-                out.append((name, (cue.start, after.end), 0))
+            span = _negation_span(cue, negations)
+            if span is not None:
+                out.append((name, span, 0))
                 break
     return out
+
+
+def _negation_span(cue: Match, negations: list[Match]) -> tuple[int, int] | None:
+    """The words of a negation shortly before the casualty word, else shortly after it, with the word."""
+    before = next((n for n in reversed(negations) if 0 <= cue.start - n.end <= NEGATION_GAP), None)
+    if before is not None:
+        return before.start, cue.end
+    after = next((n for n in negations if 0 <= n.start - cue.end <= NEGATION_AFTER_GAP), None)
+    return (cue.start, after.end) if after is not None else None
 
 
 def _countable(s: Sentence) -> list[Number]:
@@ -499,7 +504,6 @@ class Candidate:
     site: Site
     date: DateOption  # the supporting option the text states most directly
     support: list[tuple[Mention, DateOption]]
-    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)  # readings made of it, once
 
     @property
     def first(self) -> Mention:

@@ -282,13 +282,6 @@ def retold_incident(c: Candidate) -> KnownIncident | None:
     """The incident its theatre's reports often retell that the candidate's place and date agree with: in
     its country, at one of its sites where both name a precise one, its day inside the candidate's day
     (give or take one), week or month, as the scorer would match a gold event at the candidate's precision."""
-    if "known" not in c.memo:
-        c.memo["known"] = _retold_incident(c)
-    known: KnownIncident | None = c.memo["known"]
-    return known
-
-
-def _retold_incident(c: Candidate) -> KnownIncident | None:
     return next(iter(incidents_at(c.site, c.date)), None)
 
 
