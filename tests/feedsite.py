@@ -34,6 +34,7 @@ class Page:
     failures: int = 0  # answer 500 to this many requests first
     stream: int = 0  # answer this many zero bytes, without Content-Length, instead of ``body``
     before: Callable[[], object] | None = None  # called (once) before the first answer
+    coding: str | None = None  # send ``body`` as it is under this Content-Encoding ("identity": none), not gzip
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Hit:
     headers: dict[str, str]
     status: int
     gzipped: bool
+    sent: bytes = b""  # the body as sent (compressed where gzipped)
 
     @property
     def conditional(self) -> bool:
@@ -148,10 +150,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._stream(page.stream)
             return
         body = b"not found" if page is None else b"server error" if status == 500 else page.body
-        zipped = status == 200 and "gzip" in headers.get("accept-encoding", "") and len(body) > 0
+        zipped = (status == 200 and "gzip" in headers.get("accept-encoding", "") and len(body) > 0
+                  and (page is None or page.coding is None))
         if zipped:
-            body = gzip.compress(body)
-        site.log(Hit(self.path, headers, status, zipped))
+            body = gzip.compress(body, mtime=0)  # as nginx does: the same page, the same bytes
+        site.log(Hit(self.path, headers, status, zipped, body))
         self.send_response(status)
         if page is not None:
             for name, value in (("ETag", page.etag), ("Last-Modified", page.last_modified),
@@ -165,6 +168,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", page.content_type if page is not None and status == 200 else "text/plain")
         if zipped:
             self.send_header("Content-Encoding", "gzip")
+        elif page is not None and page.coding not in (None, "identity") and status == 200:
+            self.send_header("Content-Encoding", page.coding)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

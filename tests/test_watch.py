@@ -170,8 +170,8 @@ def test_a_poll_stores_each_story_once(site: Site, db_url: str) -> None:
     assert reports[stored[u("/fr-harir")]["report_id"]]["published"] == "2024-01-11"
     # gzip: everything with a body came compressed, and the page is kept as received
     assert all(hit.gzipped for hit in site.requests() if hit.status == 200)
-    kept = gzip.decompress(stored[u("/de-tower")]["body"])
-    assert kept == page("de-tower").body
+    kept = stored[u("/de-tower")]["body"]
+    assert kept == site.requests("/de-tower")[0].sent and gzip.decompress(kept) == page("de-tower").body
     assert all(hit.headers["user-agent"].startswith("osintrack/") for hit in site.requests())
     # each report went through extraction and resolution: its events belong to incidents
     with open_engine(db_url).connect() as conn:
@@ -300,6 +300,30 @@ def test_the_client_keeps_connections_to_as_many_hosts_as_it_may_ask_at_once() -
         finally:
             loop.run(client.close())
             loop.close()
+
+
+def test_a_gzipped_page_is_kept_as_it_came_and_an_unasked_coding_is_refused() -> None:
+    from osintrack.watch.http import Client, EventLoop
+
+    with Site() as site:
+        site.add("/zipped", page("fr-harir"))
+        site.add("/plain", page("fr-harir", coding="identity"))
+        site.add("/brotli", Page(b"\x0b\x02\x80hello\x03", coding="br"))
+        loop = EventLoop()
+
+        async def make() -> Client:
+            return Client(HttpSettings(delay=0, timeout=2, retries=0))
+
+        client = loop.run(make())
+        try:
+            zipped, plain, brotli = (loop.run(client.get(site.url(path))) for path in ("/zipped", "/plain", "/brotli"))
+        finally:
+            loop.run(client.close())
+            loop.close()
+    assert zipped.body == plain.body == page("fr-harir").body
+    assert zipped.gzipped == site.requests("/zipped")[0].sent and plain.gzipped is None
+    assert brotli.error == "the answer is in the content coding 'br', which was not asked for"
+    assert all(hit.headers["accept-encoding"] == "gzip" for hit in site.requests())
 
 
 # --- the command line: acceptance, kill and resume, end to end ----------------------------------------

@@ -308,8 +308,8 @@ class Watcher:
         kind = (answer.content_type or "text/html").split(";")[0].strip().lower()
         if kind not in _HTML:
             return replace(row, status=st.UNUSABLE, error=f"not an HTML page ({kind})",
-                           body=_compressed(answer.body)), None
-        return row, _PageTask(answer.body, candidate.url, candidate.entry.published, candidate.lang,
+                           body=answer.gzipped or _compressed(answer.body)), None
+        return row, _PageTask(answer.body, answer.gzipped, candidate.url, candidate.entry.published, candidate.lang,
                               f"watch {candidate.listing.url}")
 
     def _ingest(self, reports: Iterator[Report], pending: dict[str, tuple[st.ArticleRow, Extraction]],
@@ -371,6 +371,7 @@ class _PageTask:
     """A page to read into a report (in a worker process, maybe)."""
 
     body: bytes
+    gzipped: bytes | None  # as received, where it came compressed
     url: str  # canonical
     published: str | None  # the listing's date, for a page without one
     lang: str | None
@@ -396,7 +397,7 @@ def read_pages(batch: list[tuple[Any, _PageTask | None]]) -> list[_Read | None]:
         if task is None:
             out.append(None)
             continue
-        body = _compressed(task.body)
+        body = task.gzipped or _compressed(task.body)
         try:
             report = check_record(html_record(task.body, task.url, report_id(task.url), url=task.url,
                                               published=task.published, lang=task.lang), packs)

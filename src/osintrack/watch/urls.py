@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 # Query parameters that say how a reader came, never which page: campaign tags of analytics tools and the
 # click ids of ad networks. A parameter not listed is kept, since it may choose the article (?id=123).
@@ -21,13 +21,17 @@ def canonical_url(url: str) -> str:
     parameters, and the other query parameters sorted."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.search(k))
+    return urlunsplit((scheme, _netloc(parts, scheme), parts.path or "/", urlencode(query, quote_via=quote), ""))
+
+
+def _netloc(parts: SplitResult, scheme: str) -> str:
+    """The host in lower case, with its port unless it is the scheme's default."""
     host = (parts.hostname or "").lower()
     if ":" in host:  # an IPv6 literal keeps its brackets
         host = f"[{host}]"
     port = parts.port
-    netloc = host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.search(k))
-    return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query, quote_via=quote), ""))
+    return host if port is None or _DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
 
 
 def report_id(canonical: str) -> str:
@@ -37,5 +41,6 @@ def report_id(canonical: str) -> str:
 
 def origin(url: str) -> str:
     """``scheme://host[:port]`` of ``url``: whom politeness and robots.txt are about."""
-    parts = urlsplit(canonical_url(url))
-    return f"{parts.scheme}://{parts.netloc}"
+    parts = urlsplit(url.strip())  # not the whole canonical URL: this is asked at every request
+    scheme = parts.scheme.lower()
+    return f"{scheme}://{_netloc(parts, scheme)}"
