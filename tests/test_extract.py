@@ -97,6 +97,18 @@ def test_a_group_that_says_it_attacked_claims_the_attacks_the_report_tells() -> 
         ("Ain al-Asad Air Base", "Islamic Resistance in Iraq", "Islamic Resistance in Iraq")]
 
 
+def test_a_claim_that_tells_no_attack_covers_the_attacks_told_before_it() -> None:
+    """'... claimed responsibility for the incident' looks back: the attack told after it is not claimed."""
+    text = ("Drones attacked the US base at the al-Omar oil field in eastern Syria on Tuesday. "
+            "Rockets also hit the US base at al-Shaddadi in Hasakah province. "
+            "The Islamic Resistance in Iraq claimed responsibility for the incident. "
+            "On Monday morning, the US base at the Conoco gas field in Deir ez-Zor was attacked with a drone.")
+    events = extract_report(Report("claim-back", text, "2023-10-24", "en")).events
+    group = "Islamic Resistance in Iraq"
+    assert [(e.site, e.actor, e.claimed_by) for e in events] == [
+        ("Al-Omar oil field", group, group), ("Al-Shaddadi", group, group), ("Conoco gas field", group, None)]
+
+
 def test_a_group_quoted_without_an_attack_claims_nothing() -> None:
     text = ("The Islamic Resistance in Iraq said it would go on with its campaign. "
             "Drones struck Ain al-Asad air base in western Iraq on Saturday, a US official said.")

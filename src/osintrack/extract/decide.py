@@ -425,7 +425,10 @@ def _sentence_weapon(d: Draft, support: list[tuple[Mention, DateOption]]) -> Non
 def _claims(doc: Doc, drafts: list[Draft]) -> None:
     """Air strikes are claimed by no group. Attacks a report tells without saying who acted are the
     doing of the group it says claimed attacks, and its claims where told beside its claim or on the
-    day of the attacks the claim tells."""
+    day of the attacks the claim tells. A claim that tells no attack of its own ("responsibility for
+    the incident was claimed by ...") looks back: it covers the attacks of the last sentence before it
+    that tells one, and those of that day, not the ones told after it (k-fold claimed_by accuracy
+    0.838 -> 0.847 / 0.839 -> 0.848 over splits 0-7 / 8-15)."""
     for d in drafts:
         if d.event_type == "air_strike":
             d.claimed_by = None
@@ -435,11 +438,16 @@ def _claims(doc: Doc, drafts: list[Draft]) -> None:
         return
     name, span, sentence = claimant
     claimed_days = {d.date.value for d in drafts if sentence in d.sentences()}
+    looks_back = not claimed_days
+    if looks_back:
+        last = max((k for d in drafts for k in d.sentences() if k < sentence), default=None)
+        claimed_days = {d.date.value for d in drafts if last in d.sentences()}
     for d in drafts:
         if d.event_type != "attack" or d.actor not in (None, name):
             continue
         d.actor = name  # the report attributes its attacks to the group; it says which ones it claimed
-        beside = any(abs(k - sentence) <= CLAIM_SENTENCES for k in d.sentences())
+        beside = any(0 <= (sentence - k if looks_back else abs(k - sentence)) <= CLAIM_SENTENCES
+                     for k in d.sentences())
         if beside or not claimed_days or d.date.value in claimed_days:
             d.claimed_by = name
             d.evidence.setdefault("claimed_by", span)
