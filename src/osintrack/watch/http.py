@@ -256,7 +256,8 @@ class Client:
                         answer.error = f"the answer is over the limit of {limit:,} bytes"
                         return answer
                     chunks.append(chunk)
-                    received.append(raw)
+                    if decoder is not None:
+                        received.append(raw)
                 answer.body = b"".join(chunks)
                 if decoder is not None and decoder.eof and not decoder.unused_data:  # one whole gzip member
                     answer.gzipped = b"".join(received)
