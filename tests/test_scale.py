@@ -221,6 +221,19 @@ def test_map_batches_runs_small_inputs_in_process() -> None:
         list(scale.map_batches(scale.extract_batch, [], workers=0))
 
 
+def _pids(batch: list[int]) -> list[int]:
+    return [os.getpid()] * len(batch)
+
+
+def test_one_worker_apart_is_a_process_of_its_own() -> None:
+    here = os.getpid()
+    assert {pid for _, pids in scale.map_batches(_pids, [[1, 2], [3]], workers=1, min_items=0) for pid in pids} \
+        == {here}
+    apart = {pid for _, pids in scale.map_batches(_pids, [[1, 2], [3]], workers=1, min_items=0, apart=True)
+             for pid in pids}
+    assert len(apart) == 1 and here not in apart
+
+
 def test_small_inputs_are_extracted_in_process(tmp_path: Path) -> None:
     assert not scale.worth_a_pool(find_files([EXAMPLES]))
     assert scale.worth_a_pool(find_files([EXAMPLES]), min_bytes=1000)

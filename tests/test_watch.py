@@ -26,6 +26,7 @@ from feedsite import Page, Site, article, atom, http_date, news_sitemap, rss, si
 from sqlalchemy import func, select
 from test_store import OSINTRACK, REPO, pg_schema
 
+from osintrack import scale
 from osintrack.store import dump_tables, open_engine
 from osintrack.store import schema as s
 from osintrack.watch import HttpSettings, Source, SourcesError, WatchConfig, load_config, source_report, watch
@@ -178,6 +179,15 @@ def test_a_poll_stores_each_story_once(site: Site, db_url: str) -> None:
         linked = conn.execute(select(func.count()).select_from(s.events).where(s.events.c.incident_id.is_not(None)))
         assert linked.scalar_one() >= 5
     assert stats.events >= 5
+
+
+def test_pages_read_by_a_worker_process_are_stored_as_pages_read_here(site: Site, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    here, apart = f"sqlite:///{tmp_path / 'here.db'}", f"sqlite:///{tmp_path / 'apart.db'}"
+    watch(sources(site), here, once=True)
+    monkeypatch.setattr(scale, "POOL_MIN_ITEMS", 0)  # a pool even for a few pages: one worker process reads them
+    watch(sources(site), apart, once=True, workers=1)
+    assert dump_tables(open_engine(apart)) == dump_tables(open_engine(here))
 
 
 def test_the_second_run_sends_only_conditional_requests_and_stores_nothing(site: Site, db_url: str) -> None:

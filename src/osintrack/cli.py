@@ -536,8 +536,8 @@ def serve(db: str, host: str, port: int, write_token: str | None, tiles: str | N
               help="Seconds between two polls of a source that sets none (default: the sources file's, else 900).")
 @click.option("--once", is_flag=True, help="Poll every source once, store what is new, and exit.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Processes that extract a large poll's articles (default: all cores); the database is the same "
-                   "for any number.")
+              help="Processes that read and extract a large poll's articles while this one fetches and stores (even "
+                   "one is a process of its own; default: all cores); the database is the same for any number.")
 @click.option("--batch-size", default=pipeline.DEFAULT_BATCH_SIZE, show_default=True, type=click.IntRange(min=1),
               help="Reports per transaction, as for ingest.")
 def watch(feeds: tuple[str, ...], sources_file: Path | None, db: str, interval: int | None, once: bool,

@@ -81,15 +81,17 @@ def chunked(items: Iterable[T], size: int, *, flush_on_error: bool = True) -> It
 
 def map_batches(func: Callable[[list[T]], list[R]], batches: Iterable[list[T]], workers: int, *,
                 min_items: int | None = None, local: Callable[[list[T]], list[R]] | None = None,
-                ahead: int | None = None) -> Generator[tuple[list[T], list[R]], None, None]:
+                ahead: int | None = None, apart: bool = False) -> Generator[tuple[list[T], list[R]], None, None]:
     """``(batch, func(batch))`` for every batch, in input order, computed by ``workers`` processes.
 
     ``func`` must be a module-level function (it is pickled by name). A pool costs each worker a start
     and a warm-up (imports, language packs, gazetteer: about a second), so it is started only once
     ``min_items`` items (default ``POOL_MIN_ITEMS``) are waiting; a smaller input, or one worker, runs
-    in this process. At most ``ahead`` (default ``workers + 1``) batches are in flight, so memory stays
-    bounded whatever the input size. An error raised while reading ``batches`` is raised after every batch read before
-    it was yielded. ``local``, when given, replaces ``func`` for the work done in this process (it must
+    in this process, except that with ``apart`` even one worker is a process of its own (for a caller
+    with work of its own to do meanwhile, which the batches' work would otherwise hold up). At most
+    ``ahead`` (default ``workers + 1``) batches are in flight, so memory stays bounded whatever the input
+    size. An error raised while reading ``batches`` is raised after every batch read before it was
+    yielded. ``local``, when given, replaces ``func`` for the work done in this process (it must
     compute the same thing; it need not be picklable).
     """
     if workers < 1:
@@ -97,7 +99,7 @@ def map_batches(func: Callable[[list[T]], list[R]], batches: Iterable[list[T]], 
     here = func if local is None else local
     threshold = POOL_MIN_ITEMS if min_items is None else min_items
     source = iter(batches)
-    if workers == 1:
+    if workers == 1 and not apart:
         for batch in source:
             yield batch, here(batch)
         return

@@ -273,7 +273,8 @@ class Watcher:
         # a task no larger than a store batch: what is stored follows what is fetched closely
         task = min(READ_BATCH, self.batch_size)
         ahead = max(self.workers + 1, BATCHES_AHEAD * self.batch_size // task)
-        for batch, read in map_batches(read_pages, chunked(fetched, task), self.workers, ahead=ahead):
+        for batch, read in map_batches(read_pages, chunked(fetched, task), self.workers, ahead=ahead,
+                                       apart=True):
             done = [_outcome(row, result) for (row, _), result in zip(batch, read, strict=True) if row is not None]
             stored = st.stored_with_hashes(self.engine, [row.content_hash for row, _ in done if row.content_hash])
             for row, result in done:
