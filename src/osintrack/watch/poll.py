@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .. import pipeline
+from .. import pipeline, scale
 from ..errors import InputError
 from ..ingest import check_record, html_record
 from ..language import available_languages
@@ -273,8 +273,11 @@ class Watcher:
         # a task no larger than a store batch: what is stored follows what is fetched closely
         task = min(READ_BATCH, self.batch_size)
         ahead = max(self.workers + 1, BATCHES_AHEAD * self.batch_size // task)
-        for batch, read in map_batches(read_pages, chunked(fetched, task), self.workers, ahead=ahead,
-                                       apart=True):
+        # a poll with enough articles to repay a pool starts it with its first pages, so that the workers
+        # warm up while the rest are fetched
+        pooled = len(todo) >= scale.POOL_MIN_ITEMS
+        for batch, read in map_batches(read_pages, chunked(fetched, task), self.workers if pooled else 1,
+                                       min_items=0, ahead=ahead, apart=pooled):
             done = [_outcome(row, result) for (row, _), result in zip(batch, read, strict=True) if row is not None]
             stored = st.stored_with_hashes(self.engine, [row.content_hash for row, _ in done if row.content_hash])
             for row, result in done:
