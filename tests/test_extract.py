@@ -305,6 +305,12 @@ def test_a_sentence_ends_at_a_stop_but_not_inside_an_acronym() -> None:
     ("en", "One soldier was killed and two wounded.", 1, 2),
     ("en", "Four US soldiers and two Iraqi guards were wounded.", None, 6),
     ("de", "Ein Kommandeur und zwei weitere Mitglieder der Miliz wurden getötet.", 3, None),
+    # 'and' is glued to the next word in Arabic: the 3 is the injuries' count, the 2 the deaths'
+    ("ar", "أسفر القصف عن مقتل 2 وإصابة 3 من الحراس.", 2, 3),
+    # Arabic duals count two by themselves, the casualty word itself ('قتيلين', two dead) too
+    ("ar", "أصيب جنديان أمريكيان في الهجوم.", None, 2),
+    ("ar", "أسفر القصف عن مقتل شخصين وإصابة أربعة.", 2, 4),
+    ("ar", "أسفر القصف عن سقوط قتيلين.", 2, None),
 ])
 def test_a_count_after_one_casualty_word_is_not_the_next_ones_subject(lang: str, text: str, killed: int | None,
                                                                        injured: int | None) -> None:

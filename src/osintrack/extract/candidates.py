@@ -329,7 +329,7 @@ def casualties(doc: Doc, s: Sentence) -> list[tuple[str, tuple[int, int], int]]:
             # 'killing three and injuring': a number right after a casualty word with no count before it
             # is that word's count; not 'seven were killed and 18 others wounded'
             counted = [o for o in others if not before[id(o)] or id(o) in article]
-            free = [n for n in usable if not any(0 <= n.start - o.end <= OTHER_CUE_GAP for o in counted)]
+            free = [n for n in usable if not any(_counts_after(o, n, cues) for o in counted)]
             if id(cue) in article:
                 number: Number | None = objects[id(cue)]
             else:
@@ -346,6 +346,13 @@ def casualties(doc: Doc, s: Sentence) -> list[tuple[str, tuple[int, int], int]]:
     found += _negated_casualties(s, {name for name, _, _ in found})
     s.memo[key] = found
     return found
+
+
+def _counts_after(cue: Match, n: Number, cues: list[Match]) -> bool:
+    """Whether ``n`` is close enough after ``cue`` to be its count, no other casualty word between them
+    ('killed 2 and injured 3': the 3 is the second word's, however short the 'and' is: Arabic 'و' is glued
+    to the word after it)."""
+    return 0 <= n.start - cue.end <= OTHER_CUE_GAP and not any(cue.end <= c.start < n.start for c in cues)
 
 
 def _negated_casualties(s: Sentence, given: set[str]) -> list[tuple[str, tuple[int, int], int]]:
@@ -397,6 +404,9 @@ def _casualty_number(s: Sentence, cue: Match, others: list[Match], usable: list[
     so it needs 2 or more."""
     if before:
         return max(before, key=lambda n: n.start)
+    itself = next((n for n in usable if n.start == cue.start and n.end == cue.end), None)
+    if itself is not None:  # a casualty word that counts by itself: an Arabic dual ('قتيلين', two dead)
+        return itself
     subject = _counted_forces(s, cue, usable, others)
     if subject is not None:
         return subject
