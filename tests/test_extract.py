@@ -708,3 +708,15 @@ def test_an_air_strike_takes_the_aircraft_its_sentence_names() -> None:
             "near al-Qaim used by groups backed by Iran.")
     events = extract_report(Report("strike-aircraft", text, "2024-02-03", "en")).events
     assert [(e.event_type, e.site, e.weapon) for e in events] == [("air_strike", "Al-Qaim", "aircraft")]
+
+
+@pytest.mark.parametrize(("lang", "text", "group"), [
+    ("de", "US-Kampfjets haben in der Nacht zum Freitag Stellungen proiranischer Milizen im Osten Syriens "
+           "bombardiert.", "Iran-backed militias"),
+    ("en", "On Friday US jets bombed Kataib Hezbollah positions in eastern Syria.", "Kataib Hezbollah"),
+])
+def test_a_group_whose_sites_were_hit_is_not_the_one_that_acted(lang: str, text: str, group: str) -> None:
+    """'Stellungen proiranischer Milizen' (the militias' positions): a group named beside a site word
+    owns the site; it is the target of the strike, not its actor."""
+    (event,) = extract_report(Report("owner", text, "2024-01-20", lang)).events
+    assert (event.event_type, event.actor, event.target) == ("air_strike", "United States", group)

@@ -131,6 +131,13 @@ def _actor_roles(doc: Doc, s: Sentence, trigger: Match,
         """Only weapon words and short function words stand between ('frappe de drone américaine')."""
         return all(i in weapon_tokens or len(doc.nt.forms[i]) <= LIGHT_WORD for i in range(start, end))
 
+    sites = s.having("cue", "facility") + s.having("cue", "facilities")
+
+    def owns_a_site(m: Match) -> bool:
+        """'positions of the militias', 'Stellungen proiranischer Milizen', 'grupların mevzileri', 'militia
+        headquarters': a group named beside a site word is whose the site is, not who acted."""
+        return any((0 <= m.start - c.end <= 1 and light(c.end, m.start)) or c.start == m.end for c in sites)
+
     state_agents: list[Mention] = []
     groups: list[Mention] = []
     victims: list[Mention] = []
@@ -145,7 +152,9 @@ def _actor_roles(doc: Doc, s: Sentence, trigger: Match,
                 victims.append((m, actor))
             continue
         if actor.type in GROUP_TYPES:
-            if abs(m.start - trigger.start) <= GROUP_WINDOW:
+            if owns_a_site(m):
+                targets.append(actor.name)
+            elif abs(m.start - trigger.start) <= GROUP_WINDOW:
                 groups.append((m, actor))
         elif actor.type in STATE_TYPES:
             forces = m.end in forces_edges or m.start in forces_edges or actor.type == "state_force"
