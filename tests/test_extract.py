@@ -720,3 +720,15 @@ def test_a_group_whose_sites_were_hit_is_not_the_one_that_acted(lang: str, text:
     owns the site; it is the target of the strike, not its actor."""
     (event,) = extract_report(Report("owner", text, "2024-01-20", lang)).events
     assert (event.event_type, event.actor, event.target) == ("air_strike", "United States", group)
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("en", "A rocket attack hit Ain al-Asad air base on Thursday. Kataib Hezbollah has not claimed the attack."),
+    ("es", "Un ataque con cohetes alcanzó el jueves la base de Ain al Asad. El grupo Kataib Hezbolá no se ha "
+           "atribuido el ataque."),
+    ("fr", "Une attaque à la roquette a visé jeudi la base d'Aïn al-Assad. Le Kataëb Hezbollah n'a pas revendiqué "
+           "l'attaque."),
+])
+def test_a_claim_word_a_negation_denies_claims_nothing(lang: str, text: str) -> None:
+    (event,) = extract_report(Report("unclaimed", text, "2024-01-20", lang)).events
+    assert event.claimed_by is None

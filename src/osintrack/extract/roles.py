@@ -23,6 +23,7 @@ AGAINST_WINDOW = 3
 AGENT_WINDOW = 7  # "US forces conducted ... strikes": a forces mention this close before a strike word acts
 ADJECTIVE_WINDOW = 2  # "frappe américaine", "serangan AS": a state right after the trigger acts
 LIGHT_WORD = 3
+NEGATED_CLAIM_GAP = 2  # 'no group has claimed': a negation this close before a claim word denies it
 GROUP_WINDOW = 15  # a group named further from the trigger belongs to another clause
 CLAIM_WINDOW = 12  # "X, a group of ..., claimed": the claimant stands this close to the claim word
 
@@ -61,7 +62,8 @@ def read_roles(doc: Doc, s: Sentence, trigger: Match, live: list[Match], weapon:
             state_agents = _roles(doc, s, other)[0]
     roles.target = targets[0] if targets else None
     roles.denied = s.has("cue", "deny")
-    roles.claimed = s.has("cue", "claim") and not roles.denied
+    claims = _claims_made(s)
+    roles.claimed = bool(claims) and not roles.denied
     roles.victim = bool(victims)
     group_agents = [(m, a) for m, a in groups if m.start < trigger.start or roles.claimed]
     roles.state_agent, roles.group_agent = bool(state_agents), bool(group_agents)
@@ -83,7 +85,7 @@ def read_roles(doc: Doc, s: Sentence, trigger: Match, live: list[Match], weapon:
         roles.actor, roles.typed = actor.name, bool(group_agents)
         roles.evidence["actor"] = (m.start, m.end)
         if roles.claimed:
-            claim = s.having("cue", "claim")[0]
+            claim = claims[0]
             m, actor = min(groups, key=lambda ma: (GROUP_RANK[ma[1].type], ma[0].start > claim.start,
                                                    abs(ma[0].start - claim.start)))
             roles.claimed_by = actor.name
@@ -96,6 +98,14 @@ def read_roles(doc: Doc, s: Sentence, trigger: Match, live: list[Match], weapon:
     if confirmer is not None:
         roles.confirmed_by, roles.evidence["confirmed_by"] = confirmer
     return roles
+
+
+def _claims_made(s: Sentence) -> list[Match]:
+    """The sentence's claim words that no negation just before denies ('has not claimed', 'no group has
+    claimed', 'no se ha atribuido', 'n'a pas revendiqué')."""
+    negations = s.having("cue", "negation")
+    return [c for c in s.having("cue", "claim") if not any(0 <= c.start - n.end <= NEGATED_CLAIM_GAP
+                                                            for n in negations)]
 
 
 def _set_armed_state(doc: Doc, s: Sentence, draft: Roles, span: tuple[int, int] | None) -> None:
