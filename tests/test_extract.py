@@ -732,3 +732,19 @@ def test_a_group_whose_sites_were_hit_is_not_the_one_that_acted(lang: str, text:
 def test_a_claim_word_a_negation_denies_claims_nothing(lang: str, text: str) -> None:
     (event,) = extract_report(Report("unclaimed", text, "2024-01-20", lang)).events
     assert event.claimed_by is None
+
+
+@pytest.mark.parametrize(("lang", "text", "days"), [
+    ("ar", "استهدفت المقاومة الإسلامية في العراق قاعدة حرير يوم الاثنين وقاعدة عين الأسد يوم الثلاثاء بطائرات مسيرة.",
+     {"Harir Air Base": "2024-01-15", "Ain al-Asad Air Base": "2024-01-16"}),
+    ("id", "Pangkalan Al-Tanf diserang drone pada Senin, sementara pangkalan Ain al-Asad dihantam roket pada Selasa.",
+     {"Al-Tanf Garrison": "2024-01-15", "Ain al-Asad Air Base": "2024-01-16"}),
+    ("ru", "В понедельник беспилотники атаковали базу Харир, а во вторник — аэропорт Эрбиля.",
+     {"Harir Air Base": "2024-01-15", "Erbil Air Base": "2024-01-16"}),
+])
+def test_a_sentence_pairing_places_with_days_dates_each_place_by_its_own(lang: str, text: str,
+                                                                         days: dict[str, str]) -> None:
+    """'Harir on Monday and Ain al-Asad on Tuesday': each place takes the day on the side the sentence
+    puts its days (after the places here; before them where it names a day first), not the nearest."""
+    events = extract_report(Report("pairs", text, "2024-01-20", lang)).events
+    assert {e.site: e.date for e in events} == days

@@ -206,7 +206,7 @@ def date_options(doc: Doc, s: Sentence, where: Match, anchor: Match) -> list[Dat
     if not dated:  # about half the mentions: only the context gives a day
         return [_context_date(doc, s)]
     first_trigger = min((t.start for t in s.having("trigger")), default=anchor.start)
-    nearest = min(dated, key=lambda d: abs(d.start - where.start), default=None)
+    nearest = min(_on_its_side(doc, s, dated, where), key=lambda d: abs(d.start - where.start), default=None)
     joins = [m.start for m in s.having("tally", "and")]
     joins += [d.start for d in dated if doc.glued_and(d.start)]  # 'الأربعاء والخميس': the 'and' opens the second date
     out = [DateOption(d.value, d.precision, "sentence", d, after_since=_after_since(s, d),
@@ -217,6 +217,24 @@ def date_options(doc: Doc, s: Sentence, where: Match, anchor: Match) -> list[Dat
            for d in dated]
     out.append(_context_date(doc, s))
     return out
+
+
+def _on_its_side(doc: Doc, s: Sentence, dated: list[DateMention], where: Match) -> list[DateMention]:
+    """The dates that may be a precise place's own where a sentence pairs precise places with days
+    ('Harir on Monday and Ain al-Asad on Tuesday', 'on Monday Harir, on Tuesday Erbil'): the days on the
+    side the sentence puts them, before their places where it names a day first, else after them. Days
+    that open a period or date a statement pair with no place."""
+    days = [d for d in dated if d.precision == "day" and not _after_since(s, d) and not _statement_date(s, d)]
+    if len(days) < 2:
+        return dated
+    places = [m for site, m, _ in sentence_sites(doc, s) if site.precision in SPECIFIC]
+    if len(places) < 2 or not any(m is where for m in places):
+        return dated
+    if days[0].start < places[0].start:
+        mine = [d for d in days if d.end <= where.start]
+    else:
+        mine = [d for d in days if d.start >= where.end]
+    return mine or dated
 
 
 def _context_date(doc: Doc, s: Sentence) -> DateOption:
