@@ -748,3 +748,14 @@ def test_a_sentence_pairing_places_with_days_dates_each_place_by_its_own(lang: s
     puts its days (after the places here; before them where it names a day first), not the nearest."""
     events = extract_report(Report("pairs", text, "2024-01-20", lang)).events
     assert {e.site: e.date for e in events} == days
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("id", "Pangkalan Al-Tanf diserang drone pada Senin, sementara pangkalan Ain al-Asad dihantam roket pada Selasa."),
+    ("en", "Al-Tanf was hit by a drone on Monday, while Ain al-Asad air base was struck by rockets on Tuesday."),
+])
+def test_a_place_belongs_to_the_trigger_of_its_own_clause(lang: str, text: str) -> None:
+    """A comma parts a trigger from the places of the next clause as far as a trigger after them is:
+    Ain al-Asad was struck by rockets, not by the drone of the clause before it."""
+    events = extract_report(Report("clauses", text, "2024-01-20", lang)).events
+    assert {e.site: e.weapon for e in events} == {"Al-Tanf Garrison": "drone", "Ain al-Asad Air Base": "rocket"}

@@ -110,7 +110,7 @@ def mentions(doc: Doc) -> list[Mention]:
         places = sentence_places(doc, s)
         by_anchor: dict[int, Facts] = {}
         for place in places:
-            anchor = _governing(anchors, place.match)
+            anchor = _governing(doc, anchors, place.match)
             if anchor.start not in by_anchor:
                 by_anchor[anchor.start] = read_facts(doc, s, anchor, anchors)
             facts = by_anchor[anchor.start]
@@ -149,14 +149,18 @@ def _toll_cues(s: Sentence) -> list[Match]:
     return sorted(cues, key=lambda m: m.start) if cues else cues
 
 
-def _governing(anchors: list[Match], place: Match) -> Match:
+def _governing(doc: Doc, anchors: list[Match], place: Match) -> Match:
     """The trigger a place belongs to: the nearest, one before it ('attacks on X') counting a little
-    nearer than one after it ('X came under attack', 'in Jordan in a drone attack')."""
+    nearer than one after it ('X came under attack', 'in Jordan in a drone attack'), and one a comma
+    or a stronger stop parts from it as far ('Al-Tanf was hit on Monday, while Ain al-Asad was struck
+    on Tuesday': Ain al-Asad's is the second)."""
     if len(anchors) == 1:  # most sentences
         return anchors[0]
 
     def distance(t: Match) -> int:
-        return place.start - t.end if t.end <= place.start else t.start - place.end + AFTER_PENALTY
+        gap = place.start - t.end if t.end <= place.start else t.start - place.end + AFTER_PENALTY
+        parted = doc.punctuated(t, place) if t.end <= place.start else doc.punctuated(place, t)
+        return gap + AFTER_PENALTY if parted else gap
     return min(anchors, key=lambda t: (distance(t), t.start))
 
 
