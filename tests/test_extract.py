@@ -759,3 +759,17 @@ def test_a_place_belongs_to_the_trigger_of_its_own_clause(lang: str, text: str) 
     Ain al-Asad was struck by rockets, not by the drone of the clause before it."""
     events = extract_report(Report("clauses", text, "2024-01-20", lang)).events
     assert {e.site: e.weapon for e in events} == {"Al-Tanf Garrison": "drone", "Ain al-Asad Air Base": "rocket"}
+
+
+@pytest.mark.parametrize(("lang", "text", "place"), [
+    ("en", "A drone attack targeted al-Tanf on Monday; on Tuesday, two rockets landed inside the Harir base.",
+     "Harir Air Base"),
+    ("ar", "استهدفت طائرة مسيرة قاعدة التنف يوم الاثنين، فيما سقطت صواريخ على قاعدة عين الأسد يوم الثلاثاء.",
+     "Ain al-Asad Air Base"),
+])
+def test_projectiles_that_fell_on_a_place_tell_their_own_attack(lang: str, text: str, place: str) -> None:
+    """'two rockets landed inside the base', 'سقطت صواريخ على القاعدة': landing or falling words are
+    launch words (an attack with a weapon beside them), so the place takes their weapon, not the one of
+    the other attack the sentence tells."""
+    events = extract_report(Report("fell", text, "2024-01-20", lang)).events
+    assert {e.site: (e.weapon, e.date) for e in events}[place] == ("rocket", "2024-01-16")
