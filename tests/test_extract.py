@@ -773,3 +773,14 @@ def test_projectiles_that_fell_on_a_place_tell_their_own_attack(lang: str, text:
     the other attack the sentence tells."""
     events = extract_report(Report("fell", text, "2024-01-20", lang)).events
     assert {e.site: (e.weapon, e.date) for e in events}[place] == ("rocket", "2024-01-16")
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("id", "Serangan terhadap Tower 22 menewaskan tiga tentara AS dan melukai lebih dari 40 lainnya."),
+    ("ar", "أسفر الهجوم على البرج 22 عن مقتل ثلاثة جنود أمريكيين وإصابة أكثر من 40 آخرين."),
+])
+def test_the_number_of_a_place_name_counts_nothing(lang: str, text: str) -> None:
+    """'Tower 22' is a name: its 22 is neither a toll nor a tally."""
+    extraction = extract_report(Report("tower", text, "2024-01-30", lang))
+    assert [(e.site, e.killed, e.injured) for e in extraction.events] == [("Tower 22", 3, 40)]
+    assert not extraction.tallies

@@ -117,10 +117,12 @@ def _share_since(drafts: list[TallyDraft]) -> None:
 # --- attacks ------------------------------------------------------------------------------------
 
 def _undated(s: Sentence) -> list[Number]:
-    """The sentence's numbers that are not part of a date ('since 17 October')."""
+    """The sentence's numbers that are not part of a date ('since 17 October') or of a name ('Tower 22',
+    'البرج 22')."""
     found: list[Number] | None = s.memo.get("undated")  # type: ignore[assignment]
     if found is None:
-        found = s.memo["undated"] = [n for n in s.numbers if not any(d.start <= n.start < d.end for d in s.dates)]
+        spans = [(d.start, d.end) for d in s.dates] + [(m.start, m.end) for m in s.having("place") + s.having("actor")]
+        found = s.memo["undated"] = [n for n in s.numbers if not any(a <= n.start < b for a, b in spans)]
     return found
 
 
