@@ -784,3 +784,11 @@ def test_the_number_of_a_place_name_counts_nothing(lang: str, text: str) -> None
     extraction = extract_report(Report("tower", text, "2024-01-30", lang))
     assert [(e.site, e.killed, e.injured) for e in extraction.events] == [("Tower 22", 3, 40)]
     assert not extraction.tallies
+
+
+def test_a_state_saying_it_struck_is_the_striker_not_a_claimant() -> None:
+    """'The US military said it struck ...': a state speaking of its own strike acts; it claims nothing."""
+    text = "The US military said it struck a weapons storage facility near Abu Kamal on Sunday."
+    (event,) = extract_report(Report("said", text, "2024-01-20", "en")).events
+    assert (event.event_type, event.actor, event.claimed_by, event.date) == \
+        ("air_strike", "United States", None, "2024-01-14")

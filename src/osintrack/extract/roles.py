@@ -62,7 +62,7 @@ def read_roles(doc: Doc, s: Sentence, trigger: Match, live: list[Match], weapon:
             state_agents = _roles(doc, s, other)[0]
     roles.target = targets[0] if targets else None
     roles.denied = s.has("cue", "deny")
-    claims = _claims_made(s)
+    claims = _claims_made(doc, s)
     roles.claimed = bool(claims) and not roles.denied
     roles.victim = bool(victims)
     group_agents = [(m, a) for m, a in groups if m.start < trigger.start or roles.claimed]
@@ -100,12 +100,15 @@ def read_roles(doc: Doc, s: Sentence, trigger: Match, live: list[Match], weapon:
     return roles
 
 
-def _claims_made(s: Sentence) -> list[Match]:
+def _claims_made(doc: Doc, s: Sentence) -> list[Match]:
     """The sentence's claim words that no negation just before denies ('has not claimed', 'no group has
-    claimed', 'no se ha atribuido', 'n'a pas revendiqué')."""
+    claimed', 'no se ha atribuido', 'n'a pas revendiqué') and that no state speaks ('the US military said
+    it struck ...' tells what the state did: ``_actor_roles`` makes it the agent)."""
     negations = s.having("cue", "negation")
-    return [c for c in s.having("cue", "claim") if not any(0 <= c.start - n.end <= NEGATED_CLAIM_GAP
-                                                            for n in negations)]
+    states = [m.end for m, actor in sentence_actors(doc, s) if actor.type in STATE_TYPES]
+    return [c for c in s.having("cue", "claim")
+            if not any(0 <= c.start - n.end <= NEGATED_CLAIM_GAP for n in negations)
+            and not any(0 <= c.start - end <= 1 for end in states)]
 
 
 def _set_armed_state(doc: Doc, s: Sentence, draft: Roles, span: tuple[int, int] | None) -> None:
@@ -153,7 +156,11 @@ def _actor_roles(doc: Doc, s: Sentence, trigger: Match,
     victims: list[Mention] = []
     targets: list[str] = []
     sources = [(c.start, c.end) for c in s.having("cue", "confirm")]
+    claims = [c.start for c in s.having("cue", "claim")]
     for m, actor in sentence_actors(doc, s):  # a country name says where, not who
+        if actor.type in STATE_TYPES and any(0 <= c - m.end <= 1 for c in claims):
+            state_agents.append((m, actor))  # "the US military said it struck": it speaks of what it did
+            continue
         if any(0 <= m.start - end <= 1 or 0 <= start - m.end <= 1 for start, end in sources):
             continue  # "said US officials", "the US military said": a source, neither agent nor victim
         if any(0 <= m.start - e <= AGAINST_WINDOW for e in against):
