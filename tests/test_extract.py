@@ -792,3 +792,17 @@ def test_a_state_saying_it_struck_is_the_striker_not_a_claimant() -> None:
     (event,) = extract_report(Report("said", text, "2024-01-20", "en")).events
     assert (event.event_type, event.actor, event.claimed_by, event.date) == \
         ("air_strike", "United States", None, "2024-01-14")
+
+
+@pytest.mark.parametrize(("lang", "text", "kind", "actor"), [
+    ("id", "Militer AS menyerang gudang senjata di dekat Abu Kamal pada hari Minggu.", "air_strike", "United States"),
+    ("ms", "Tentera AS menyerang sebuah gudang senjata berhampiran Abu Kamal pada hari Ahad.", "air_strike",
+     "United States"),
+    ("id", "Pasukan AS diserang di pangkalan Ain al-Asad pada hari Minggu.", "attack", None),
+])
+def test_forces_right_before_an_active_attack_word_carry_it_out(lang: str, text: str, kind: str,
+                                                                actor: str | None) -> None:
+    """A pack that lists its passive attack words ('diserang') tells 'Militer AS menyerang' (the US
+    military attacked: a US strike) from 'Pasukan AS diserang' (US forces were attacked)."""
+    (event,) = extract_report(Report("voice", text, "2024-01-20", lang)).events
+    assert (event.event_type, event.actor) == (kind, actor)

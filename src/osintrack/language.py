@@ -123,7 +123,7 @@ PACK_SECTIONS: dict[str, tuple[str, ...]] = {
     "weapons": ("drone", "rocket", "missile", "mortar", "ied", "small_arms", "aircraft"),
     "cues": ("claim", "confirm", "deny", "intercept", "killed", "injured", "no_casualties", "no_injuries",
              "no_deaths", "threat", "future", "hypothetical", "negation", "forces", "official", "against",
-             "facility", "facilities", "by", "retaliation", "campaign", "plural_trigger"),
+             "facility", "facilities", "by", "retaliation", "campaign", "plural_trigger", "passive"),
     "tallies": ("units", "since", "between", "until", "period", "more_than", "at_least", "about", "and",
                 "many", "series"),
 }

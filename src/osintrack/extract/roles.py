@@ -138,6 +138,8 @@ def _actor_roles(doc: Doc, s: Sentence, trigger: Match,
     against = [m.end for m in s.having("cue", "against")]
     casualty_cues = [m.start for m in s.having("cue", "killed") + s.having("cue", "injured")]
     after_noun = bool((doc.pack.data.get("syntax") or {}).get("modifier_after_noun"))
+    # where the pack tells its passive attack words apart, any other one is active: its subject acts
+    active = bool(doc.pack.phrases("cues", "passive")) and ("cue", "passive") not in trigger.payloads
     weapon_tokens = {i for w in s.having("weapon") for i in range(w.start, w.end)}
 
     def light(start: int, end: int) -> bool:
@@ -175,7 +177,7 @@ def _actor_roles(doc: Doc, s: Sentence, trigger: Match,
                 groups.append((m, actor))
         elif actor.type in STATE_TYPES:
             forces = m.end in forces_edges or m.start in forces_edges or actor.type == "state_force"
-            if _acts(m, trigger, strike_kind, forces, after_noun, casualty_cues, doc.punctuated, light):
+            if _acts(m, trigger, strike_kind, forces, active, after_noun, casualty_cues, doc.punctuated, light):
                 state_agents.append((m, actor))
             elif forces:
                 victims.append((m, actor))
@@ -183,18 +185,18 @@ def _actor_roles(doc: Doc, s: Sentence, trigger: Match,
     return state_agents, groups, victims, targets
 
 
-def _acts(m: Match, trigger: Match, strike_kind: bool, forces: bool, after_noun: bool,
+def _acts(m: Match, trigger: Match, strike_kind: bool, forces: bool, active: bool, after_noun: bool,
           casualty_cues: list[int], punctuated: Any, between_is_light: Any) -> bool:
     """Whether a state mention is the one carrying out the trigger: right after it ('frappe
-    américaine', 'serangan AS'), right before it ('AS menyerang'), or, for strikes, shortly before
-    it with no casualty word between ('US forces conducted strikes', not 'US troops were killed in a
-    strike')."""
+    américaine', 'serangan AS'), right before it ('AS menyerang'; forces only before an active word:
+    'Militer AS menyerang', not 'pasukan AS diserang'), or, for strikes, shortly before it with no
+    casualty word between ('US forces conducted strikes', not 'US troops were killed in a strike')."""
     gap_after = m.start - trigger.end
     if after_noun and (gap_after == 0 or (not forces and 0 <= gap_after <= ADJECTIVE_WINDOW
                                           and between_is_light(trigger.end, m.start))) \
             and not punctuated(trigger, m):
         return True
-    if trigger.start - m.end == 0 and not forces and not punctuated(m, trigger):  # "AS menyerang"
+    if trigger.start - m.end == 0 and (active or not forces) and not punctuated(m, trigger):  # "AS menyerang"
         return True
     if not strike_kind or not 0 <= trigger.start - m.end <= AGENT_WINDOW:
         return False
