@@ -806,3 +806,15 @@ def test_forces_right_before_an_active_attack_word_carry_it_out(lang: str, text:
     military attacked: a US strike) from 'Pasukan AS diserang' (US forces were attacked)."""
     (event,) = extract_report(Report("voice", text, "2024-01-20", lang)).events
     assert (event.event_type, event.actor) == (kind, actor)
+
+
+@pytest.mark.parametrize(("lang", "text", "kind"), [
+    ("es", "El Ejército de Estados Unidos atacó el domingo un depósito de armas cerca de Abu Kamal.", "air_strike"),
+    ("es", "Las tropas estadounidenses fueron atacadas el domingo en la base de Ain al Asad.", "attack"),
+    ("de", "Das US-Militär griff am Sonntag ein Waffenlager nahe Abu Kamal im Osten Syriens an.", "air_strike"),
+    ("pt", "O Exército dos Estados Unidos atacou no domingo um depósito de armas perto de Abu Kamal.", "air_strike"),
+    ("pt", "As tropas norte-americanas foram atacadas no domingo na base de Ain al-Asad.", "attack"),
+])
+def test_the_voice_of_the_attack_word_tells_who_acted(lang: str, text: str, kind: str) -> None:
+    (event,) = extract_report(Report("voice", text, "2024-01-20", lang)).events
+    assert (event.event_type, event.actor) == (kind, "United States" if kind == "air_strike" else None)
