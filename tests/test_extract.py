@@ -818,3 +818,13 @@ def test_forces_right_before_an_active_attack_word_carry_it_out(lang: str, text:
 def test_the_voice_of_the_attack_word_tells_who_acted(lang: str, text: str, kind: str) -> None:
     (event,) = extract_report(Report("voice", text, "2024-01-20", lang)).events
     assert (event.event_type, event.actor) == (kind, "United States" if kind == "air_strike" else None)
+
+
+@pytest.mark.parametrize("lang", ["id", "ms"])
+def test_an_ordinal_after_its_attack_word_counts_the_attacks(lang: str) -> None:
+    """'serangan ke-26' (the 26th attack): digits after 'ke-' are an ordinal, and where modifiers follow
+    their noun an ordinal after the attack word tallies attacks, as 'the 26th attack' does."""
+    forces = {"id": "pasukan", "ms": "tentera"}[lang]
+    text = f"Ini merupakan serangan ke-26 terhadap {forces} AS di Suriah sejak 17 Oktober, kata Pentagon."
+    (tally,) = extract_report(Report("ordinal", text, "2024-01-20", lang)).tallies
+    assert (tally.metric, tally.count, tally.since) == ("attacks", 26, "2023-10-17")

@@ -50,6 +50,7 @@ class NumberTables:
     compound: bool
     ordinal_suffixes: frozenset[str]  # letters after digits that make an ordinal: st, nd, er, e
     hyphen_suffixes: frozenset[str]  # the same written after a hyphen: 3-й
+    hyphen_prefixes: frozenset[str]  # letters written before a hyphen and digits: ke-26
     lexicon: Lexicon  # number words, ordinals and joiners, with the pack's morphology
     phrases_by_first: Mapping[str, list[tuple[tuple[str, ...], dict[str, int | None]]]]  # several words
     memo: dict[str, dict[str, int | None] | None]  # one token form -> {kind: value} via ``lexicon``
@@ -104,7 +105,7 @@ def _build_tables(pack: LanguagePack) -> NumberTables:
     pieces.update({j: None for j in joiners if j and " " not in j})
     elided = {w[:-1]: v for w, v in words.items()
               if len(w) >= _MIN_ELIDED and w[-1] in _VOWELS and w[:-1] not in pieces}
-    suffixes, hyphen_suffixes = _ordinal_suffixes(section.get("ordinals") or {})
+    suffixes, hyphen_suffixes, hyphen_prefixes = _ordinal_suffixes(section.get("ordinals") or {})
     entries: list[tuple[str, tuple[str, int | None]]]
     entries = [(str(w), ("number", int(v))) for w, v in (section.get("words") or {}).items()]
     entries += [(str(w), ("ordinal", int(v))) for w, v in (section.get("ordinals") or {}).items()]
@@ -115,7 +116,7 @@ def _build_tables(pack: LanguagePack) -> NumberTables:
         glued_joiners=tuple(j for j in joiners if len(j) == 1 and not j.isdecimal()),
         pieces=pieces, elided=elided, longest_piece=max(map(len, [*pieces, *elided]), default=0),
         compound=bool(section.get("compound")), ordinal_suffixes=frozenset(suffixes),
-        hyphen_suffixes=frozenset(hyphen_suffixes), lexicon=lexicon,
+        hyphen_suffixes=frozenset(hyphen_suffixes), hyphen_prefixes=frozenset(hyphen_prefixes), lexicon=lexicon,
         phrases_by_first=_phrases_by_first(entries), memo={}, compounds={}, plain=set())
 
 
@@ -133,10 +134,12 @@ def _phrases_by_first(entries: list[tuple[str, tuple[str, int | None]]]
     return by_first
 
 
-def _ordinal_suffixes(ordinals: Mapping[str, object]) -> tuple[set[str], set[str]]:
-    """Letters the pack writes after digits in its ordinals ("1st", "2e", "3-й")."""
+def _ordinal_suffixes(ordinals: Mapping[str, object]) -> tuple[set[str], set[str], set[str]]:
+    """Letters the pack writes after digits in its ordinals ("1st", "2e", "3-й"), and before a hyphen
+    and digits ("ke-3")."""
     glued: set[str] = set()
     hyphen: set[str] = set()
+    before: set[str] = set()
     for key in ordinals:
         forms = normalize_phrase(str(key))
         if len(forms) == 1:
@@ -145,7 +148,9 @@ def _ordinal_suffixes(ordinals: Mapping[str, object]) -> tuple[set[str], set[str
                 glued.add(letters)
         elif len(forms) == 2 and forms[0].isdecimal() and forms[1].isalpha():
             hyphen.add(forms[1])
-    return glued, hyphen
+        elif len(forms) == 2 and forms[0].isalpha() and forms[1].isdecimal():
+            before.add(forms[0])
+    return glued, hyphen, before
 
 
 def _split_digits(form: str) -> tuple[str, str]:
@@ -168,6 +173,8 @@ def parse_number(nt: NormText, matches_by_start: Mapping[int, Match], i: int,
     if form.isdecimal():
         if tables.hyphen_suffixes and _digit_ordinal_at(nt, i, tables) is not None:
             return None  # "3-й" is an ordinal
+        if tables.hyphen_prefixes and _after_ordinal_prefix(nt, i, tables):
+            return None  # "ke-26" is an ordinal
         return _parse_digits(nt, matches_by_start, i, tables)
     if form[0].isdecimal():
         return None  # "17th", "10km": not a cardinal
@@ -229,6 +236,17 @@ def ordinal_at(nt: NormText, matches_by_start: Mapping[int, Match], i: int,
     if tail is None or int(tail[0] or 0) >= 10:
         return None
     return head.value + int(tail[0] or 0), tail[1]
+
+
+def prefixed_ordinal(nt: NormText, i: int, pack: LanguagePack) -> int | None:
+    """The value of the digits at token ``i`` where an ordinal prefix and a hyphen stand before them
+    ("serangan ke-26"), else None."""
+    tables = number_tables(pack)
+    return int(nt.forms[i]) if nt.forms[i].isdecimal() and _after_ordinal_prefix(nt, i, tables) else None
+
+
+def _after_ordinal_prefix(nt: NormText, i: int, tables: NumberTables) -> bool:
+    return i > 0 and nt.forms[i - 1] in tables.hyphen_prefixes and nt.text[nt.ends[i - 1]:nt.starts[i]] == "-"
 
 
 def digit_ordinal(form: str, pack: LanguagePack) -> int | None:

@@ -235,8 +235,10 @@ def _numbers(nt: NormText, matches: list[Match], pack: LanguagePack) -> list[Num
             out.append(Number(match.start, match.end, int(ordinal), ordinal=True))
             taken.add(match.start)
     for j, form in enumerate(nt.forms):  # "the 28th attack", "la 7e attaque": digits with an ordinal ending
-        if j not in taken and form[:1].isdecimal() and not form.isdecimal():
-            value = numbers_mod.digit_ordinal(form, pack)
+        if j not in taken and form[:1].isdecimal():
+            # "serangan ke-26": digits after an ordinal prefix
+            value = numbers_mod.digit_ordinal(form, pack) if not form.isdecimal() else \
+                numbers_mod.prefixed_ordinal(nt, j, pack)
             if value is not None:
                 out.append(Number(j, j + 1, value, ordinal=True))
     return sorted(out, key=lambda n: n.start)

@@ -138,9 +138,12 @@ def _attack_counts(doc: Doc, s: Sentence) -> list[TallyDraft]:
         else []
     breakdown = {country: n.value for n, country in items} if len(items) >= 2 else None
     in_breakdown = {id(n) for n, _ in items} if breakdown else set()
+    # "the 28th attack"; where modifiers follow their noun, also "serangan ke-28", "الهجوم الثامن والعشرين"
+    after_noun = bool((doc.pack.data.get("syntax") or {}).get("modifier_after_noun"))
     for n in _undated(s):
         if n.ordinal:
-            if any(0 <= t.start - n.end <= ORDINAL_GAP for t in s.having("trigger")):
+            if any(0 <= t.start - n.end <= ORDINAL_GAP or (after_noun and 0 <= n.start - t.end <= ORDINAL_GAP)
+                   for t in s.having("trigger")):
                 out.append(_draft("attacks", n, s, "ordinal"))
         elif id(n) not in in_breakdown and _has_unit_after(s, n) and not _year(doc, n):
             draft = _draft("attacks", n, s, "units")
