@@ -828,3 +828,14 @@ def test_an_ordinal_after_its_attack_word_counts_the_attacks(lang: str) -> None:
     text = f"Ini merupakan serangan ke-26 terhadap {forces} AS di Suriah sejak 17 Oktober, kata Pentagon."
     (tally,) = extract_report(Report("ordinal", text, "2024-01-20", lang)).tallies
     assert (tally.metric, tally.count, tally.since) == ("attacks", 26, "2023-10-17")
+
+
+def test_a_claim_of_the_attack_names_no_place_and_claims_the_one_told_before() -> None:
+    """'The group claimed the attack' speaks of the attack told before it: the attack of the day before,
+    told after the claim, is not claimed by it."""
+    text = ("A drone struck the al-Tanf garrison in southeastern Syria on Tuesday, lightly wounding two US service "
+            "members. The Islamic Resistance in Iraq claimed the attack. A day earlier, rockets targeted Ain al-Asad "
+            "air base in western Iraq.")
+    events = extract_report(Report("claimed", text, "2024-01-20", "en")).events
+    assert {e.site: e.claimed_by for e in events} == {"Al-Tanf Garrison": "Islamic Resistance in Iraq",
+                                                       "Ain al-Asad Air Base": None}

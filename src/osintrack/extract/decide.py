@@ -77,6 +77,11 @@ class Draft:
         """The sentences that tell this event."""
         return {m.sentence.index for c in (self.candidate, *self.restated) for m, _ in c.support}
 
+    def placed_in(self) -> set[int]:
+        """The sentences that tell this event and name its place ('the attack' alone names none)."""
+        return {m.sentence.index for c in (self.candidate, *self.restated) for m, _ in c.support
+                if m.site_source == "text"}
+
     def absorb(self, other: Candidate) -> None:
         """A restatement of this event: keep the finer place and the more directly stated date."""
         if PRECISION_RANK[other.site.precision] < PRECISION_RANK[self.site.precision]:
@@ -437,7 +442,8 @@ def _claims(doc: Doc, drafts: list[Draft]) -> None:
     if claimant is None:
         return
     name, span, sentence = claimant
-    claimed_days = {d.date.value for d in drafts if sentence in d.sentences()}
+    # 'X claimed the attack' names no place: it speaks of the attack told before it
+    claimed_days = {d.date.value for d in drafts if sentence in d.placed_in()}
     looks_back = not claimed_days
     if looks_back:
         last = max((k for d in drafts for k in d.sentences() if k < sentence), default=None)
