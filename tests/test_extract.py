@@ -814,6 +814,9 @@ def test_forces_right_before_an_active_attack_word_carry_it_out(lang: str, text:
     ("de", "Das US-Militär griff am Sonntag ein Waffenlager nahe Abu Kamal im Osten Syriens an.", "air_strike"),
     ("pt", "O Exército dos Estados Unidos atacou no domingo um depósito de armas perto de Abu Kamal.", "air_strike"),
     ("pt", "As tropas norte-americanas foram atacadas no domingo na base de Ain al-Asad.", "attack"),
+    # English past tense and passive participle are one word: 'by' after it tells the passive
+    ("en", "US forces struck a militia headquarters in Jurf al-Sakhar on Sunday.", "air_strike"),
+    ("en", "US forces attacked by militias at al-Tanf on Sunday suffered minor injuries.", "attack"),
 ])
 def test_the_voice_of_the_attack_word_tells_who_acted(lang: str, text: str, kind: str) -> None:
     (event,) = extract_report(Report("voice", text, "2024-01-20", lang)).events

@@ -23,6 +23,7 @@ AGAINST_WINDOW = 3
 AGENT_WINDOW = 7  # "US forces conducted ... strikes": a forces mention this close before a strike word acts
 ADJECTIVE_WINDOW = 2  # "frappe américaine", "serangan AS": a state right after the trigger acts
 LIGHT_WORD = 3
+BY_AFTER_PASSIVE = 2  # 'attacked by', 'struck on Sunday by': the agent of a passive follows this close
 NEGATED_CLAIM_GAP = 2  # 'no group has claimed': a negation this close before a claim word denies it
 GROUP_WINDOW = 15  # a group named further from the trigger belongs to another clause
 CLAIM_WINDOW = 12  # "X, a group of ..., claimed": the claimant stands this close to the claim word
@@ -138,8 +139,10 @@ def _actor_roles(doc: Doc, s: Sentence, trigger: Match,
     against = [m.end for m in s.having("cue", "against")]
     casualty_cues = [m.start for m in s.having("cue", "killed") + s.having("cue", "injured")]
     after_noun = bool((doc.pack.data.get("syntax") or {}).get("modifier_after_noun"))
-    # where the pack tells its passive attack words apart, any other one is active: its subject acts
-    active = bool(doc.pack.phrases("cues", "passive")) and ("cue", "passive") not in trigger.payloads
+    # where the pack tells its passive attack words apart, any other one is active, its subject acting,
+    # unless an agent follows it ('US troops attacked by militias')
+    active = bool(doc.pack.phrases("cues", "passive")) and ("cue", "passive") not in trigger.payloads \
+        and not any(0 <= b.start - trigger.end <= BY_AFTER_PASSIVE for b in s.having("cue", "by"))
     weapon_tokens = {i for w in s.having("weapon") for i in range(w.start, w.end)}
 
     def light(start: int, end: int) -> bool:
