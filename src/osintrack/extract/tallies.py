@@ -138,7 +138,7 @@ def _attack_counts(doc: Doc, s: Sentence) -> list[TallyDraft]:
         else []
     breakdown = {country: n.value for n, country in items} if len(items) >= 2 else None
     in_breakdown = {id(n) for n, _ in items} if breakdown else set()
-    # "the 28th attack"; where modifiers follow their noun, also "serangan ke-28", "الهجوم الثامن والعشرين"
+    # "the 28th attack"; where modifiers follow their noun, also "serangan ke-28" (the 28th attack)
     after_noun = bool((doc.pack.data.get("syntax") or {}).get("modifier_after_noun"))
     for n in _undated(s):
         if n.ordinal:
