@@ -842,3 +842,14 @@ def test_a_claim_of_the_attack_names_no_place_and_claims_the_one_told_before() -
     events = extract_report(Report("claimed", text, "2024-01-20", "en")).events
     assert {e.site: e.claimed_by for e in events} == {"Al-Tanf Garrison": "Islamic Resistance in Iraq",
                                                        "Ain al-Asad Air Base": None}
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("en", "US forces struck targets in Iraq on Friday. The strikes hit weapons depots near al-Qaim."),
+    ("fr", "Les forces américaines ont frappé vendredi des cibles en Irak. Les frappes ont visé des dépôts d'armes "
+           "près d'Al-Qaïm."),
+])
+def test_a_strike_word_heading_the_verb_says_what_the_verb_did(lang: str, text: str) -> None:
+    """'The strikes hit ... near al-Qaim': the places the verb governs are struck by the strikes that head it."""
+    events = {e.site: e for e in extract_report(Report("subject", text, "2024-01-20", lang)).events}
+    assert (events["Al-Qaim"].event_type, events["Al-Qaim"].actor) == ("air_strike", "United States")

@@ -28,6 +28,7 @@ JOINED_GAP = 6  # "four US soldiers and two Iraqi guards": counts joined by 'and
 OTHER_CUE_GAP = 2  # a number this close after another casualty word is that word's count
 CASUALTY_BEFORE = 8  # "seven SDF special forces commandos were killed": the subject's count before it
 SUBJECT_HEAD = 2  # "three US soldiers", "sete membros das forças": a count this close before a forces word
+STRIKE_KINDS = ("strike", "air_strike")
 AFTER_PENALTY = 10  # tokens: a trigger after a place governs it only when clearly nearer than one before
 WEAPON_WINDOW = 15
 STRIKE_WEAPON_WINDOW = 3  # "drone strike", "frappe de drone": a strike's own weapon stands next to it
@@ -161,7 +162,11 @@ def _governing(doc: Doc, anchors: list[Match], place: Match) -> Match:
         gap = place.start - t.end if t.end <= place.start else t.start - place.end + AFTER_PENALTY
         parted = doc.punctuated(t, place) if t.end <= place.start else doc.punctuated(place, t)
         return gap + AFTER_PENALTY if parted else gap
-    return min(anchors, key=lambda t: (distance(t), t.start))
+    found = min(anchors, key=lambda t: (distance(t), t.start))
+    # 'the strikes hit ...', 'les frappes ont visé ...': a strike word heading the verb says what the verb did
+    subject = next((t for t in anchors if t.value("trigger") in STRIKE_KINDS and 0 <= found.start - t.end <= 1
+                    and not doc.punctuated(t, found)), None)
+    return subject if subject is not None and found.value("trigger") == "attack" else found
 
 
 # --- where a placeless mention is ---------------------------------------------------------------
