@@ -163,10 +163,11 @@ def _governing(doc: Doc, anchors: list[Match], place: Match) -> Match:
         parted = doc.punctuated(t, place) if t.end <= place.start else doc.punctuated(place, t)
         return gap + AFTER_PENALTY if parted else gap
     found = min(anchors, key=lambda t: (distance(t), t.start))
+    if found.value("trigger") != "attack":
+        return found
     # 'the strikes hit ...', 'les frappes ont visé ...': a strike word heading the verb says what the verb did
-    subject = next((t for t in anchors if t.value("trigger") in STRIKE_KINDS and 0 <= found.start - t.end <= 1
-                    and not doc.punctuated(t, found)), None)
-    return subject if subject is not None and found.value("trigger") == "attack" else found
+    return next((t for t in anchors if t.value("trigger") in STRIKE_KINDS and 0 <= found.start - t.end <= 1
+                 and not doc.punctuated(t, found)), found)
 
 
 # --- where a placeless mention is ---------------------------------------------------------------

@@ -103,13 +103,25 @@ def read_roles(doc: Doc, s: Sentence, trigger: Match, live: list[Match], weapon:
 
 def _claims_made(doc: Doc, s: Sentence) -> list[Match]:
     """The sentence's claim words that no negation just before denies ('has not claimed', 'no group has
-    claimed', 'no se ha atribuido', 'n'a pas revendiqué') and that no state speaks ('the US military said
-    it struck ...' tells what the state did: ``_actor_roles`` makes it the agent)."""
-    negations = s.having("cue", "negation")
-    states = [m.end for m, actor in sentence_actors(doc, s) if actor.type in STATE_TYPES]
-    return [c for c in s.having("cue", "claim")
-            if not any(0 <= c.start - n.end <= NEGATED_CLAIM_GAP for n in negations)
-            and not any(0 <= c.start - end <= 1 for end in states)]
+    claimed', 'no se ha atribuido', 'n'a pas revendiqué') and that no state speaks."""
+    return _claim_words(doc, s)[0]
+
+
+def _claim_words(doc: Doc, s: Sentence) -> tuple[list[Match], list[Match]]:
+    """(the claims made, see ``_claims_made``; the states that speak a claim word), once per sentence:
+    'the US military said it struck ...' tells what the state did, so the state is the agent
+    (``_actor_roles``) and its words claim nothing."""
+    found: tuple[list[Match], list[Match]] | None = s.memo.get("claim_words")  # type: ignore[assignment]
+    if found is None:
+        negations = s.having("cue", "negation")
+        claims = s.having("cue", "claim")
+        speakers = [m for m, actor in sentence_actors(doc, s)
+                    if actor.type in STATE_TYPES and any(0 <= c.start - m.end <= 1 for c in claims)]
+        spoken = {m.end for m in speakers}
+        made = [c for c in claims if not any(0 <= c.start - n.end <= NEGATED_CLAIM_GAP for n in negations)
+                and not any(0 <= c.start - end <= 1 for end in spoken)]
+        found = s.memo["claim_words"] = (made, speakers)
+    return found
 
 
 def _set_armed_state(doc: Doc, s: Sentence, draft: Roles, span: tuple[int, int] | None) -> None:
@@ -161,9 +173,9 @@ def _actor_roles(doc: Doc, s: Sentence, trigger: Match,
     victims: list[Mention] = []
     targets: list[str] = []
     sources = [(c.start, c.end) for c in s.having("cue", "confirm")]
-    claims = [c.start for c in s.having("cue", "claim")]
+    speakers = _claim_words(doc, s)[1]
     for m, actor in sentence_actors(doc, s):  # a country name says where, not who
-        if actor.type in STATE_TYPES and any(0 <= c - m.end <= 1 for c in claims):
+        if any(m is speaker for speaker in speakers):
             state_agents.append((m, actor))  # "the US military said it struck": it speaks of what it did
             continue
         if any(0 <= m.start - end <= 1 or 0 <= start - m.end <= 1 for start, end in sources):
